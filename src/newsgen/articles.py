@@ -1,0 +1,241 @@
+"""From a reader's SourceDocument to a complete Article: check types, parse dates, derive
+the headline, slug and summary, render the body."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+import markdown
+from dateutil import parser as date_parser
+
+from .config import SiteConfig
+from .errors import SourceProblem
+from .formats import SourceDocument
+from .model import Article, Correction, DatePrecision, Term
+from .urls import article_url, slugify, term_url
+
+HEADLINE_LIMIT = 90
+_FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
+_TAG = re.compile(r"<[^>]+>")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+
+_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
+_markdown_instance: markdown.Markdown | None = None
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML with one reused converter per process (Python-Markdown with `extra`)."""
+    global _markdown_instance
+    if _markdown_instance is None:
+        _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    return _markdown_instance.reset().convert(text)
+
+
+def render_plain_text(text: str) -> str:
+    """Plain wire text to HTML: blank lines separate paragraphs; everything is escaped."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
+
+
+def html_to_text(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """The first sentence of text, cut at a word boundary to at most `limit` characters
+    (ellipsis included) when longer, never mid-word."""
+    text = " ".join(text.split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    if len(first) <= limit:
+        return first.rstrip(".") if first.endswith(".") and not first.endswith("..") else first
+    cut = first[:limit]
+    if first[limit] != " " and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+def shorten_words(text: str, words: int) -> str:
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]).rstrip(",;:") + "…"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: datetime
+    precision: DatePrecision
+
+
+def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
+    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
+    if isinstance(value, datetime):
+        precision: DatePrecision = "time"
+        moment = value
+    elif isinstance(value, date):
+        precision, moment = "day", datetime.combine(value, time())
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if _MONTH.match(text):
+            precision, moment = "month", datetime(int(text[:4]), int(text[5:7]), 1)
+        else:
+            precision = "day" if _DAY.match(text) else "time"
+            try:
+                moment = date_parser.isoparse(text)
+            except (ValueError, OverflowError):
+                try:
+                    moment = date_parser.parse(text)
+                except (ValueError, OverflowError, date_parser.ParserError):
+                    raise SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+            if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
+                precision = "day"
+    else:
+        raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return ParsedDate(moment, precision)
+
+
+def _text_field(meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, date)):
+        raise SourceProblem(f"'{key}' must be text, not {type(value).__name__}")
+    return str(value).strip() or None
+
+
+def _list_field(meta: dict, *keys: str) -> list[str]:
+    """A list of names from a YAML list or a comma-separated string (`tags: a, b`)."""
+    for key in keys:
+        value = meta.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, (str, int, float)) else None
+        if items is None or any(isinstance(i, (dict, list)) for i in items):
+            raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
+        return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
+    return []
+
+
+def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
+    seen: dict[str, Term] = {}
+    for name in names:
+        slug = slugify(name, fallback=kind)
+        seen.setdefault(slug, Term(kind, name, slug, term_url(kind, slug)))  # type: ignore[arg-type]
+    return tuple(seen.values())
+
+
+def _bool_field(meta: dict, key: str) -> bool:
+    value = meta.get(key, False)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no", ""):
+        return value.strip().lower() in ("true", "yes")
+    if not isinstance(value, bool):
+        raise SourceProblem(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
+    value = meta.get("corrections")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise SourceProblem("'corrections' must be a list of entries with 'date' and 'text'")
+    result = []
+    for entry in value:
+        if "date" not in entry or not str(entry.get("text") or "").strip():
+            raise SourceProblem("each correction needs a 'date' and a 'text'")
+        result.append(Correction(parse_date(entry["date"], zone).value, str(entry["text"]).strip()))
+    return tuple(sorted(result, key=lambda c: c.date))
+
+
+def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
+    """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
+    meta = doc.meta
+    current_key = ""
+
+    def line_of(key: str) -> int:
+        return doc.meta_lines.get(key, 1)
+
+    try:
+        current_key = "date"
+        file_match = _FILE_DATE.match(file_name.rsplit(".", 1)[0])
+        raw_date = meta.get("date") or (file_match.group(1) if file_match else None)
+        if raw_date is None:
+            raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
+        when = parse_date(raw_date, config.zone)
+        current_key = "updated"
+        raw_updated = next((meta[k] for k in ("updated", "modified", "lastmod") if meta.get(k)), None)
+        updated = parse_date(raw_updated, config.zone).value if raw_updated else None
+        if updated is not None and updated < when.value:
+            raise SourceProblem("'updated' is earlier than the article's date")
+        if "updated" not in meta:
+            current_key = next((k for k in ("modified", "lastmod") if k in meta), "updated")
+
+        body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+            doc.body if doc.markup == "html" else render_markdown(doc.body))
+        first_para_match = _FIRST_PARAGRAPH.search(body_html)
+        first_paragraph = html_to_text(first_para_match.group(1)) if first_para_match else html_to_text(body_html)
+
+        current_key = "title"
+        title = _text_field(meta, "title")
+        if title is None:
+            title = derive_headline(first_paragraph)
+        if not title:
+            raise SourceProblem("no title, and no text to derive a headline from", line=doc.body_line)
+        title = " ".join(title.split())
+
+        current_key = "summary"
+        summary = _text_field(meta, "summary") or _text_field(meta, "description")
+        summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
+
+        current_key = "slug"
+        explicit_slug = _text_field(meta, "slug")
+        slug = slugify(explicit_slug or title, fallback="article")
+
+        current_key = "tags"
+        tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
+        current_key = "section"
+        section_names = _list_field(meta, "section", "category", "categories")
+        section = _unique_terms("section", section_names[:1])
+        current_key = "author"
+        author_names = _list_field(meta, "authors", "author") or ([config.author] if config.author else [])
+        authors = _unique_terms("author", author_names)
+        current_key = "draft"
+        draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
+        current_key = "image"
+        image = _text_field(meta, "image")
+        current_key = "corrections"
+        corrections = _corrections(meta, config.zone)
+    except SourceProblem as problem:
+        if not problem.line:
+            problem.line = line_of(current_key)
+        raise
+
+    local = when.value.astimezone(config.zone)
+    return Article(
+        source=source,
+        title=title,
+        slug=slug,
+        published=when.value,
+        precision=when.precision,
+        updated=updated,
+        tags=tags,
+        section=section[0] if section else None,
+        authors=authors,
+        summary=summary,
+        body_html=body_html,
+        url=article_url(config.permalink, local, when.precision, slug, section[0].slug if section else ""),
+        word_count=len(_WORD.findall(html_to_text(body_html))),
+        image=image,
+        corrections=corrections,
+        draft=draft,
+    )

@@ -1,0 +1,60 @@
+"""The one error hierarchy. Only the CLI catches these and prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class NewsgenError(Exception):
+    """Base of every error newsgen reports to a user (no traceback)."""
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """A problem in one input file, at one line (1-based; 0 when the whole file is concerned)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class SourceProblem(NewsgenError):
+    """Raised by a reader for one problem; the loader turns it into a SourceError."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class BuildFailed(NewsgenError):
+    """Every error found in a build, reported together."""
+
+    def __init__(self, errors: list[SourceError] | list[str]):
+        self.errors = [str(error) for error in errors]
+        count = len(self.errors)
+        lines = [f"build failed with {count} error{'s' if count != 1 else ''}:"]
+        lines += [f"  {number}. {error}" for number, error in enumerate(self.errors, 1)]
+        super().__init__("\n".join(lines))
+
+
+class ConfigError(NewsgenError):
+    """An invalid newsgen.yaml; the message names the file, line and key."""
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as a user should see it in messages: relative to root (or the cwd) when inside it."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)

@@ -1,0 +1,94 @@
+"""Markdown with YAML (`---`) or TOML (`+++`) front matter, and Markdown with no header."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from ..errors import SourceProblem
+from . import SourceDocument
+
+try:  # libyaml is ten times faster when present; the pure-Python loader is as safe.
+    _SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _SafeLoader = yaml.SafeLoader
+
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*[:=]")
+_TOML_LINE = re.compile(r"line (\d+)")
+_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*\n")
+
+
+def _split(text: str, fence: str) -> tuple[str, str, int]:
+    """(header, body, line the body starts on) for a block fenced by `fence` lines."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() == fence or (fence == "---" and line.rstrip() == "..."):
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]), number + 2
+    raise SourceProblem(f"front matter opened with '{fence}' on line 1 is never closed", line=1)
+
+
+def _key_lines(header: str) -> dict[str, int]:
+    lines = {}
+    for number, line in enumerate(header.split("\n"), start=2):
+        match = _KEY_LINE.match(line)
+        if match:
+            lines.setdefault(match.group(1).lower(), number)
+    return lines
+
+
+def parse_yaml(text: str) -> SourceDocument:
+    header, body, body_line = _split(text, "---")
+    try:
+        meta = yaml.load(header, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        raise SourceProblem(f"invalid YAML front matter: {problem}", line=(mark.line + 2) if mark else 1)
+    except RecursionError:
+        raise SourceProblem("invalid YAML front matter: nested too deeply", line=2)
+    return _document(meta, header, body, body_line, "yaml")
+
+
+def parse_toml(text: str) -> SourceDocument:
+    header, body, body_line = _split(text, "+++")
+    try:
+        meta = tomllib.loads(header)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        line = int(found.group(1)) + 1 if found else 1
+        message = str(exc).split(" (at ")[0]
+        raise SourceProblem(f"invalid TOML front matter: {message}", line=line)
+    except RecursionError:
+        raise SourceProblem("invalid TOML front matter: nested too deeply", line=2)
+    return _document(meta, header, body, body_line, "toml")
+
+
+def _document(meta: object, header: str, body: str, body_line: int, kind: str) -> SourceDocument:
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SourceProblem(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", line=2)
+    return SourceDocument(
+        meta={str(k).lower(): v for k, v in meta.items()},
+        meta_lines=_key_lines(header),
+        body=body,
+        body_line=body_line,
+        markup="markdown",
+        format=kind,
+    )
+
+
+def parse_plain_markdown(text: str) -> SourceDocument:
+    """Markdown with no header: a leading `# Heading` is the title; the date must come from the file name."""
+    meta = {}
+    lines = {}
+    body, body_line = text, 1
+    match = _HEADING.match(text)
+    if match:
+        meta["title"] = match.group(1).strip()
+        lines["title"] = text.count("\n", 0, match.start(1)) + 1
+        body = text[match.end():]
+        body_line = lines["title"] + 1
+    return SourceDocument(meta=meta, meta_lines=lines, body=body, body_line=body_line, markup="markdown", format="markdown")

@@ -1,0 +1,109 @@
+"""Every rule that maps records to URLs and URLs to output files, in one place.
+
+Site URLs are relative to the site root and end with `/` (`tags/venezuela/`); the root is `""`.
+Pages link to each other with relative hrefs, so a site works at a domain root, under any
+sub-path and from a plain folder alike; absolute URLs (feeds, canonical links) join base_url.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+
+MAX_SLUG_LENGTH = 80
+_NOT_WORD = re.compile(r"[^\w]+")
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+
+
+def slugify(text: str, fallback: str = "") -> str:
+    """A URL- and file-system-safe slug: lowercase letters and digits joined by hyphens.
+
+    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. The result
+    never contains `.`, `/` or `\\`, is never a Windows device name, and is at most 80
+    characters, cut at a hyphen. Text with no letters or digits gets a stable hash instead.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).lower()).replace("_", "-")
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    if len(slug) > MAX_SLUG_LENGTH:
+        cut = slug[:MAX_SLUG_LENGTH + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else cut[:MAX_SLUG_LENGTH]
+        slug = slug.strip("-")
+    if not slug:
+        digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:8]
+        slug = f"{fallback or 'x'}-{digest}"
+    if slug in _WINDOWS_DEVICES:
+        slug += "-1"
+    return slug
+
+
+def article_url(pattern: str, published: datetime, precision: str, slug: str, section: str) -> str:
+    """The article's URL from the permalink pattern; a month-precision date has no day segment."""
+    segments = [s for s in pattern.strip("/").split("/") if s]
+    if precision == "month":
+        segments = [s for s in segments if "{day}" not in s]
+    fields = {
+        "year": f"{published.year:04d}",
+        "month": f"{published.month:02d}",
+        "day": f"{published.day:02d}",
+        "slug": slug,
+        "section": section or "news",
+    }
+    return "/".join(s.format(**fields) for s in segments) + "/"
+
+
+def term_index_url(kind: str) -> str:
+    """`tags/`, `sections/` or `authors/`."""
+    return f"{kind}s/"
+
+
+def term_url(kind: str, slug: str) -> str:
+    return f"{kind}s/{slug}/"
+
+
+def period_url(year: int, month: int | None = None, day: int | None = None) -> str:
+    parts = [f"{year:04d}"]
+    if month is not None:
+        parts.append(f"{month:02d}")
+    if day is not None:
+        parts.append(f"{day:02d}")
+    return "/".join(parts) + "/"
+
+
+def page_url(listing_url: str, number: int | None) -> str:
+    """A listing's numbered page (`tags/x/page/3/`); None is the listing's own, newest page."""
+    if number is None:
+        return listing_url
+    return f"{listing_url}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """The file that serves a site URL: `a/b/` -> `a/b/index.html`; a file URL stays itself."""
+    if url == "" or url.endswith("/"):
+        return url + "index.html"
+    return url
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """The href from the page at from_url to to_url, both site URLs (`""` is the front page)."""
+    from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    target, hash_, fragment = to_url.partition("#")
+    rel = posixpath.relpath("/" + target, "/" + from_dir)
+    if target.endswith("/") or target == "":
+        rel = "./" if rel == "." else rel + "/"
+    href = quote(rel, safe="/.-_~")
+    return href + (hash_ + fragment if hash_ else "")
+
+
+def absolute_url(base_url: str, site_url: str) -> str:
+    return base_url + quote(site_url.lstrip("/"), safe="/.-_~#")
+
+
+def root_relative_url(base_path: str, site_url: str) -> str:
+    """`/news/tags/x/` for base path `/news/`: for pages served at any depth, like 404.html."""
+    return base_path + quote(site_url.lstrip("/"), safe="/.-_~#")

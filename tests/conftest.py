@@ -1,0 +1,46 @@
+"""Shared fixtures: small sites written inline, built with a pinned reference time."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from newsgen.build import build
+from newsgen.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = REPO / "content" / "000_4601f00b7666163f.txt"
+
+
+@pytest.fixture(autouse=True)
+def pinned_time(monkeypatch):
+    """Every build in the tests happens at 2026-01-01T00:00:00Z."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    """make_site({"content/a.md": "..."}, **config_overrides) -> built output folder."""
+
+    def _make(files: dict[str, str | bytes], **overrides):
+        site = write_files(tmp_path / "site", files)
+        (site / "content").mkdir(exist_ok=True)
+        config = load_config(site, {"workers": 1, **overrides})
+        build(config)
+        return config.output_path
+
+    return _make
