@@ -69,13 +69,15 @@ def print_report(report: BuildReport, quiet: bool) -> None:
         if report.skipped_future:
             skipped.append(f"{report.skipped_future} future")
         extra = f" (left out: {', '.join(skipped)})" if skipped else ""
-        print(f"built {report.articles} articles{extra}, {report.pages_written} files written "
+        kept = f", {report.pages_unchanged} unchanged" if report.pages_unchanged else ""
+        deleted = f", {report.pages_deleted} deleted" if report.pages_deleted else ""
+        print(f"built {report.articles} articles{extra}, {report.pages_written} files written{kept}{deleted} "
               f"to {report.output_dir} in {report.seconds:.2f} s")
 
 
 def run_build(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    print_report(build(config), args.quiet)
+    print_report(build(config, clean=args.clean), args.quiet)
     return 0
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import build_article
+from .cache import ArticleStore, entry_key, parse_key
 from .config import SiteConfig
 from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .formats import decode_text, parse_document
@@ -64,17 +66,24 @@ def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
     """Read, decode and parse one file. Pure apart from reading the file; safe in a worker process."""
     shown = display_path(path, config.site_dir)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
+    return parse_article_data(data, shown, path.name, config)
+
+
+def parse_article_data(data: bytes, shown: str, file_name: str, config: SiteConfig) -> FileResult:
+    """Decode and parse one file's bytes; `shown` is the path used in messages."""
     warnings: list[str] = []
     try:
-        text, fell_back = decode_text(path.read_bytes())
+        text, fell_back = decode_text(data)
         if fell_back:
             warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
         document = parse_document(text)
-        article = build_article(document, shown, path.name, config)
+        article = build_article(document, shown, file_name, config)
     except SourceProblem as problem:
         return FileResult(None, (SourceError(shown, problem.line, problem.message),), tuple(warnings))
-    except OSError as exc:
-        return FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),), tuple(warnings))
     except RecursionError:
         return FileResult(None, (SourceError(shown, 0, "nested too deeply to read"),), tuple(warnings))
     return FileResult(article, (), tuple(warnings))
@@ -84,23 +93,112 @@ def _parse_batch(paths: list[Path], config: SiteConfig) -> list[FileResult]:
     return [parse_article_file(path, config) for path in paths]
 
 
-def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
-    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
+def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[str]:
+    """display_path() of each file found under content_dir, resolving the folder only once."""
+    prefix = display_path(content_dir, site_dir)
+    shown = []
+    for path in paths:
+        if path.is_symlink():
+            shown.append(display_path(path, site_dir))
+        else:
+            shown.append(str(Path(prefix, path.relative_to(content_dir))))
+    return shown
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """A loader result as the parent keeps it: the article without its body, and the cache key
+    under which the whole record (body included) is stored."""
+
+    result: FileResult
+    key: str
+
+
+def _load_cached_batch(items: list[tuple[str, str]], config: SiteConfig, context_key: str,
+                       store: ArticleStore, trust: bool) -> list[CachedResult]:
+    """Worker side: read each file, serve it from the store when its key is there, else parse
+    it and store it. Returns records without bodies, so little crosses back to the parent."""
+    loaded: list[tuple[str, str, str, bytes | None, FileResult | None]] = []
+    for path, shown in items:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            loaded.append(("", path, shown, None, FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))))
+            continue
+        loaded.append((entry_key(context_key, f"{shown}\0{Path(path).name}", data), path, shown, data, None))
+    cached = store.get_many([key for key, *_ in loaded if key]) if trust else {}
+    fresh: dict[str, FileResult] = {}
+    out = []
+    for key, path, shown, data, failed in loaded:
+        result = failed or cached.get(key)
+        if result is None:
+            result = parse_article_data(data or b"", shown, Path(path).name, config)
+            if not result.errors:
+                fresh[key] = result
+        if result.article is not None:
+            result = dataclasses.replace(result, article=dataclasses.replace(result.article, body_html=""))
+        out.append(CachedResult(result, key))
+    store.put_many(fresh)
+    return out
+
+
+@dataclass(frozen=True)
+class ArticleFiles:
+    """For each loaded article, by its source: its cache key and its file."""
+
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
+def load_article_records(config: SiteConfig, executor: Executor | None, store: ArticleStore,
+                         trust: bool = True) -> tuple[LoadedContent, ArticleFiles]:
+    """Like load_articles, through the cache: articles without bodies, and where each one's
+    whole record is (the worker that renders an article's page fetches its body from the store).
+    trust=False (`--clean`) parses every file again and replaces its entry."""
+    paths, notices = _article_paths(config)
+    items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
+    context_key = parse_key(config)
+    batches = _batches(items, executor)
+    if executor is not None and len(batches) > 1:
+        chunks = executor.map(_load_cached_batch, batches, *zip(*[(config, context_key, store, trust)] * len(batches)))
+    else:
+        chunks = (_load_cached_batch(batch, config, context_key, store, trust) for batch in batches)
+    records = [record for chunk in chunks for record in chunk]
+    found = [(r.result.article.source, r.key, path) for r, (path, _) in zip(records, items) if r.result.article]
+    files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
+    return _collect([r.result for r in records], notices, config), files
+
+
+def _article_paths(config: SiteConfig) -> tuple[list[Path], list[str]]:
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
-    paths, notices = find_article_files(content_dir)
-    if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
-        size = max(16, len(paths) // 64)
-        batches = [paths[i:i + size] for i in range(0, len(paths), size)]
+    return find_article_files(content_dir)
+
+
+def _batches(items: list, executor: Executor | None) -> list[list]:
+    if executor is None or len(items) < PARALLEL_THRESHOLD:
+        return [items]
+    size = max(16, len(items) // 64)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
+    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
+    paths, notices = _article_paths(config)
+    batches = _batches(paths, executor)
+    if executor is not None and len(batches) > 1:
         results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
     else:
         results = _parse_batch(paths, config)
+    return _collect(results, notices, config)
 
+
+def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) -> LoadedContent:
     errors = [e for r in results for e in r.errors]
     if errors:
         raise BuildFailed(errors)
-    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(paths))
+    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results))
     for result in results:
         article = result.article
         assert article is not None

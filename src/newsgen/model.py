@@ -70,3 +70,11 @@ class Page:
 
     path: str
     content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPage:
+    """An output file whose inputs are the same as in the previous build: the writer keeps the
+    file it wrote then, without rendering or writing it again."""
+
+    path: str

@@ -18,7 +18,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from .config import SiteConfig
 from .errors import BuildFailed
 from .index import MONTH_NAMES, Listing, Site
-from .model import Article, Page
+from .memo import PageMemo, Trace, TraceRecorder, recording, traced_global
+from .model import Article, KeptPage, Page
 from .urls import absolute_url, output_path, relative_url, root_relative_url, term_index_url
 
 
@@ -42,7 +43,8 @@ def make_environment(config: SiteConfig) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
-    env.globals.update(config=config, month_names=MONTH_NAMES)
+    env.globals.update(config=traced_global("config", config), month_names=MONTH_NAMES)
+    env.extend(newsgen_config=config)
     return env
 
 
@@ -89,12 +91,35 @@ def _json_ld(data: Any) -> str:
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _render(env: Environment, template: str, url: str | None, path: str, **context: Any) -> Page:
+def _render(env: Environment, template: str, url: str | None, path: str, **context: Any) -> Page | KeptPage:
+    return render_page(env, template, path, {"page_url": url, **context})
+
+
+def render_page(env: Environment, template: str, path: str, context: dict[str, Any]) -> Page | KeptPage:
+    """One page, or KeptPage when the build's memo shows its inputs are as last time."""
+    memo: PageMemo | None = getattr(env, "newsgen_memo", None)
+    if memo is not None and memo.unchanged(path, template, page_inputs(env, context)):
+        return KeptPage(path)
+    content, trace = render_traced(env, template, context)
+    if memo is not None:
+        memo.record(path, template, page_inputs(env, context), trace)
+    return Page(path, content)
+
+
+def page_inputs(env: Environment, context: dict[str, Any]) -> dict[str, Any]:
+    """What a page's template can read: its context and the `config` global."""
+    return {**context, "config": env.newsgen_config}  # type: ignore[attr-defined]
+
+
+def render_traced(env: Environment, template: str, context: dict[str, Any]) -> tuple[bytes, Trace]:
+    """Render a template, noting which parts of its context it read (see memo.py)."""
+    recorder = TraceRecorder()
     try:
-        html = env.get_template(template).render(page_url=url, **context)
+        with recording(recorder):
+            html = env.get_template(template).render(recorder.wrap(context))
     except jinja2.TemplateError as exc:
         raise BuildFailed([_template_error(exc, template)]) from None
-    return Page(path, html.encode("utf-8"))
+    return html.encode("utf-8"), recorder.trace()
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> str:
@@ -104,23 +129,19 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> str:
     return f"{where}: template error: {exc.message or exc.__class__.__name__}"
 
 
-def _listing_pages(env: Environment, listing: Listing, size: int, template: str, **context: Any) -> Iterator[Page]:
+def _listing_pages(env: Environment, listing: Listing, size: int, template: str,
+                   **context: Any) -> Iterator[Page | KeptPage]:
     for page in listing.pages(size):
         yield _render(env, template, page.url, output_path(page.url), listing=listing, page=page, **context)
 
 
-def render_site(site: Site, env: Environment) -> Iterator[Page]:
+def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
     """Every page of the site, one at a time."""
     config = site.config
     common = {"site": site}
     yield from _listing_pages(env, site.front, config.page_size, "index.html", **common)
 
-    articles = site.articles
-    for position, article in enumerate(articles):
-        newer = articles[position - 1] if position > 0 else None
-        older = articles[position + 1] if position + 1 < len(articles) else None
-        yield _render(env, "article.html", article.url, output_path(article.url),
-                      article=article, newer=newer, older=older, **common)
+    yield from render_article_pages(site, env)
 
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
@@ -149,3 +170,6 @@ def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:
         override = site_static / name
         source = override if override.is_file() else builtin_templates_dir() / "static" / name
         yield Page(f"static/{name}", source.read_bytes())
+
+
+from .article_pages import render_article_pages  # noqa: E402  (it renders through render_traced above)

@@ -1,0 +1,194 @@
+"""Article pages, rendered in worker processes when the build has an executor.
+
+An article page needs only its article, the newer and older articles, the config and a small
+outline of the site, so each job ships those (articles without their bodies) plus the key of
+the article's cache entry; the worker fetches the body from the cache itself. The parent keeps
+only small records and receives finished pages, in a fixed order, a few batches at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from jinja2 import Environment
+
+from .cache import ArticleStore
+from .config import SiteConfig
+from .errors import BuildFailed, NewsgenError
+from .index import Listing, Site
+from .memo import PageMemo, Trace
+from .model import Article, KeptPage, Page, Term
+from .urls import output_path
+
+BATCH_SIZE = 64
+
+
+class ArticleCount:
+    """`site.articles` on an article page: its length only (the pages render in workers)."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        raise NewsgenError("article.html: only the length of site.articles is available on article pages")
+
+    def __repr__(self) -> str:
+        return f"ArticleCount({self.count})"
+
+
+@dataclass(frozen=True)
+class TermOutline:
+    """A tag, section or author listing without its articles."""
+
+    url: str
+    title: str
+    count: int
+    term: Term | None
+
+
+@dataclass(frozen=True)
+class SiteOutline:
+    """What article.html can read of `site`: the config, the number of articles, the terms."""
+
+    config: SiteConfig
+    articles: ArticleCount
+    tags: tuple[TermOutline, ...]
+    sections: tuple[TermOutline, ...]
+    authors: tuple[TermOutline, ...]
+
+
+def outline_site(site: Site) -> SiteOutline:
+    def terms(listings: tuple[Listing, ...]) -> tuple[TermOutline, ...]:
+        return tuple(TermOutline(x.url, x.title, x.count, x.term) for x in listings)
+
+    return SiteOutline(site.config, ArticleCount(len(site.articles)), terms(site.tags),
+                       terms(site.sections), terms(site.authors))
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """Where workers find full articles: the store and each article's key and file, by source."""
+
+    store: ArticleStore
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    path: str
+    article: Article
+    """Without its body when `key` is set; the worker fetches it."""
+    key: str | None
+    file: str | None
+    newer: Article | None
+    older: Article | None
+
+
+def render_article_pages(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
+    """One page per article, with links to the newer and older article."""
+    memo: PageMemo | None = getattr(env, "newsgen_memo", None)
+    source: ArticleSource | None = getattr(env, "newsgen_articles", None)
+    executor: Executor | None = getattr(env, "newsgen_executor", None)
+    config: SiteConfig = env.newsgen_config  # type: ignore[attr-defined]
+    outline = outline_site(site)
+    articles = site.articles
+    jobs: list[ArticleJob] = []
+    for position, article in enumerate(articles):
+        newer = articles[position - 1] if position > 0 else None
+        older = articles[position + 1] if position + 1 < len(articles) else None
+        path = output_path(article.url)
+        if memo is not None and memo.unchanged(path, "article.html", _inputs(article, newer, older, outline, config)):
+            yield KeptPage(path)
+            continue
+        key = source.keys.get(article.source) if source else None
+        jobs.append(ArticleJob(path, article, key, source.files.get(article.source) if source else None, newer, older))
+
+    batches = [jobs[i:i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+    store = source.store if source else None
+    for batch, rendered in zip(batches, _run(executor, batches, config, outline, store, env)):
+        for job, (content, trace) in zip(batch, rendered):
+            if memo is not None:
+                memo.record(job.path, "article.html", _inputs(job.article, job.newer, job.older, outline, config), trace)
+            yield Page(job.path, content)
+
+
+def _inputs(article: Article, newer: Article | None, older: Article | None, outline: SiteOutline,
+            config: SiteConfig) -> dict[str, Any]:
+    return {"page_url": article.url, "article": article, "newer": newer, "older": older,
+            "site": outline, "config": config}
+
+
+def _run(executor: Executor | None, batches: list[list[ArticleJob]], config: SiteConfig, outline: SiteOutline,
+         store: ArticleStore | None, env: Environment) -> Iterator[list[tuple[bytes, Trace]]]:
+    """Results batch by batch in order; with an executor, a few batches run ahead."""
+    if executor is None or len(batches) < 2:
+        for batch in batches:
+            yield _render_batch(batch, config, outline, store, env)
+        return
+    ahead = 2 * (getattr(executor, "_max_workers", None) or 2) + 2
+    pending: deque[Future] = deque()
+    queue = iter(batches)
+    try:
+        for batch in queue:
+            pending.append(executor.submit(_render_batch, batch, config, outline, store))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+_worker_envs: dict[str, Environment] = {}
+
+
+def _worker_environment(config: SiteConfig) -> Environment:
+    from .render import make_environment
+
+    name = repr(config)
+    if name not in _worker_envs:
+        _worker_envs.clear()
+        _worker_envs[name] = make_environment(config)
+    return _worker_envs[name]
+
+
+def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutline,
+                  store: ArticleStore | None, env: Environment | None = None) -> list[tuple[bytes, Trace]]:
+    """Worker side: fetch each article's body, render its page."""
+    from .render import render_traced
+
+    env = env or _worker_environment(config)
+    wanted = [job.key for job in jobs if job.key]
+    records = store.get_many(wanted) if store is not None and wanted else {}
+    out = []
+    for job in jobs:
+        article = job.article
+        if job.key:
+            article = dataclasses.replace(article, body_html=_body(job, records.get(job.key), config))
+        context = {"page_url": article.url, "article": article, "newer": job.newer, "older": job.older,
+                   "site": outline}
+        out.append(render_traced(env, "article.html", context))
+    return out
+
+
+def _body(job: ArticleJob, record: Any, config: SiteConfig) -> str:
+    """The body from the cache entry; if the entry is gone or damaged, parse the file again."""
+    from .loader import parse_article_data
+
+    if record is None or record.article is None:
+        if job.file is None:
+            raise BuildFailed([f"{job.article.source}: cache entry missing; build again with --clean"])
+        record = parse_article_data(Path(job.file).read_bytes(), job.article.source, Path(job.file).name, config)
+        if record.article is None:
+            raise BuildFailed([str(e) for e in record.errors])
+    return record.article.body_html

@@ -1,0 +1,174 @@
+"""The persistent build cache in `.newsgen-cache/` of the site folder.
+
+Parsed articles live in one SQLite file, each row keyed by a hash of the source file's bytes,
+its path as shown in messages, and everything else that shapes the parse (the relevant config,
+newsgen's version and code, the versions of Markdown, PyYAML and dateutil). A stale entry can
+therefore never be served: a change to any of these gives a new key. Each row also stores a
+checksum of its data; a row that fails it, does not unpickle, or a file that is not a database,
+is treated as missing and rebuilt, never trusted.
+
+Worker processes open the store themselves (see `open_store`), so records cross process
+boundaries as keys, not as bodies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import os
+import pickle
+import sqlite3
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from .config import SiteConfig
+
+CACHE_DIR_NAME = ".newsgen-cache"
+SCHEMA = 1
+# Keys that do not change a parsed article (they only choose, paginate or place output).
+_NOT_PARSE_KEYS = {"output_dir", "workers", "drafts", "future", "page_size", "archive_page_size",
+                   "title", "description", "base_url", "language", "now"}
+
+
+def cache_dir(config: SiteConfig) -> Path:
+    return config.site_dir / CACHE_DIR_NAME
+
+
+def _package_fingerprint() -> str:
+    """newsgen's version, its own code, and the versions of the libraries that shape output."""
+    import newsgen
+
+    return f"newsgen {newsgen.__version__} schema {SCHEMA} {_code_fingerprint()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2"):
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:  # pragma: no cover - installed with newsgen
+            digest.update(f"{name} none\n".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_key(config: SiteConfig, template_dirs: Iterable[Path]) -> str:
+    """newsgen and its libraries, and every template file: what page keys (memo.py) leave out."""
+    digest = hashlib.sha256(_package_fingerprint().encode())
+    for folder in template_dirs:
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                digest.update(f"{folder}\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def parse_key(config: SiteConfig) -> str:
+    """Everything besides a file's bytes and path that shapes the Article parsed from it."""
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name not in _NOT_PARSE_KEYS}
+    fields["site_dir"] = str(Path(config.site_dir).resolve())
+    text = _package_fingerprint() + repr(sorted(fields.items(), key=lambda item: item[0]))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_key(context_key: str, shown: str, data: bytes) -> str:
+    digest = hashlib.blake2b(data, digest_size=20, key=context_key.encode()[:64])
+    digest.update(b"\0" + shown.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+class ArticleStore:
+    """Pickled loader results by key, in `.newsgen-cache/articles.sqlite`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, checksum TEXT, data BLOB)")
+        except sqlite3.DatabaseError:
+            return None
+        self._connection, self._pid = connection, os.getpid()
+        return connection
+
+    def reset_if_broken(self) -> None:
+        """Called once per build in the parent: a file that is not a usable database is removed."""
+        connection = self._connect()
+        try:
+            if connection is None:
+                raise sqlite3.DatabaseError
+            connection.execute("SELECT count(*) FROM articles WHERE key = ''").fetchone()
+            return
+        except sqlite3.DatabaseError:
+            pass
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._connect()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The trusted entries among keys; damaged ones are left out (and so rebuilt)."""
+        keys = list(keys)
+        connection = self._connect()
+        if connection is None or not keys:
+            return {}
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                rows = connection.execute(
+                    f"SELECT key, checksum, data FROM articles WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                for key, checksum, data in rows:
+                    if not isinstance(data, bytes) or hashlib.blake2b(data, digest_size=16).hexdigest() != checksum:
+                        continue
+                    try:
+                        found[key] = pickle.loads(data)
+                    except Exception:  # a damaged entry is rebuilt, never trusted
+                        continue
+        except sqlite3.DatabaseError:
+            return found
+        return found
+
+    def put_many(self, entries: dict[str, Any]) -> None:
+        connection = self._connect()
+        if connection is None or not entries:
+            return
+        rows = []
+        for key, value in entries.items():
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((key, hashlib.blake2b(data, digest_size=16).hexdigest(), data))
+        try:
+            with connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
+        except sqlite3.DatabaseError:
+            pass  # a cache that cannot be written only costs speed
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])  # type: ignore[misc]
+
+
+def open_store(config: SiteConfig) -> ArticleStore:
+    store = ArticleStore(cache_dir(config) / "articles.sqlite")
+    store.reset_if_broken()
+    return store

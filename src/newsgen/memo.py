@@ -1,0 +1,268 @@
+"""Which pages need rendering again: every page remembers what its template read.
+
+Rendering a page records a trace: for each record in the template's context (the site, a
+listing, a page of a listing, the config...), which attributes the template read, and for a
+sequence whether it only asked for its length. The page's key is a hash of the template, the
+plain values and articles in its context, and the fingerprints of exactly what the trace read.
+On the next build the previous trace is evaluated against the new records: if the key is the
+same, the template would read the same values and produce the same bytes, so the page is kept
+without rendering it. This is how a one-article edit re-renders only the pages that show it.
+
+Articles are fingerprinted by their cache key (their source bytes and everything that shaped
+the parse) plus the tags, section and authors the index gave them, never by their body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any, Iterable
+
+from .model import Article
+
+Trace = tuple[tuple[str, str, str], ...]
+"""(context name, attribute or "", mode): mode "len" when only the length was used, else "all"."""
+
+_PLAIN = (str, int, float, bool, type(None), bytes)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Fingerprints:
+    """Stable text fingerprints of the records of one build (memoized per object)."""
+
+    def __init__(self, article_digests: dict[str, str]):
+        self.articles = article_digests
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def of(self, value: Any) -> str:
+        if isinstance(value, _PLAIN):
+            return repr(value)
+        if isinstance(value, Article):
+            return self.articles.get(value.source) or "article:" + _hash(repr(value))
+        known = self._memo.get(id(value))
+        if known is not None:
+            return known[1]
+        if isinstance(value, (tuple, list, frozenset, set)):
+            items = [self.of(v) for v in value]
+            if isinstance(value, (set, frozenset)):
+                items.sort()
+            text = "[" + ",".join(items) + "]"
+        elif isinstance(value, dict):
+            text = "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            text = type(value).__name__ + "(" + ",".join(
+                self.of(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        elif hasattr(value, "__self__") and hasattr(value, "__name__"):  # a bound method: its object
+            text = f"{self.of(value.__self__)}.{value.__name__}"
+        else:
+            text = repr(value)
+        fingerprint = _hash(text) if len(text) > 64 else text
+        self._memo[id(value)] = (value, fingerprint)  # holding the value keeps its id unique
+        return fingerprint
+
+
+def _traced(value: Any) -> bool:
+    return not isinstance(value, (_PLAIN, Article))
+
+
+class TraceRecorder:
+    """Wraps a render context so that every attribute a template reads is noted."""
+
+    def __init__(self) -> None:
+        self.reads: dict[tuple[str, str], str] = {}
+
+    def note(self, name: str, attribute: str, mode: str) -> None:
+        if self.reads.get((name, attribute)) != "all":
+            self.reads[(name, attribute)] = mode
+
+    def wrap(self, context: dict[str, Any]) -> dict[str, Any]:
+        return {name: self._wrap(name, "", value) if _traced(value) else value for name, value in context.items()}
+
+    def _wrap(self, name: str, attribute: str, value: Any) -> Any:
+        if isinstance(value, (tuple, list)):
+            return _TracedSequence(value, self, name, attribute)
+        if attribute:
+            self.note(name, attribute, "all")
+            return value
+        return _TracedRecord(value, self, name)
+
+    def trace(self) -> Trace:
+        return tuple(sorted((name, attribute, mode) for (name, attribute), mode in self.reads.items()))
+
+
+_active: list[TraceRecorder] = []
+
+
+class recording:
+    """`with recording(recorder):` sends reads of global records (like `config`) to recorder."""
+
+    def __init__(self, recorder: TraceRecorder):
+        self.recorder = recorder
+
+    def __enter__(self) -> TraceRecorder:
+        _active.append(self.recorder)
+        return self.recorder
+
+    def __exit__(self, *exc: object) -> None:
+        _active.pop()
+
+
+class _TracedRecord:
+    __slots__ = ("_ng_value", "_ng_recorder", "_ng_name")
+
+    def __init__(self, value: Any, recorder: TraceRecorder | None, name: str):
+        self._ng_value, self._ng_recorder, self._ng_name = value, recorder, name
+
+    def _ng_target(self) -> TraceRecorder:
+        return self._ng_recorder or (_active[-1] if _active else _NOWHERE)
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(self._ng_value, attribute)
+        return self._ng_target()._wrap(self._ng_name, attribute, value)
+
+    def _ng_whole(self) -> Any:
+        self._ng_target().note(self._ng_name, "", "all")
+        return self._ng_value
+
+    def __str__(self) -> str:
+        return str(self._ng_whole())
+
+    def __eq__(self, other: object) -> bool:
+        return self._ng_whole() == (other._ng_whole() if isinstance(other, _TracedRecord) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._ng_whole())
+
+    def __bool__(self) -> bool:
+        return bool(self._ng_whole())
+
+    def __iter__(self):
+        return iter(self._ng_whole())
+
+    def __len__(self) -> int:
+        return len(self._ng_whole())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._ng_whole()[key]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._ng_whole()(*args, **kwargs)
+
+
+class _TracedSequence:
+    """A tuple or list that notes whether a template only asked for its length."""
+
+    __slots__ = ("_ng_items", "_ng_recorder", "_ng_key")
+
+    def __init__(self, items: tuple | list, recorder: TraceRecorder, name: str, attribute: str):
+        self._ng_items, self._ng_recorder, self._ng_key = items, recorder, (name, attribute)
+
+    def __len__(self) -> int:
+        self._ng_recorder.note(*self._ng_key, "len")
+        return len(self._ng_items)
+
+    def __bool__(self) -> bool:
+        return self.__len__() > 0
+
+    def _ng_all(self) -> tuple | list:
+        self._ng_recorder.note(*self._ng_key, "all")
+        return self._ng_items
+
+    def __iter__(self):
+        return iter(self._ng_all())
+
+    def __reversed__(self):
+        return reversed(self._ng_all())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._ng_all()[key]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ng_all()
+
+    def __eq__(self, other: object) -> bool:
+        return self._ng_all() == other
+
+    def __hash__(self) -> int:
+        return hash(self._ng_all())
+
+    def __str__(self) -> str:
+        return str(self._ng_all())
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._ng_all(), attribute)
+
+
+_NOWHERE = TraceRecorder()
+
+
+def traced_global(name: str, value: Any) -> Any:
+    """A Jinja global whose reads are noted by the recorder of the page being rendered
+    (globals reach imported macros too, which never see the page's own context)."""
+    return _TracedRecord(value, None, name)
+
+
+_MISSING = object()
+
+
+def page_key(prints: Fingerprints, template: str, context: dict[str, Any], trace: Trace) -> str | None:
+    """The hash of everything the trace says the page read; None if the context no longer has it."""
+    parts = [template]
+    for name in sorted(context):
+        value = context[name]
+        if not _traced(value):
+            parts.append(f"{name}={prints.of(value)}")
+    for name, attribute, mode in trace:
+        value = context.get(name, _MISSING)
+        if attribute and value is not _MISSING:
+            value = getattr(value, attribute, _MISSING)
+        if value is _MISSING:
+            return None
+        parts.append(f"{name}.{attribute}:{mode}=" + (str(len(value)) if mode == "len" else prints.of(value)))
+    return _hash("\n".join(parts))
+
+
+@dataclasses.dataclass(frozen=True)
+class MemoEntry:
+    """What the manifest keeps per output file: its render key, the trace behind it, its hash."""
+
+    key: str | None
+    trace: Trace | None
+    digest: str
+
+
+class PageMemo:
+    """The previous build's page keys and traces, and the new ones this build records."""
+
+    def __init__(self, prints: Fingerprints, previous: dict[str, MemoEntry] | None, render_key: str = ""):
+        self.prints = prints
+        self.render_key = render_key
+        """newsgen's code and the templates: page keys from another render_key are not reused."""
+        self.previous = previous or {}
+        self.recorded: dict[str, tuple[str, Trace]] = {}
+
+    def unchanged(self, path: str, template: str, context: dict[str, Any]) -> bool:
+        """True when the page at path would render to the same bytes as last time."""
+        entry = self.previous.get(path)
+        if entry is None or entry.key is None or entry.trace is None:
+            return False
+        if page_key(self.prints, template, context, entry.trace) != entry.key:
+            return False
+        self.recorded[path] = (entry.key, entry.trace)
+        return True
+
+    def record(self, path: str, template: str, context: dict[str, Any], trace: Trace) -> None:
+        key = page_key(self.prints, template, context, trace)
+        if key is not None:
+            self.recorded[path] = (key, trace)
+
+    def entries(self, digests: Iterable[tuple[str, str]]) -> dict[str, MemoEntry]:
+        """The manifest entries for this build's output files, given each file's content hash."""
+        result = {}
+        for path, digest in digests:
+            key, trace = self.recorded.get(path, (None, None))
+            result[path] = MemoEntry(key, trace, digest)
+        return result
