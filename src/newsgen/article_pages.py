@@ -9,8 +9,7 @@ only small records and receives finished pages, in a fixed order, a few batches 
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,58 +18,15 @@ from jinja2 import Environment
 
 from .cache import ArticleStore
 from .config import SiteConfig
-from .errors import BuildFailed, NewsgenError
-from .index import Listing, Site
+from .errors import BuildFailed
+from .index import Site
 from .memo import PageMemo, Trace
-from .model import Article, KeptPage, Page, Term
+from .model import Article, KeptPage, Page
+from .outlines import SiteOutline, outline_site
 from .urls import output_path
+from .workers import run_ordered, worker_environment
 
 BATCH_SIZE = 64
-
-
-class ArticleCount:
-    """`site.articles` on an article page: its length only (the pages render in workers)."""
-
-    def __init__(self, count: int):
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self):
-        raise NewsgenError("article.html: only the length of site.articles is available on article pages")
-
-    def __repr__(self) -> str:
-        return f"ArticleCount({self.count})"
-
-
-@dataclass(frozen=True)
-class TermOutline:
-    """A tag, section or author listing without its articles."""
-
-    url: str
-    title: str
-    count: int
-    term: Term | None
-
-
-@dataclass(frozen=True)
-class SiteOutline:
-    """What article.html can read of `site`: the config, the number of articles, the terms."""
-
-    config: SiteConfig
-    articles: ArticleCount
-    tags: tuple[TermOutline, ...]
-    sections: tuple[TermOutline, ...]
-    authors: tuple[TermOutline, ...]
-
-
-def outline_site(site: Site) -> SiteOutline:
-    def terms(listings: tuple[Listing, ...]) -> tuple[TermOutline, ...]:
-        return tuple(TermOutline(x.url, x.title, x.count, x.term) for x in listings)
-
-    return SiteOutline(site.config, ArticleCount(len(site.articles)), terms(site.tags),
-                       terms(site.sections), terms(site.authors))
 
 
 @dataclass(frozen=True)
@@ -93,13 +49,13 @@ class ArticleJob:
     older: Article | None
 
 
-def render_article_pages(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
-    """One page per article, with links to the newer and older article."""
+def render_article_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:
+    """One page per article, with links to the newer and older article; `site` is outlined."""
     memo: PageMemo | None = getattr(env, "newsgen_memo", None)
     source: ArticleSource | None = getattr(env, "newsgen_articles", None)
     executor: Executor | None = getattr(env, "newsgen_executor", None)
     config: SiteConfig = env.newsgen_config  # type: ignore[attr-defined]
-    outline = outline_site(site)
+    outline = outline or outline_site(site)
     articles = site.articles
     jobs: list[ArticleJob] = []
     for position, article in enumerate(articles):
@@ -114,7 +70,11 @@ def render_article_pages(site: Site, env: Environment) -> Iterator[Page | KeptPa
 
     batches = [jobs[i:i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     store = source.store if source else None
-    for batch, rendered in zip(batches, _run(executor, batches, config, outline, store, env)):
+    if executor is None or len(batches) < 2:
+        results = ((batch, _render_batch(batch, config, outline, store, env)) for batch in batches)
+    else:
+        results = run_ordered(executor, _render_batch, batches, config, outline, store)
+    for batch, rendered in results:
         for job, (content, trace) in zip(batch, rendered):
             if memo is not None:
                 memo.record(job.path, "article.html", _inputs(job.article, job.newer, job.older, outline, config), trace)
@@ -127,47 +87,12 @@ def _inputs(article: Article, newer: Article | None, older: Article | None, outl
             "site": outline, "config": config}
 
 
-def _run(executor: Executor | None, batches: list[list[ArticleJob]], config: SiteConfig, outline: SiteOutline,
-         store: ArticleStore | None, env: Environment) -> Iterator[list[tuple[bytes, Trace]]]:
-    """Results batch by batch in order; with an executor, a few batches run ahead."""
-    if executor is None or len(batches) < 2:
-        for batch in batches:
-            yield _render_batch(batch, config, outline, store, env)
-        return
-    ahead = 2 * (getattr(executor, "_max_workers", None) or 2) + 2
-    pending: deque[Future] = deque()
-    queue = iter(batches)
-    try:
-        for batch in queue:
-            pending.append(executor.submit(_render_batch, batch, config, outline, store))
-            if len(pending) >= ahead:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for future in pending:
-            future.cancel()
-
-
-_worker_envs: dict[str, Environment] = {}
-
-
-def _worker_environment(config: SiteConfig) -> Environment:
-    from .render import make_environment
-
-    name = repr(config)
-    if name not in _worker_envs:
-        _worker_envs.clear()
-        _worker_envs[name] = make_environment(config)
-    return _worker_envs[name]
-
-
 def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutline,
                   store: ArticleStore | None, env: Environment | None = None) -> list[tuple[bytes, Trace]]:
     """Worker side: fetch each article's body, render its page."""
     from .render import render_traced
 
-    env = env or _worker_environment(config)
+    env = env or worker_environment(config)
     wanted = [job.key for job in jobs if job.key]
     records = store.get_many(wanted) if store is not None and wanted else {}
     out = []

@@ -7,6 +7,7 @@ named in its docstring below; links go through the `url` filter, which makes the
 from __future__ import annotations
 
 import json
+from itertools import chain
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -131,30 +132,34 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> str:
 
 def _listing_pages(env: Environment, listing: Listing, size: int, template: str,
                    **context: Any) -> Iterator[Page | KeptPage]:
-    for page in listing.pages(size):
-        yield _render(env, template, page.url, output_path(page.url), listing=listing, page=page, **context)
+    yield from render_jobs(env, listing_jobs(listing, size, template, **context))
 
 
 def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
-    """Every page of the site, one at a time."""
+    """Every page of the site, one at a time. Article and listing pages may render in worker
+    processes: their templates get `site` (and `listing`) as outlines, see outlines.py."""
     config = site.config
+    outline = outline_site(site)
     common = {"site": site}
-    yield from _listing_pages(env, site.front, config.page_size, "index.html", **common)
+    yield from render_jobs(env, listing_jobs(site.front, config.page_size, "index.html", site=outline))
 
-    yield from render_article_pages(site, env)
+    yield from render_article_pages(site, env, outline)
 
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
         if not listings:
             continue
         index_url = term_index_url(kind)
-        yield _render(env, "terms.html", index_url, output_path(index_url), kind=kind, listings=listings, **common)
-        for listing in listings:
-            yield from _listing_pages(env, listing, config.archive_page_size, "listing.html", kind=kind, **common)
+        index = PageJob("terms.html", output_path(index_url), {
+            "page_url": index_url, "kind": kind, "listings": tuple(map(outline_listing, listings)), "site": outline})
+        yield from render_jobs(env, chain([index], *(
+            listing_jobs(listing, config.archive_page_size, "listing.html", kind=kind, site=outline)
+            for listing in listings)))
 
     yield _render(env, "archive.html", "archive/", "archive/index.html", **common)
-    for archive in site.archives:
-        yield from _listing_pages(env, archive.listing, config.archive_page_size, "period.html", archive=archive, **common)
+    yield from render_jobs(env, chain.from_iterable(
+        listing_jobs(archive.listing, config.archive_page_size, "period.html", archive=outline_archive(archive), site=outline)
+        for archive in site.archives))
 
     yield _render(env, "404.html", None, "404.html", **common)
     yield from render_theme_assets(env, config)
@@ -172,4 +177,6 @@ def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:
         yield Page(f"static/{name}", source.read_bytes())
 
 
-from .article_pages import render_article_pages  # noqa: E402  (it renders through render_traced above)
+from .article_pages import render_article_pages  # noqa: E402  (these render through render_traced above)
+from .listing_pages import PageJob, listing_jobs, render_jobs  # noqa: E402
+from .outlines import outline_archive, outline_listing, outline_site  # noqa: E402

@@ -7,6 +7,7 @@ sub-path and from a plain folder alike; absolute URLs (feeds, canonical links) j
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -89,15 +90,31 @@ def output_path(url: str) -> str:
     return url
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_url: str, to_url: str) -> str:
     """The href from the page at from_url to to_url, both site URLs (`""` is the front page)."""
     from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
     target, hash_, fragment = to_url.partition("#")
-    rel = posixpath.relpath("/" + target, "/" + from_dir)
+    rel = _relpath(target, from_dir)
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
     href = quote(rel, safe="/.-_~")
     return href + (hash_ + fragment if hash_ else "")
+
+
+def _relpath(target: str, start: str) -> str:
+    """posixpath.relpath("/" + target, "/" + start) for site URLs, without its abspath calls."""
+    if "//" in target or "//" in start or "/." in "/" + target or "/." in "/" + start:
+        return posixpath.relpath("/" + target, "/" + start)
+    to_parts = [p for p in target.split("/") if p]
+    from_parts = [p for p in start.split("/") if p]
+    common = 0
+    for a, b in zip(to_parts, from_parts):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(from_parts) - common) + to_parts[common:]
+    return "/".join(parts) if parts else "."
 
 
 def absolute_url(base_url: str, site_url: str) -> str:

@@ -1,0 +1,52 @@
+"""Running render jobs on a concurrent.futures Executor: in order, a few batches ahead.
+
+Anything that honours the Executor interface works (a process pool, or a Dask cluster's
+`Client.get_executor()` when every worker sees the site folder); jobs carry small records.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Executor, Future
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from jinja2 import Environment
+
+from .config import SiteConfig
+
+T = TypeVar("T")
+B = TypeVar("B")
+
+
+def run_ordered(executor: Executor, function: Callable[..., T], batches: Iterable[B],
+                *args: Any) -> Iterator[tuple[B, T]]:
+    """(batch, function(batch, *args)) for every batch, in batch order, at most a few running
+    ahead of the consumer (so finished pages never pile up in memory)."""
+    ahead = 2 * (getattr(executor, "_max_workers", None) or 2) + 2
+    pending: deque[tuple[B, Future]] = deque()
+    try:
+        for batch in batches:
+            pending.append((batch, executor.submit(function, batch, *args)))
+            if len(pending) >= ahead:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        for _, future in pending:
+            future.cancel()
+
+
+_environments: dict[str, Environment] = {}
+
+
+def worker_environment(config: SiteConfig) -> Environment:
+    """The Jinja environment of this worker process for config, made once."""
+    from .render import make_environment
+
+    name = repr(config)
+    if name not in _environments:
+        _environments.clear()
+        _environments[name] = make_environment(config)
+    return _environments[name]
