@@ -32,6 +32,9 @@ class SourceProblem(NewsgenError):
         self.message = message
         self.line = line
 
+    def __reduce__(self):  # survive the trip back from a worker process
+        return (type(self), (self.message, self.line))
+
 
 class BuildFailed(NewsgenError):
     """Every error found in a build, reported together."""
@@ -42,6 +45,9 @@ class BuildFailed(NewsgenError):
         lines = [f"build failed with {count} error{'s' if count != 1 else ''}:"]
         lines += [f"  {number}. {error}" for number, error in enumerate(self.errors, 1)]
         super().__init__("\n".join(lines))
+
+    def __reduce__(self):  # survive the trip back from a worker process
+        return (type(self), (self.errors,))
 
 
 class ConfigError(NewsgenError):

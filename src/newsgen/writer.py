@@ -127,6 +127,8 @@ class _Staging:
         self.path: Path | None = None
         self._folders: set[str] = set()
         self.bytes = 0
+        self.committed = False
+        """Set once a journal names the staged files: then they belong to the journal."""
 
     def write(self, relative: str, content: bytes) -> None:
         if self.path is None:
@@ -141,7 +143,7 @@ class _Staging:
         self.bytes += len(content)
 
     def remove(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.committed:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -219,6 +221,7 @@ def _apply_changes(staging: _Staging, output_dir: Path, written: list[str], dele
     journal = {"staging": str(staging.path) if staging.path else None, "moves": written, "deletes": deleted,
                "manifest": str(manifest_path), "next": str(following)}
     _write_atomic(journal_path(output_dir), json.dumps(journal).encode())  # the commit point
+    staging.committed = True
     _replay(journal, output_dir)
     journal_path(output_dir).unlink()
 

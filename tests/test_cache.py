@@ -1,0 +1,196 @@
+"""The build cache in .newsgen-cache/: used when nothing changed, never served stale or damaged."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import sqlite3
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import newsgen
+from newsgen.build import build
+from newsgen.config import load_config
+from conftest import write_files
+
+ARTICLE = """\
+---
+title: Port reopens after the storm
+date: 2024-03-05T23:30:00+00:00
+tags: [Shipping, Weather]
+---
+The port reopened on Tuesday after three days of closure.
+
+Dock workers returned to clear the backlog.
+"""
+OTHER = """\
+---
+title: Council approves the budget
+date: 2024-03-01
+tags: [Politics]
+---
+The council approved next year's budget by a narrow vote.
+"""
+STORY = "2024/03/05/port-reopens-after-the-storm/index.html"
+
+
+def make(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
+    return write_files(tmp_path / "site", files or {"content/port.md": ARTICLE, "content/budget.md": OTHER})
+
+
+def run(site: Path, clean: bool = False, **overrides):
+    return build(load_config(site, {"workers": 1, **overrides}), clean=clean)
+
+
+def poison_cache(site: Path, text: str = "POISON") -> None:
+    """Replace every cached body with `text`, with valid checksums: served only if trusted."""
+    db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
+    for key, data in db.execute("SELECT key, data FROM articles").fetchall():
+        result = pickle.loads(data)
+        article = dataclasses.replace(result.article, body_html=f"<p>{text}</p>")
+        data = pickle.dumps(dataclasses.replace(result, article=article))
+        db.execute("UPDATE articles SET data = ?, checksum = ? WHERE key = ?",
+                   (data, hashlib.blake2b(data, digest_size=16).hexdigest(), key))
+    db.commit()
+    db.close()
+
+
+def forget_output(site: Path) -> None:
+    """Remove the output (so every page is rendered again) but keep the parsed-article cache."""
+    shutil.rmtree(site / "public")
+    shutil.rmtree(site / ".newsgen-cache" / "outputs")
+
+
+def story(site: Path) -> str:
+    return (site / "public" / STORY).read_text(encoding="utf-8")
+
+
+def test_cached_articles_are_served_when_nothing_changed(tmp_path):
+    # The control for the tests below: a poisoned entry IS served while its key still matches.
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    forget_output(site)
+    run(site)
+    assert "POISON" in story(site)
+
+
+def test_edited_article_is_parsed_again(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    write_files(site, {"content/port.md": ARTICLE.replace("three days", "four days")})
+    run(site)
+    assert "four days of closure" in story(site)
+    assert "POISON" not in story(site)
+
+
+def test_changed_template_renders_pages_again(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    write_files(site, {"templates/article.html": """\
+        {% extends "builtin/article.html" %}
+        {% block title %}EDITION {{ article.title }}{% endblock %}
+        """})
+    report = run(site)
+    assert "<title>EDITION Port reopens after the storm</title>" in story(site)
+    assert report.pages_written == 2  # the two article pages, nothing else
+
+
+def test_changed_config_invalidates_parsed_articles(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    write_files(site, {"newsgen.yaml": "timezone: Europe/Paris\n"})
+    report = run(site)
+    # 23:30 UTC is already the next day in Paris: the article moves to that day's URL.
+    moved = site / "public" / "2024/03/06/port-reopens-after-the-storm/index.html"
+    assert "three days of closure" in moved.read_text(encoding="utf-8")
+    assert not (site / "public" / STORY).exists()
+    assert report.pages_deleted > 0
+    write_files(site, {"newsgen.yaml": "summary_words: 3\n"})
+    run(site)
+    front = (site / "public" / "index.html").read_text(encoding="utf-8")
+    assert "The port reopened…" in front
+    assert "POISON" not in story(site)
+
+
+def test_new_newsgen_version_invalidates_parsed_articles(tmp_path, monkeypatch):
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    forget_output(site)
+    monkeypatch.setattr(newsgen, "__version__", "99.0")
+    run(site)
+    assert "POISON" not in story(site)
+    assert "three days of closure" in story(site)
+
+
+def test_damaged_cache_entry_is_not_trusted(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
+    db.execute("UPDATE articles SET data = substr(data, 1, length(data) - 7)")  # checksum no longer matches
+    db.commit()
+    db.close()
+    forget_output(site)
+    run(site)
+    assert "three days of closure" in story(site)
+
+
+def test_corrupt_cache_file_is_ignored_and_rebuilt(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    expected = story(site)
+    (site / ".newsgen-cache" / "articles.sqlite").write_bytes(b"this is not a database" * 100)
+    for extra in (site / ".newsgen-cache").glob("articles.sqlite-*"):
+        extra.unlink()
+    forget_output(site)
+    run(site)
+    assert story(site) == expected
+    run(site)  # and the rebuilt cache works
+    assert story(site) == expected
+
+
+def test_corrupt_manifest_means_a_whole_tree_write(tmp_path):
+    site = make(tmp_path)
+    first = run(site)
+    for manifest in (site / ".newsgen-cache" / "outputs").glob("*.json"):
+        manifest.write_text("{not json")
+    report = run(site)
+    assert report.pages_written == first.pages_written
+    assert "three days of closure" in story(site)
+
+
+def test_clean_build_ignores_the_cache(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    report = run(site, clean=True)
+    assert "POISON" not in story(site)
+    assert report.pages_unchanged == 0
+
+
+def test_rebuild_with_nothing_changed_writes_no_files(tmp_path):
+    site = make(tmp_path)
+    first = run(site)
+    page = site / "public" / STORY
+    before = page.stat()
+    report = run(site)
+    assert report.pages_written == 0
+    assert report.pages_unchanged == first.pages_written
+    after = page.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_output_moved_by_hand_is_written_whole(tmp_path, workers):
+    site = make(tmp_path)
+    run(site, workers=workers)
+    shutil.rmtree(site / "public")
+    report = run(site, workers=workers)
+    assert report.pages_unchanged == 0
+    assert "three days of closure" in story(site)

@@ -1,0 +1,128 @@
+"""Worker processes, change-only writes and their safety: same bytes however the site is built."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsgen import writer
+from newsgen.build import build
+from newsgen.config import load_config
+from newsgen.errors import NewsgenError
+from conftest import write_files
+
+TAGS = ["Energy", "Transport", "Health", "Courts", "Weather"]
+
+
+def article(number: int, title: str | None = None, body: str | None = None) -> str:
+    day = 1 + number % 27
+    month = 1 + number // 27 % 12
+    tags = ", ".join(TAGS[(number + k) % len(TAGS)] for k in range(1 + number % 3))
+    return (f"---\ntitle: {title or f'Report number {number} on the week'}\n"
+            f"date: 2023-{month:02d}-{day:02d}T{number % 24:02d}:15:00+00:00\n"
+            f"tags: [{tags}]\nauthor: Desk {number % 4}\n---\n"
+            f"{body or f'Paragraph one of report {number}.'}\n\nA second paragraph, *emphasised* {number}.\n")
+
+
+def make_site(root: Path, count: int = 90) -> Path:
+    return write_files(root, {f"content/r{n:03d}.md": article(n) for n in range(count)})
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(site: Path, workers: int = 1, output: str = "public", **kwargs):
+    return build(load_config(site, {"workers": workers, "output_dir": output}), **kwargs)
+
+
+def test_one_worker_and_two_workers_give_identical_output_cold_and_cached(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site, workers=1, output="one")
+    run(site, workers=2, output="two")
+    one, two = snapshot(site / "one"), snapshot(site / "two")
+    assert len(one) > 150
+    assert one == two
+    shutil.rmtree(site / "two")  # cached articles, pages rendered again by workers
+    run(site, workers=2, output="two")
+    assert snapshot(site / "two") == one
+    run(site, workers=2, output="three", clean=True)
+    assert snapshot(site / "three") == one
+
+
+def test_one_edit_rewrites_the_article_its_neighbours_and_its_listings_only(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site, workers=2)
+    before = snapshot(site / "public")
+    write_files(site, {"content/r040.md": article(40, title="Flood barrier holds overnight")})
+    report = run(site, workers=2)
+    after = snapshot(site / "public")
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert report.pages_written == len(changed)
+    expected = {
+        "2023/02/14/flood-barrier-holds-overnight/index.html",  # the article, at its new URL
+        "2023/02/13/report-number-39-on-the-week/index.html",  # its older neighbour
+        "2023/02/15/report-number-41-on-the-week/index.html",  # its newer neighbour
+        "2023/02/index.html", "2023/02/14/index.html",
+    }
+    assert expected <= changed
+    for listing in ("tags/energy/", "tags/transport/", "authors/desk-0/", "2023/"):
+        assert any(path.startswith(listing) for path in changed), listing
+    assert "2023/02/14/report-number-40-on-the-week/index.html" not in after
+    assert report.pages_deleted == 1
+    untouched = [p for p in after if p.endswith("index.html") and "report-number-7-" in p]
+    assert untouched and not set(untouched) & changed
+    run(site, workers=1, output="fresh", clean=True)
+    assert snapshot(site / "fresh") == after
+
+
+def test_rebuild_with_nothing_changed_writes_nothing_with_workers(tmp_path):
+    site = make_site(tmp_path / "site")
+    first = run(site, workers=2)
+    report = run(site, workers=2)
+    assert (report.pages_written, report.pages_unchanged) == (0, first.pages_written)
+
+
+def test_failed_rebuild_leaves_the_previous_site_as_it_was(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site, workers=2)
+    before = snapshot(site / "public")
+    write_files(site, {"content/r010.md": article(10, body="Changed body."),
+                       "content/bad.md": "---\ntitle: No date here\n---\nText.\n"})
+    with pytest.raises(NewsgenError):
+        run(site, workers=2)
+    assert snapshot(site / "public") == before
+    (site / "content/bad.md").unlink()
+    write_files(site, {"templates/listing.html": "{% extends 'builtin/listing.html' %}{% block title %}{{ oops }}{% endblock %}"})
+    with pytest.raises(NewsgenError, match="listing.html"):
+        run(site, workers=2)
+    assert snapshot(site / "public") == before
+    assert not list(site.glob(".public.staging-*"))
+
+
+def test_build_killed_while_moving_files_is_finished_by_the_next_build(tmp_path, monkeypatch):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+
+    real_replace = writer.os.replace
+    calls = []
+
+    def killed_after_two_moves(source, target):
+        calls.append(target)
+        if len(calls) == 5:  # the manifest and the journal, two files moved, then killed
+            raise KeyboardInterrupt  # the process dies half-way through the moves
+        return real_replace(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", killed_after_two_moves)
+    with pytest.raises(KeyboardInterrupt):
+        run(site)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
+    assert writer.journal_path(site / "public").exists()
+    report = run(site)
+    assert not writer.journal_path(site / "public").exists()
+    run(site, output="fresh", clean=True)
+    assert snapshot(site / "public") == snapshot(site / "fresh")
+    assert report.pages_written == 0  # the journal already put every changed file in place
