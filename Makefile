@@ -26,5 +26,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
+# Benchmarks (issue 5): BENCH_ARGS="--sizes 10000 --peers" etc.; see benchmarks/bench.py.
+BENCH_ARGS ?= --sizes 10000 --peers
+bench: $(STAMP)
+	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache

@@ -6,14 +6,16 @@ named in its docstring below; links go through the `url` filter, which makes the
 
 from __future__ import annotations
 
+import functools
 import json
 from itertools import chain
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
+from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
 from .config import SiteConfig
@@ -66,7 +68,12 @@ def _absolute(context: Any, target: str) -> str:
 
 @jinja2.pass_context
 def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
-    local = moment.astimezone(context["config"].zone)
+    return _formatted_date(moment, precision, context["config"].timezone)
+
+
+@functools.lru_cache(maxsize=65536)
+def _formatted_date(moment: datetime, precision: str, timezone: str) -> str:
+    local = moment.astimezone(_zone(timezone))
     month = MONTH_NAMES[local.month - 1]
     if precision == "month":
         return f"{month} {local.year}"
@@ -74,6 +81,11 @@ def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
     if precision == "time":
         text += f", {local:%H:%M} {local.tzname() or ''}".rstrip()
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> Any:
+    return tz.gettz(name) or dt_timezone.utc
 
 
 def _isodate(moment: datetime, precision: str = "time") -> str:
