@@ -78,6 +78,7 @@ def build(config: SiteConfig, executor: Executor | None = None, *, clean: bool =
                    newsgen_articles=ArticleSource(store, files.keys, files.files))
         pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
         written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests))
+    store.prune(files.keys.values())
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,

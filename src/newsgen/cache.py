@@ -156,6 +156,25 @@ class ArticleStore:
         except sqlite3.DatabaseError:
             pass  # a cache that cannot be written only costs speed
 
+    def prune(self, keep: Iterable[str]) -> None:
+        """Drop entries no article uses any more, once they outnumber the ones in use."""
+        keep = set(keep)
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            (count,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+            if count <= 2 * len(keep) + 100:
+                return
+            with connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                connection.execute("DELETE FROM keep")
+                connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+                connection.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+        except sqlite3.DatabaseError:
+            pass
+
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
