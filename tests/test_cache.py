@@ -48,11 +48,11 @@ def run(site: Path, clean: bool = False, **overrides):
 def poison_cache(site: Path, text: str = "POISON") -> None:
     """Replace every cached body with `text`, with valid checksums: served only if trusted."""
     db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
-    for key, data in db.execute("SELECT key, data FROM articles").fetchall():
+    for key, data in db.execute("SELECT key, data FROM entries").fetchall():
         result = pickle.loads(data)
         article = dataclasses.replace(result.article, body_html=f"<p>{text}</p>")
         data = pickle.dumps(dataclasses.replace(result, article=article))
-        db.execute("UPDATE articles SET data = ?, checksum = ? WHERE key = ?",
+        db.execute("UPDATE entries SET data = ?, data_sum = ? WHERE key = ?",
                    (data, hashlib.blake2b(data, digest_size=16).hexdigest(), key))
     db.commit()
     db.close()
@@ -129,16 +129,19 @@ def test_new_newsgen_version_invalidates_parsed_articles(tmp_path, monkeypatch):
     assert "three days of closure" in story(site)
 
 
-def test_damaged_cache_entry_is_not_trusted(tmp_path):
+@pytest.mark.parametrize("part", ["stub", "data"])
+def test_damaged_cache_entry_is_not_trusted(tmp_path, part):
     site = make(tmp_path)
     run(site)
+    poison_cache(site)
     db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
-    db.execute("UPDATE articles SET data = substr(data, 1, length(data) - 7)")  # checksum no longer matches
+    db.execute(f"UPDATE entries SET {part} = substr({part}, 1, length({part}) - 7)")  # checksum no longer matches
     db.commit()
     db.close()
     forget_output(site)
     run(site)
     assert "three days of closure" in story(site)
+    assert "POISON" not in story(site)
 
 
 def test_corrupt_cache_file_is_ignored_and_rebuilt(tmp_path):

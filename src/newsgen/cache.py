@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from .config import SiteConfig
 
 CACHE_DIR_NAME = ".newsgen-cache"
-SCHEMA = 1
+SCHEMA = 2
 # Keys that do not change a parsed article (they only choose, paginate or place output).
 _NOT_PARSE_KEYS = {"output_dir", "workers", "drafts", "future", "page_size", "archive_page_size",
                    "title", "description", "base_url", "language", "now"}
@@ -82,7 +82,8 @@ def entry_key(context_key: str, shown: str, data: bytes) -> str:
 
 
 class ArticleStore:
-    """Pickled loader results by key, in `.newsgen-cache/articles.sqlite`."""
+    """Pickled loader results by key, in `.newsgen-cache/articles.sqlite`: the whole record, and
+    its stub (the record without its body) that the main process reads."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -97,7 +98,8 @@ class ArticleStore:
             connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, checksum TEXT, data BLOB)")
+            connection.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, stub BLOB, stub_sum TEXT,"
+                               " data BLOB, data_sum TEXT)")
         except sqlite3.DatabaseError:
             return None
         self._connection, self._pid = connection, os.getpid()
@@ -109,7 +111,7 @@ class ArticleStore:
         try:
             if connection is None:
                 raise sqlite3.DatabaseError
-            connection.execute("SELECT count(*) FROM articles WHERE key = ''").fetchone()
+            connection.execute("SELECT count(*) FROM entries WHERE key = ''").fetchone()
             return
         except sqlite3.DatabaseError:
             pass
@@ -118,20 +120,22 @@ class ArticleStore:
             Path(str(self.path) + suffix).unlink(missing_ok=True)
         self._connect()
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """The trusted entries among keys; damaged ones are left out (and so rebuilt)."""
+    def get_many(self, keys: Iterable[str], stubs: bool = False) -> dict[str, Any]:
+        """The trusted entries among keys (only their stubs: records without bodies, when
+        stubs=True); damaged ones are left out, and so rebuilt."""
         keys = list(keys)
         connection = self._connect()
         if connection is None or not keys:
             return {}
+        columns = "stub, stub_sum" if stubs else "data, data_sum"
         found: dict[str, Any] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 rows = connection.execute(
-                    f"SELECT key, checksum, data FROM articles WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                for key, checksum, data in rows:
-                    if not isinstance(data, bytes) or hashlib.blake2b(data, digest_size=16).hexdigest() != checksum:
+                    f"SELECT key, {columns} FROM entries WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                for key, data, checksum in rows:
+                    if not isinstance(data, bytes) or _checksum(data) != checksum:
                         continue
                     try:
                         found[key] = pickle.loads(data)
@@ -142,17 +146,21 @@ class ArticleStore:
         return found
 
     def put_many(self, entries: dict[str, Any]) -> None:
+        """Store whole loader results; their stubs (records without bodies) are made here."""
+        from .loader import without_body
+
         connection = self._connect()
         if connection is None or not entries:
             return
         rows = []
         for key, value in entries.items():
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            rows.append((key, hashlib.blake2b(data, digest_size=16).hexdigest(), data))
+            stub = pickle.dumps(without_body(value), protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((key, stub, _checksum(stub), data, _checksum(data)))
         try:
             with connection:
                 connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
+                connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
         except sqlite3.DatabaseError:
             pass  # a cache that cannot be written only costs speed
 
@@ -163,7 +171,7 @@ class ArticleStore:
         if connection is None:
             return
         try:
-            (count,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+            (count,) = connection.execute("SELECT count(*) FROM entries").fetchone()
             if count <= 2 * len(keep) + 100:
                 return
             with connection:
@@ -171,7 +179,7 @@ class ArticleStore:
                 connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
                 connection.execute("DELETE FROM keep")
                 connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
-                connection.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+                connection.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM keep)")
         except sqlite3.DatabaseError:
             pass
 
@@ -185,6 +193,10 @@ class ArticleStore:
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["path"])  # type: ignore[misc]
+
+
+def _checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def open_store(config: SiteConfig) -> ArticleStore:

@@ -114,30 +114,37 @@ class CachedResult:
     key: str
 
 
-def _load_cached_batch(items: list[tuple[str, str]], config: SiteConfig, context_key: str,
-                       store: ArticleStore, trust: bool) -> list[CachedResult]:
-    """Worker side: read each file, serve it from the store when its key is there, else parse
-    it and store it. Returns records without bodies, so little crosses back to the parent."""
-    loaded: list[tuple[str, str, str, bytes | None, FileResult | None]] = []
+def without_body(result: FileResult) -> FileResult:
+    if result.article is None:
+        return result
+    return dataclasses.replace(result, article=dataclasses.replace(result.article, body_html=""))
+
+
+def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult | None]:
+    """The cache key of a file's current bytes, or a read error."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return "", FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
+    return entry_key(context_key, f"{shown}\0{Path(path).name}", data), None
+
+
+def _parse_and_store(items: list[tuple[str, str]], config: SiteConfig, context_key: str,
+                     store: ArticleStore) -> list[CachedResult]:
+    """Worker side: parse each file, store the whole record, return it without its body."""
+    out = []
+    fresh: dict[str, FileResult] = {}
     for path, shown in items:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            loaded.append(("", path, shown, None, FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))))
+            out.append(CachedResult(FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),)), ""))
             continue
-        loaded.append((entry_key(context_key, f"{shown}\0{Path(path).name}", data), path, shown, data, None))
-    cached = store.get_many([key for key, *_ in loaded if key]) if trust else {}
-    fresh: dict[str, FileResult] = {}
-    out = []
-    for key, path, shown, data, failed in loaded:
-        result = failed or cached.get(key)
-        if result is None:
-            result = parse_article_data(data or b"", shown, Path(path).name, config)
-            if not result.errors:
-                fresh[key] = result
-        if result.article is not None:
-            result = dataclasses.replace(result, article=dataclasses.replace(result.article, body_html=""))
-        out.append(CachedResult(result, key))
+        key = entry_key(context_key, f"{shown}\0{Path(path).name}", data)
+        result = parse_article_data(data, shown, Path(path).name, config)
+        if not result.errors:
+            fresh[key] = result
+        out.append(CachedResult(without_body(result), key))
     store.put_many(fresh)
     return out
 
@@ -158,15 +165,30 @@ def load_article_records(config: SiteConfig, executor: Executor | None, store: A
     paths, notices = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
-    batches = _batches(items, executor)
+    records: list[CachedResult | None] = []
+    for path, shown in items:
+        key, failed = _file_key(path, shown, context_key)
+        records.append(CachedResult(failed, key) if failed else CachedResult(FileResult(None), key))
+    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust else {}
+    missing = []
+    for number, record in enumerate(records):
+        if record is not None and record.key:
+            if record.key in cached:
+                records[number] = CachedResult(cached[record.key], record.key)
+            else:
+                records[number] = None
+                missing.append(number)
+    batches = _batches([items[n] for n in missing], executor)
     if executor is not None and len(batches) > 1:
-        chunks = executor.map(_load_cached_batch, batches, *zip(*[(config, context_key, store, trust)] * len(batches)))
+        chunks = executor.map(_parse_and_store, batches, *zip(*[(config, context_key, store)] * len(batches)))
     else:
-        chunks = (_load_cached_batch(batch, config, context_key, store, trust) for batch in batches)
-    records = [record for chunk in chunks for record in chunk]
-    found = [(r.result.article.source, r.key, path) for r, (path, _) in zip(records, items) if r.result.article]
+        chunks = (_parse_and_store(batch, config, context_key, store) for batch in batches)
+    for number, record in zip(missing, (record for chunk in chunks for record in chunk)):
+        records[number] = record
+    done = [r for r in records if r is not None]
+    found = [(r.result.article.source, r.key, path) for r, (path, _) in zip(done, items) if r.result.article]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
-    return _collect([r.result for r in records], notices, config), files
+    return _collect([r.result for r in done], notices, config), files
 
 
 def _article_paths(config: SiteConfig) -> tuple[list[Path], list[str]]:
