@@ -197,3 +197,15 @@ def test_output_moved_by_hand_is_written_whole(tmp_path, workers):
     report = run(site, workers=workers)
     assert report.pages_unchanged == 0
     assert "three days of closure" in story(site)
+
+
+def test_page_showing_the_build_time_is_rendered_again_when_it_changes(tmp_path, monkeypatch):
+    site = make(tmp_path)
+    write_files(site, {"templates/_head.html": "<meta name=\"built\" content=\"{{ config.now.year }}\">\n"})
+    run(site)
+    assert '<meta name="built" content="2026">' in story(site)
+    assert run(site).pages_written == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 366 * 86400))
+    report = run(site)
+    assert '<meta name="built" content="2027">' in story(site)
+    assert report.pages_unchanged == 0

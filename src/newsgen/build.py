@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -107,11 +108,35 @@ def _page_memo(config: SiteConfig, env: Environment, site: Site, files: ArticleF
         digests[article.source] = files.keys.get(article.source, "") + ":" + names
     previous = {}
     state = manifest.extra
+    traces: list[tuple] = []
     if manifest.trusted and state.get("render_key") == key:
         traces = [tuple(tuple(step) for step in trace) for trace in state.get("traces", [])]
         for path, (page_key, trace_number) in state.get("pages", {}).items():
             previous[path] = MemoEntry(page_key, traces[trace_number], manifest.digests.get(path, ""))
-    return PageMemo(Fingerprints(digests), previous, key)
+    inputs = build_inputs(config, site, digests, key, reads_the_clock(traces))
+    return PageMemo(Fingerprints(digests), previous, key, inputs, same_inputs=bool(previous) and state.get("inputs") == inputs)
+
+
+_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url"}
+
+
+def reads_the_clock(traces: list[tuple]) -> bool:
+    """Whether any page may have read the build time (config.now), directly or as part of a
+    whole record holding the config."""
+    return any(attribute in ("", "now", "config") and name not in _CLOCKLESS
+               for trace in traces for name, attribute, _ in trace)
+
+
+def build_inputs(config: SiteConfig, site: Site, digests: dict[str, str], key: str, with_clock: bool) -> str:
+    """A hash of everything pages are made from: when it equals the previous build's, every page
+    rendered through the memo would come out the same (the build still runs whole)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=16)
+    digest.update(repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"]).encode())
+    if with_clock:
+        digest.update(repr(config.now).encode())
+    for article in site.articles:
+        digest.update(f"{article.source}\0{digests[article.source]}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def memo_state(memo: PageMemo, digests: dict[str, str]) -> dict:
@@ -121,7 +146,7 @@ def memo_state(memo: PageMemo, digests: dict[str, str]) -> dict:
     for path, (page_key, trace) in memo.recorded.items():
         if path in digests:
             pages[path] = [page_key, traces.setdefault(trace, len(traces))]
-    return {"render_key": memo.render_key, "traces": [list(t) for t in traces], "pages": pages}
+    return {"render_key": memo.render_key, "inputs": memo.inputs, "traces": [list(t) for t in traces], "pages": pages}
 
 
 def _all_pages(*streams: Iterator[Page | KeptPage]) -> Iterator[Page | KeptPage]:

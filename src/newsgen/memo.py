@@ -237,10 +237,15 @@ class MemoEntry:
 class PageMemo:
     """The previous build's page keys and traces, and the new ones this build records."""
 
-    def __init__(self, prints: Fingerprints, previous: dict[str, MemoEntry] | None, render_key: str = ""):
+    def __init__(self, prints: Fingerprints, previous: dict[str, MemoEntry] | None, render_key: str = "",
+                 inputs: str = "", same_inputs: bool = False):
         self.prints = prints
         self.render_key = render_key
         """newsgen's code and the templates: page keys from another render_key are not reused."""
+        self.inputs = inputs
+        """A hash of all the build's inputs (see build.build_inputs)."""
+        self.same_inputs = same_inputs
+        """True when inputs equal the previous build's: every remembered page is unchanged."""
         self.previous = previous or {}
         self.recorded: dict[str, tuple[str, Trace]] = {}
 
@@ -249,7 +254,7 @@ class PageMemo:
         entry = self.previous.get(path)
         if entry is None or entry.key is None or entry.trace is None:
             return False
-        if page_key(self.prints, template, context, entry.trace) != entry.key:
+        if not self.same_inputs and page_key(self.prints, template, context, entry.trace) != entry.key:
             return False
         self.recorded[path] = (entry.key, entry.trace)
         return True
