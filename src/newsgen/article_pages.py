@@ -24,7 +24,7 @@ from .memo import PageMemo, Trace
 from .model import Article, KeptPage, Page
 from .outlines import SiteOutline, outline_site
 from .urls import output_path
-from .workers import run_ordered, worker_environment
+from .workers import run_batches, worker_environment
 
 BATCH_SIZE = 64
 
@@ -70,10 +70,8 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
 
     batches = [jobs[i:i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     store = source.store if source else None
-    if executor is None or len(batches) < 2:
-        results = ((batch, _render_batch(batch, config, outline, store, env)) for batch in batches)
-    else:
-        results = run_ordered(executor, _render_batch, batches, config, outline, store)
+    results = run_batches(executor, _render_batch, batches, config, outline, store,
+                          local=lambda batch: _render_batch(batch, config, outline, store, env))
     for batch, rendered in results:
         for job, (content, trace) in zip(batch, rendered):
             if memo is not None:

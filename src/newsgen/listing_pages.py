@@ -18,7 +18,7 @@ from .memo import PageMemo, Trace
 from .model import KeptPage, Page
 from .outlines import outline_listing
 from .urls import output_path
-from .workers import run_ordered, worker_environment
+from .workers import run_batches, worker_environment
 
 BATCH_SIZE = 32
 
@@ -57,11 +57,8 @@ def render_jobs(env: Environment, jobs: Iterable[PageJob]) -> Iterator[Page | Ke
         if batch:
             yield batch
 
-    if executor is None:
-        results: Iterator[tuple[list[PageJob], list[tuple[bytes, Trace]]]] = (
-            (batch, _render_batch(batch, config, env)) for batch in batches())
-    else:
-        results = run_ordered(executor, _render_batch, batches(), config)
+    results = run_batches(executor, _render_batch, batches(), config,
+                          local=lambda batch: _render_batch(batch, config, env))
     for batch, rendered in results:
         yield from _flush(kept)
         for job, (content, trace) in zip(batch, rendered):

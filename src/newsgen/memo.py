@@ -38,23 +38,27 @@ class Fingerprints:
         self._memo: dict[int, tuple[Any, str]] = {}
 
     def of(self, value: Any) -> str:
-        if isinstance(value, _PLAIN):
+        kind = type(value)
+        if kind in _PLAIN_TYPES:
             return repr(value)
-        if isinstance(value, Article):
+        if kind is Article:
             return self.articles.get(value.source) or "article:" + _hash(repr(value))
         known = self._memo.get(id(value))
         if known is not None:
             return known[1]
-        if isinstance(value, (tuple, list, frozenset, set)):
-            items = [self.of(v) for v in value]
-            if isinstance(value, (set, frozenset)):
-                items.sort()
-            text = "[" + ",".join(items) + "]"
-        elif isinstance(value, dict):
+        if kind is tuple or kind is list:
+            text = "[" + ",".join([self.of(v) for v in value]) + "]"
+        elif kind is set or kind is frozenset:
+            text = "{" + ",".join(sorted(self.of(v) for v in value)) + "}"
+        elif kind is dict:
             text = "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            text = type(value).__name__ + "(" + ",".join(
-                self.of(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        elif dataclasses.is_dataclass(value):
+            names = _FIELDS.get(kind)
+            if names is None:
+                names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+            text = kind.__name__ + "(" + ",".join([self.of(getattr(value, name)) for name in names]) + ")"
+        elif isinstance(value, _PLAIN):
+            text = repr(value)
         elif hasattr(value, "__self__") and hasattr(value, "__name__"):  # a bound method: its object
             text = f"{self.of(value.__self__)}.{value.__name__}"
         else:
@@ -62,6 +66,10 @@ class Fingerprints:
         fingerprint = _hash(text) if len(text) > 64 else text
         self._memo[id(value)] = (value, fingerprint)  # holding the value keeps its id unique
         return fingerprint
+
+
+_PLAIN_TYPES = frozenset(_PLAIN)
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _traced(value: Any) -> bool:

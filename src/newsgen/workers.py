@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Executor, Future
+from itertools import chain, islice
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from jinja2 import Environment
@@ -36,6 +37,19 @@ def run_ordered(executor: Executor, function: Callable[..., T], batches: Iterabl
     finally:
         for _, future in pending:
             future.cancel()
+
+
+def run_batches(executor: Executor | None, function: Callable[..., T], batches: Iterable[B], *args: Any,
+                local: Callable[[B], T], few: int = 2) -> Iterator[tuple[B, T]]:
+    """Like run_ordered, but without an executor, or for `few` batches or fewer, each batch runs
+    here through local(batch): starting worker processes costs more than rendering a few pages."""
+    batches = iter(batches)
+    head = list(islice(batches, few + 1)) if executor is not None else []
+    if executor is None or len(head) <= few:
+        for batch in chain(head, batches):
+            yield batch, local(batch)
+        return
+    yield from run_ordered(executor, function, chain(head, batches), *args)
 
 
 _environments: dict[str, Environment] = {}
