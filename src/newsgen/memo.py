@@ -18,6 +18,8 @@ import dataclasses
 import hashlib
 from typing import Any, Iterable
 
+from .config import SiteConfig
+from .index import Site
 from .model import Article
 
 Trace = tuple[tuple[str, str, str], ...]
@@ -279,3 +281,54 @@ class PageMemo:
             key, trace = self.recorded.get(path, (None, None))
             result[path] = MemoEntry(key, trace, digest)
         return result
+
+
+def load_page_memo(config: SiteConfig, site: Site, keys: dict[str, str], state: dict[str, Any],
+                   digests: dict[str, str], key: str) -> PageMemo:
+    """The memo for this build: the previous build's page keys and traces (`state`, as saved by
+    memo_state; usable only if newsgen and the templates are the same, i.e. `key`), and
+    fingerprints of this build's articles (their cache `keys` by source, and their terms)."""
+    prints = {}
+    for article in site.articles:
+        names = "|".join(t.name for t in (*article.tags, *article.authors, *([article.section] if article.section else [])))
+        prints[article.source] = keys.get(article.source, "") + ":" + names
+    previous = {}
+    traces: list[tuple] = []
+    if state.get("render_key") == key:
+        traces = [tuple(tuple(step) for step in trace) for trace in state.get("traces", [])]
+        for path, (page_key, trace_number) in state.get("pages", {}).items():
+            previous[path] = MemoEntry(page_key, traces[trace_number], digests.get(path, ""))
+    inputs = build_inputs(config, site, prints, key, reads_the_clock(traces))
+    return PageMemo(Fingerprints(prints), previous, key, inputs, same_inputs=bool(previous) and state.get("inputs") == inputs)
+
+
+_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url"}
+
+
+def reads_the_clock(traces: list[tuple]) -> bool:
+    """Whether any page may have read the build time (config.now), directly or as part of a
+    whole record holding the config."""
+    return any(attribute in ("", "now", "config") and name not in _CLOCKLESS
+               for trace in traces for name, attribute, _ in trace)
+
+
+def build_inputs(config: SiteConfig, site: Site, digests: dict[str, str], key: str, with_clock: bool) -> str:
+    """A hash of everything pages are made from: when it equals the previous build's, every page
+    rendered through the memo would come out the same (the build still runs whole)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=16)
+    digest.update(repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"]).encode())
+    if with_clock:
+        digest.update(repr(config.now).encode())
+    for article in site.articles:
+        digest.update(f"{article.source}\0{digests[article.source]}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def memo_state(memo: PageMemo, digests: dict[str, str]) -> dict:
+    """What the manifest keeps for the next build's memo: each page's key and trace."""
+    traces: dict[tuple, int] = {}
+    pages = {}
+    for path, (page_key, trace) in memo.recorded.items():
+        if path in digests:
+            pages[path] = [page_key, traces.setdefault(trace, len(traces))]
+    return {"render_key": memo.render_key, "inputs": memo.inputs, "traces": [list(t) for t in traces], "pages": pages}
