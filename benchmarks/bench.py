@@ -166,10 +166,10 @@ class Pelican:
         return timed([self.pelican, "content", "-s", "pelicanconf.py", "-q"], self.site)
 
 
-def bench_size(root: Path, size: int, repeat: int, peers: bool, newsgen: str) -> list[tuple[str, float, float]]:
+def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str) -> list[tuple[str, float, float]]:
     ours = Newsgen(root, size, newsgen)
-    others = [("hugo cold", Hugo(root, size).cold)] if peers and shutil.which("hugo") else []
-    if peers:
+    others = [("hugo cold", Hugo(root, size).cold)] if "hugo" in peers and shutil.which("hugo") else []
+    if "pelican" in peers:
         others.append(("pelican cold", Pelican(root, size).cold))
     steps = [("newsgen cold", ours.cold), ("newsgen no-change", ours.run),
              ("newsgen one-edit", ours.edit), ("newsgen one-add", ours.add)]
@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--peers", action="store_true", help="also build with Hugo and Pelican")
+    parser.add_argument("--peers", nargs="?", const="hugo,pelican", default="",
+                        help="also build with these peers (default when given: hugo,pelican)")
     parser.add_argument("--root", type=Path, default=Path("/dev/shm/newsgen-bench"),
                         help="where corpora and sites go (tmpfs by default; use a disk folder to measure disk)")
     parser.add_argument("--newsgen", default=str(Path(sys.executable).parent / "newsgen"))
