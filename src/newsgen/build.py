@@ -50,8 +50,15 @@ def site_static_files(static_dir: Path) -> Iterator[Page]:
 
 
 def default_executor(config: SiteConfig) -> Executor | None:
+    """One worker process per core, all started now, while this process is still small (a
+    worker started later would be forked from a process holding the whole site)."""
     workers = config.workers or os.cpu_count() or 1
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    if workers <= 1:
+        return None
+    pool = ProcessPoolExecutor(max_workers=workers)
+    for started in [pool.submit(os.getpid) for _ in range(workers)]:
+        started.result()
+    return pool
 
 
 def build(config: SiteConfig, executor: Executor | None = None, *, clean: bool = False) -> BuildReport:
