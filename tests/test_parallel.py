@@ -126,3 +126,20 @@ def test_build_killed_while_moving_files_is_finished_by_the_next_build(tmp_path,
     run(site, output="fresh", clean=True)
     assert snapshot(site / "public") == snapshot(site / "fresh")
     assert report.pages_written == 0  # the journal already put every changed file in place
+
+
+def test_generators_get_article_bodies_from_the_cache(tmp_path):
+    from newsgen.article_pages import ArticleSource, with_body
+    from newsgen.cache import open_store
+    from newsgen.loader import load_article_records
+    from newsgen.render import make_environment
+
+    site = make_site(tmp_path / "site", count=3)
+    config = load_config(site, {"workers": 1})
+    store = open_store(config)
+    loaded, files = load_article_records(config, None, store)
+    env = make_environment(config)
+    env.extend(newsgen_articles=ArticleSource(store, files.keys, files.files))
+    article = next(a for a in loaded.articles if a.source.endswith("r001.md"))
+    assert article.body_html == ""  # the main process holds no bodies
+    assert with_body(env, article).body_html == "<p>Paragraph one of report 1.</p>\n<p>A second paragraph, <em>emphasised</em> 1.</p>"

@@ -79,6 +79,18 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
             yield Page(job.path, content)
 
 
+def with_body(env: Environment, article: Article) -> Article:
+    """The article with its body. In the main process articles carry no body (`body_html` is
+    empty; bodies stay in the cache): a generator that needs one, like a full-text feed, asks here."""
+    source: ArticleSource | None = getattr(env, "newsgen_articles", None)
+    if source is None or article.body_html:
+        return article
+    key = source.keys.get(article.source)
+    record = source.store.get_many([key]).get(key) if key else None
+    job = ArticleJob("", article, key, source.files.get(article.source), None, None)
+    return dataclasses.replace(article, body_html=_body(job, record, env.newsgen_config))  # type: ignore[attr-defined]
+
+
 def _inputs(article: Article, newer: Article | None, older: Article | None, outline: SiteOutline,
             config: SiteConfig) -> dict[str, Any]:
     return {"page_url": article.url, "article": article, "newer": newer, "older": older,
