@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import SiteConfig
+from .feeds import render_feeds
 from .index import index_site
 from .loader import load_articles
 from .model import Page
 from .render import make_environment, render_site
+from .sitemaps import with_sitemaps
 from .writer import check_output_folder, write_site
 
 
@@ -57,8 +59,8 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
         loaded = load_articles(config, pool)
     site = index_site(loaded.articles, config)
     env = make_environment(config)
-    pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
-    written = write_site(pages, config.output_path)
+    pages = _all_pages(render_site(site, env), render_feeds(site, env), site_static_files(config.static_path))
+    written = write_site(with_sitemaps(pages, site, env), config.output_path)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,

@@ -54,6 +54,22 @@ class SiteConfig:
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
 
+    # Feeds, sitemaps and page metadata (issue 3)
+    feed_limit: int = 50
+    """Most entries in each feed (site, tag, section, author), newest first."""
+    feed_full_content: bool = False
+    """Put each article's full text in feeds; otherwise only its summary."""
+    feed_rss: bool = False
+    """Also write RSS 2.0 feeds (`rss.xml`) beside the Atom ones (`feed.xml`)."""
+    publisher: str = ""
+    """Publisher / publication name for schema.org and the Google News sitemap; empty: the title."""
+    logo: str = ""
+    """Publisher logo for schema.org: an absolute URL or a path under the site root (empty: none)."""
+    image: str = ""
+    """Default social image (OpenGraph, Twitter, schema.org) for pages without their own: URL or site path."""
+    twitter: str = ""
+    """The site's Twitter/X handle for `twitter:site`, like `@example` (empty: none)."""
+
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
     now: datetime = field(
@@ -86,6 +102,11 @@ class SiteConfig:
     @property
     def static_path(self) -> Path:
         return self.site_dir / "static"
+
+    @property
+    def publisher_name(self) -> str:
+        """The publication's name: `publisher`, else the site title."""
+        return self.publisher or self.title
 
     def absolute_url(self, site_url: str) -> str:
         """A site-relative URL (`2022/08/10/x/`) as an absolute one under base_url."""
@@ -176,6 +197,10 @@ def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
 def _check_value(key: str, value: typing.Any) -> str | None:
     if key in ("page_size", "archive_page_size", "summary_words") and value < 1:
         return f"'{key}' must be at least 1"
+    if key == "feed_limit" and value < 1:
+        return "'feed_limit' must be at least 1"
+    if key == "twitter" and value and not value.startswith("@"):
+        return f"'twitter' must be a handle starting with '@', not {value!r}"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and tz.gettz(value) is None:

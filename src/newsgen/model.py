@@ -60,8 +60,10 @@ class Article:
 
     @property
     def modified(self) -> datetime:
-        """The last time the content changed: updated, else published."""
-        return self.updated or self.published
+        """The last time the content changed: the latest of updated (else published) and
+        the corrections' dates."""
+        latest = self.updated or self.published
+        return max([latest, *(c.date for c in self.corrections)])
 
 
 @dataclass(frozen=True, slots=True)

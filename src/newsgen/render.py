@@ -18,8 +18,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from .config import SiteConfig
 from .errors import BuildFailed
 from .index import MONTH_NAMES, Listing, Site
+from .metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from .model import Article, Page
-from .urls import absolute_url, output_path, relative_url, root_relative_url, term_index_url
+from .urls import absolute_url, feed_url, output_path, relative_url, root_relative_url, term_index_url
 
 
 def builtin_templates_dir() -> Path:
@@ -43,6 +44,7 @@ def make_environment(config: SiteConfig) -> Environment:
     )
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
     env.globals.update(config=config, month_names=MONTH_NAMES)
+    env.globals.update(METADATA_GLOBALS, feed_url=feed_url)  # page metadata (issue 3)
     return env
 
 
@@ -95,6 +97,10 @@ def _render(env: Environment, template: str, url: str | None, path: str, **conte
     except jinja2.TemplateError as exc:
         raise BuildFailed([_template_error(exc, template)]) from None
     return Page(path, html.encode("utf-8"))
+
+
+render_page = _render
+"""Render one template to a Page (public name for feeds.py and sitemaps.py)."""
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> str:

@@ -12,7 +12,7 @@ import posixpath
 import re
 import unicodedata
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 MAX_SLUG_LENGTH = 80
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -107,3 +107,42 @@ def absolute_url(base_url: str, site_url: str) -> str:
 def root_relative_url(base_path: str, site_url: str) -> str:
     """`/news/tags/x/` for base path `/news/`: for pages served at any depth, like 404.html."""
     return base_path + quote(site_url.lstrip("/"), safe="/.-_~#")
+
+
+# Feeds and sitemaps (issue 3)
+FEED_FILE = {"atom": "feed.xml", "rss": "rss.xml"}
+
+
+def feed_url(listing_url: str, flavour: str = "atom") -> str:
+    """A listing's feed: `feed.xml` for the site, `tags/x/feed.xml`; `rss.xml` for RSS 2.0."""
+    return listing_url + FEED_FILE[flavour]
+
+
+def sitemap_url(name: str) -> str:
+    """`sitemap-2022.xml`, `sitemap-2022-2.xml`, `sitemap-pages.xml`: files at the site root."""
+    return f"sitemap-{name}.xml"
+
+
+def asset_url(base_url: str, reference: str) -> str:
+    """An image or logo reference as an absolute URL: kept when it already is one, else a path
+    under the site root (`images/x.jpg` or `/images/x.jpg`) joined to base_url."""
+    if urlsplit(reference).scheme in ("http", "https"):
+        return reference
+    return absolute_url(base_url, reference)
+
+
+def tag_uri(base_url: str, published: datetime, site_url: str) -> str:
+    """A stable RFC 4151 id for an entry: `tag:example.org,2022-08-10:/news/2022/08/10/slug/`.
+    It names the article, not where it is served from, so it survives a move to https."""
+    parts = urlsplit(base_url)
+    path = quote(parts.path.rstrip("/") + "/" + site_url.lstrip("/"), safe="/.-_~")
+    return f"tag:{parts.hostname},{published:%Y-%m-%d}:{path}"
+
+
+def page_url_for_path(path: str) -> str:
+    """The site URL an output file is served at: `a/b/index.html` -> `a/b/`; the inverse of output_path."""
+    if path == "index.html":
+        return ""
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
