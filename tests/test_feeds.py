@@ -145,3 +145,9 @@ def test_pages_link_the_site_feed_and_their_own_feed(make_site):
         page = (out / listing / "index.html").read_text()
         assert f'{atom_links} title="News Archive" href="../../feed.xml">' in page
         assert 'href="feed.xml">' in page and (out / listing / "feed.xml").is_file()
+
+
+def test_an_empty_site_has_valid_empty_feeds_with_a_fixed_date(make_site):
+    feed = atom(make_site({"content/.keep": ""}) / "feed.xml")
+    assert feed.findall(f"{ATOM}entry") == []
+    assert feed.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Iterator
 from urllib.parse import urljoin
@@ -23,6 +23,8 @@ from .render import render_page
 from .urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
+NO_CONTENT_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+"""The `<updated>` of a feed with no entries: a fixed date, so even an empty site rebuilds identically."""
 _START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
 _LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
@@ -116,8 +118,7 @@ def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str)
         id=self_url,
         self_url=self_url,
         page_url=absolute_url(config.base_url, listing.url),
-        # An empty site has no content date; the pinned reference time keeps rebuilds identical.
-        updated=newest_time(articles) or config.now,
+        updated=newest_time(articles) or NO_CONTENT_DATE,
         language=config.language,
         publisher=xml_text(config.publisher_name),
         entries=tuple(feed_entry(a, config) for a in articles),
