@@ -135,3 +135,14 @@ def test_metadata_config_keys_are_validated(tmp_path):
         f"  {shown}:1: 'feed_limit' must be at least 1\n"
         f"  {shown}:2: 'twitter' must be a handle starting with '@', not 'tribune'\n"
         f"  {shown}:3: 'feed_rss' must be true or false, not 'yes please'")
+
+
+def test_a_site_base_template_without_the_title_variables_still_gets_social_tags(make_site):
+    out = make_site({
+        "content/a.md": article("Story", "2024-02-01"),
+        "templates/base.html": ('<!doctype html><html lang="{{ config.language }}"><head><title>x</title>'
+                                '{% include "_head.html" %}</head><body>{% block content %}{% endblock %}</body></html>'),
+    })
+    html = (out / "archive/index.html").read_text()
+    assert meta(html, "property", "og:title") == ["News Archive"]
+    assert meta(html, "property", "og:description") == ["An archive of news reports."]
