@@ -76,7 +76,7 @@ def test_example_seed_article_shows_derived_headline_date_and_full_text(example)
 def test_example_has_every_page_type(example):
     expected = [
         "", "page/1/", "page/2/", SEED_URL, MONTH_URL,
-        "tags/", "tags/venezuela/", "sections/", "sections/economy/", "authors/", "authors/tomas-ferreira/",
+        "tags/", "tags/venezuela/", "tags/trade/page/1/", "2022/page/1/", "sections/", "sections/economy/", "authors/", "authors/tomas-ferreira/",
         "archive/", "2022/", "2022/08/", "2022/08/10/", "2021/03/",
     ]
     missing = [url for url in expected if not (example / url / "index.html").is_file()]
@@ -206,3 +206,12 @@ def test_template_typo_fails_the_build_with_file_and_line(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert err == f"error: build failed with 1 error:\n  1. templates/article.html:3: template error: {message}\n"
     assert not (site / "public").exists()
+
+
+def test_example_tag_pages_are_paginated_from_the_oldest(example):
+    newest = read(example, "tags/trade/")
+    oldest = read(example, "tags/trade/page/1/")
+    assert "Page 2 of 2" in newest and 'rel="next" href="page/1/"' in newest
+    assert "Page 1 of 2" in oldest and 'rel="prev" href="../../"' in oldest
+    assert "Wheat prices fall back" in newest and "Colombian coffee growers" in oldest
+    assert "Colombian coffee growers" not in newest
