@@ -7,6 +7,7 @@ named in its docstring below; links go through the `url` filter, which makes the
 from __future__ import annotations
 
 import json
+import traceback
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -16,7 +17,7 @@ import jinja2
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
 from .config import SiteConfig
-from .errors import BuildFailed
+from .errors import BuildFailed, display_path
 from .index import MONTH_NAMES, Listing, Site
 from .metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from .model import Article, Page
@@ -104,8 +105,17 @@ render_page = _render
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> str:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
+    """`file:line: template error: ...`. Syntax errors carry their line; for runtime errors
+    (an undefined name under StrictUndefined) the line comes from Jinja's rewritten traceback."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
+    if not line:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    name = name or template
+    if Path(name).is_file():
+        name = display_path(Path(name))
     where = f"{name}:{line}" if line else f"{name}"
     return f"{where}: template error: {exc.message or exc.__class__.__name__}"
 
