@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
-from .collect import SourceItem, build_item_articles, read_source_items
+from .collect import SourceItem, build_item_articles, distinct_urls_across_files, read_source_items
 from .config import SiteConfig
 from .errors import BuildFailed, NewsgenError, SourceError, display_path
 from .loader import ARTICLE_SUFFIXES, SKIPPED_SUFFIXES, find_article_files
-from .layouts import place_file
+from .layouts import place_file, resolve_layout
 from .model import Article
 
 
@@ -46,6 +46,7 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
         raise NewsgenError(f"{src}: not found")
     config = import_config(site_config, src)
     root = config.content_path
+    config = dataclasses.replace(config, content_layout=resolve_layout(root, config.content_layout))
     report = ImportReport()
     if src.is_dir():
         paths, skipped = find_article_files(root, config.content_layout)
@@ -70,6 +71,10 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
     if errors and not config.skip_invalid:
         raise BuildFailed(errors)
     report.skipped_invalid = [str(e) for e in errors]
+    if config.content_layout != "newsgen":  # the same URL rule as the build (collect.py)
+        articles, url_warnings = distinct_urls_across_files([article for _, article in pairs], config)
+        pairs = [(item, article) for (item, _), article in zip(pairs, articles)]
+        report.warnings += url_warnings
     planned = _plan_files(pairs, dest)
     taken = [f"{display_path(target)}: already exists; not overwritten (from {item.source})"
              for target, item, _ in planned if target.exists()]

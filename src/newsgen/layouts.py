@@ -200,7 +200,7 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
             tags = meta.get("tags") if isinstance(meta.get("tags"), list) else _words(meta.get("tags")) or []
             meta["tags"] = list(tags) + extra
     body, warnings = _mark_template_code(doc, shown, layout, markup)
-    if markup == "markdown" and not meta.get("summary") and not meta.get("description") and _MORE.search(body):
+    if markup == "markdown" and not meta.get("summary") and _MORE.search(body):
         meta["summary"] = " ".join(re.sub(r"<[^>]+>|[*_`#\[\]]", "", _MORE.split(body, 1)[0]).split())
     return Adapted(replace(doc, meta=meta, body=body, markup=markup), warnings=warnings)  # type: ignore[arg-type]
 
