@@ -57,7 +57,7 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
     errors: list[SourceError] = []
     for path in paths:
         report.files_read += 1
-        shown = display_path(path)
+        shown = display_path(path, config.site_dir)
         placement = place_file(path, root, config.content_layout, ARTICLE_SUFFIXES)
         if not placement.read:
             report.notices.append(f"{shown}: {placement.notice}")
@@ -76,7 +76,7 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
         pairs = [(item, article) for (item, _), article in zip(pairs, articles)]
         report.warnings += url_warnings
     planned = _plan_files(pairs, dest)
-    taken = [f"{display_path(target)}: already exists; not overwritten (from {item.source})"
+    taken = [f"{target}: already exists; not overwritten (from {item.source})"
              for target, item, _ in planned if target.exists()]
     if taken:
         raise BuildFailed(taken)
@@ -136,5 +136,4 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
     if item.document.markup != "markdown":
         meta["markup"] = item.document.markup
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-    body = item.document.body.strip("\n")
-    return f"---\n# imported from {item.source}\n{header}---\n{body}\n"
+    return f"---\n# imported from {item.source}\n{header}---\n{item.document.body}"  # the body byte for byte
