@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from pathlib import Path
 
 from . import __version__
@@ -74,17 +75,22 @@ def config_from_args(args: argparse.Namespace) -> SiteConfig:
     return load_config(args.site_dir, overrides)
 
 
+def print_skipped_invalid(skipped: typing.Sequence[str]) -> None:
+    """Articles left out under --skip-invalid: the count, then each `path:line: message`."""
+    if skipped:
+        count = len(skipped)
+        print(f"skipped {count} invalid article{'s' if count != 1 else ''} (--skip-invalid):", file=sys.stderr)
+        for number, error in enumerate(skipped, 1):
+            print(f"  {number}. {error}", file=sys.stderr)
+
+
 def print_report(report: BuildReport, quiet: bool) -> None:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not quiet:
         for notice in report.notices:
             print(f"note: {notice}", file=sys.stderr)
-    if report.skipped_invalid:
-        count = len(report.skipped_invalid)
-        print(f"skipped {count} invalid article{'s' if count != 1 else ''} (--skip-invalid):", file=sys.stderr)
-        for number, error in enumerate(report.skipped_invalid, 1):
-            print(f"  {number}. {error}", file=sys.stderr)
+    print_skipped_invalid(report.skipped_invalid)
     if not quiet:
         skipped = []
         if report.skipped_drafts:
@@ -131,10 +137,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for notice in report.notices:
         print(f"note: {notice}", file=sys.stderr)
-    if report.skipped_invalid:
-        print(f"skipped {len(report.skipped_invalid)} invalid articles (--skip-invalid):", file=sys.stderr)
-        for number, error in enumerate(report.skipped_invalid, 1):
-            print(f"  {number}. {error}", file=sys.stderr)
+    print_skipped_invalid(report.skipped_invalid)
     print(f"imported {len(report.written)} articles from {report.files_read} files into {args.dest}")
     return 0
 

@@ -34,6 +34,9 @@ _LIQUID_TAG = re.compile(r"\{%-?.*?-?%\}", re.S)
 _LIQUID_OUTPUT = re.compile(r"\{\{(?![<%]).*?\}\}", re.S)
 _STRAY_YEAR = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?) \d{4} ([+-]\d{4})$")
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[-_ ]|\.|$)")
+_HIGHLIGHT = re.compile(  # Hugo's and Jekyll's highlight blocks can be rendered: as fenced code
+    r"^\{\{<\s*highlight\s+([\w+-]+)[^>]*>\}\}[ \t]*\n(.*?)\n\{\{<\s*/\s*highlight\s*>\}\}[ \t]*$"
+    r"|^\{%-?\s*highlight\s+([\w+-]+)[^%]*%\}[ \t]*\n(.*?)\n\{%-?\s*endhighlight\s*-?%\}[ \t]*$", re.S | re.M)
 _MORE = re.compile(r"<!--\s*more\s*-->")
 
 
@@ -206,8 +209,10 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
 
 
 def _mark_template_code(doc: SourceDocument, shown: str, layout: str, markup: str) -> tuple[str, tuple[str, ...]]:
-    """Hugo shortcodes and Liquid tags cannot be rendered here: keep them visible as text, and warn."""
-    body = doc.body
+    """Hugo shortcodes and Liquid tags cannot be rendered here: keep them visible as text, and warn.
+    The one exception is a `highlight` block, which becomes a fenced code block."""
+    body = _HIGHLIGHT.sub(lambda m: f"```{m.group(1) or m.group(3) or ''}\n{m.group(2) or m.group(4)}\n```", doc.body) \
+        if markup == "markdown" else doc.body
     patterns = [_SHORTCODE, _LIQUID_TAG] + ([_LIQUID_OUTPUT] if layout == "jekyll" else [])
     found: list[tuple[int, str]] = []
     for pattern in patterns:
