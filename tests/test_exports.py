@@ -144,3 +144,10 @@ def test_unknown_export_field_and_markup_are_config_errors(tmp_path):
         "invalid configuration:\n"
         f"  {display_path(tmp_path / 'newsgen.yaml')}:1: 'export_markup' must be text, markdown or html, not 'rst'\n"
         f"  {display_path(tmp_path / 'newsgen.yaml')}:2: 'export_fields' has an unknown article field 'titel' (did you mean 'title'?)")
+
+
+def test_a_record_url_gives_the_slug_when_there_is_none(make_site):
+    record = {"date": "2022-02-02", "title": "Long headline that differs", "url": "https://old.example/news/short-name.html",
+              "body": "Text."}
+    out = make_site({"content/old.jsonl": jsonl(record)})
+    assert "<h1>Long headline that differs</h1>" in (out / "2022/02/02/short-name/index.html").read_text(encoding="utf-8")

@@ -250,7 +250,8 @@ def _check_import_value(key: str, value: typing.Any) -> str | None:
     if key == "content_layout" and value not in LAYOUTS:
         return f"'content_layout' must be one of {', '.join(LAYOUTS)}, not {value!r}"
     if key == "known_tags":
-        if not isinstance(value, dict) or not all(v is None or _names(v) for v in value.values()):
+        if not isinstance(value, dict) or not all(isinstance(k, str) and (v is None or _names(v))
+                                                  for k, v in value.items()):
             return "'known_tags' must map each tag to a list of aliases: {Venezuela: [Venezuelan, Caracas]}"
     if key == "auto_tags_stopwords" and not (isinstance(value, list) and _names(value)):
         return "'auto_tags_stopwords' must be a list of words"

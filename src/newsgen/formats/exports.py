@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -84,8 +85,9 @@ def map_record(record: dict[str, Any], names: dict[str, tuple[str, ...]], line: 
         if value is not None:
             meta[field] = value
     if "url" in meta and "slug" not in meta:
-        tail = str(meta["url"]).split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-        if tail and "." not in tail:
+        tail = str(meta["url"]).split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+        tail = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", tail, flags=re.I)
+        if tail and "." not in tail and ":" not in tail:
             meta["slug"] = tail
     if "date" not in meta:
         tried = ", ".join(repr(n) for n in names["date"])
