@@ -76,7 +76,7 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
         return FileItems(errors=(SourceError(shown, problem.line, problem.message),), warnings=tuple(warnings))
     except RecursionError:
         return FileItems(errors=(SourceError(shown, 0, "nested too deeply to read"),), warnings=tuple(warnings))
-    adapted = adapt_document(document, path, root, placement, config.drafts, shown)
+    adapted = adapt_document(document, path, root, placement, shown)
     warnings += adapted.warnings
     if adapted.document is None:
         return FileItems(warnings=tuple(warnings), notices=(f"{shown}: {adapted.notice}",))

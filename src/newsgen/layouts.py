@@ -144,7 +144,7 @@ def _hugo_top_level(path: Path, root: Path) -> bool:
     return folder == root or not any(_has(f, "_index.md", False) for f in _ancestors(folder, root))
 
 
-def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Placement, drafts: bool,
+def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Placement,
                    shown: str) -> Adapted:
     """Map a generator's keys onto newsgen's; say when a file is one of the generator's pages."""
     meta = dict(doc.meta)
@@ -169,8 +169,8 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
             meta["draft"] = True
         if "_drafts" in folders:
             meta["draft"] = True
-            if not meta.get("date") and not drafts:
-                return Adapted(None, "skipped: a Jekyll draft without a date (left out unless --drafts)")
+            if not meta.get("date"):  # Jekyll dates drafts by their file time; newsgen never does
+                return Adapted(None, "skipped: a Jekyll draft without a date (add a 'date' to build it)")
         for key in ("tags", "categories", "category"):
             if key in meta:
                 meta[key] = _words(meta[key])
