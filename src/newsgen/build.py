@@ -29,6 +29,12 @@ class BuildReport:
     warnings: tuple[str, ...] = field(default=())
     skipped_drafts: int = 0
     skipped_future: int = 0
+    # --- imports (issue 6) ---
+    files_read: int = 0
+    notices: tuple[str, ...] = field(default=())
+    """Files passed over on purpose (another generator's pages), one line each."""
+    skipped_invalid: tuple[str, ...] = field(default=())
+    """`path:line: message` of each invalid article left out under `skip_invalid`."""
 
 
 def site_static_files(static_dir: Path) -> Iterator[Page]:
@@ -69,6 +75,9 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
         warnings=tuple(loaded.warnings) + site.notices,
         skipped_drafts=loaded.skipped_drafts,
         skipped_future=loaded.skipped_future,
+        files_read=loaded.files_read,
+        notices=tuple(loaded.notices),
+        skipped_invalid=tuple(loaded.skipped_invalid),
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from pathlib import Path
 
 from . import __version__
 from .build import BuildReport, build
 from .config import SiteConfig, load_config
 from .errors import NewsgenError
+from .importer import import_content
 
 EPILOG_BUILD = """examples:
   newsgen build                       build the site in this folder into public/
@@ -29,6 +31,8 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--future", action="store_true", default=None, help="include articles dated in the future")
     parser.add_argument("--base-url", help="absolute URL the site is published at")
     parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--skip-invalid", action="store_true", default=None,
+                        help="build the valid articles and list the invalid ones instead of failing")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -45,6 +49,17 @@ def make_parser() -> argparse.ArgumentParser:
     _add_site_options(serve_parser)
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    import_parser = commands.add_parser(
+        "import", help="convert another generator's content or a bulk export into newsgen Markdown",
+        epilog="examples:\n  newsgen import ../blog/_posts content/\n  newsgen import export.jsonl content/wire/",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    import_parser.add_argument("src", type=Path, help="a content folder (Jekyll, Hugo, Pelican, newsgen) or an export file")
+    import_parser.add_argument("dest", type=Path, help="folder to write the Markdown files to (never overwritten)")
+    import_parser.add_argument("--site", type=Path, default=Path("."),
+                               help="site folder whose newsgen.yaml gives field mapping and time zone (default: .)")
+    import_parser.add_argument("--layout", help="content_layout of SRC: auto, newsgen, jekyll, hugo or pelican")
+    import_parser.add_argument("--skip-invalid", action="store_true", default=None,
+                               help="import the valid articles and list the invalid ones instead of failing")
     return parser
 
 
@@ -55,13 +70,27 @@ def config_from_args(args: argparse.Namespace) -> SiteConfig:
         "future": args.future,
         "base_url": args.base_url,
         "workers": args.jobs,
+        "skip_invalid": args.skip_invalid,
     }
     return load_config(args.site_dir, overrides)
+
+
+def print_skipped_invalid(skipped: typing.Sequence[str]) -> None:
+    """Articles left out under --skip-invalid: the count, then each `path:line: message`."""
+    if skipped:
+        count = len(skipped)
+        print(f"skipped {count} invalid article{'s' if count != 1 else ''} (--skip-invalid):", file=sys.stderr)
+        for number, error in enumerate(skipped, 1):
+            print(f"  {number}. {error}", file=sys.stderr)
 
 
 def print_report(report: BuildReport, quiet: bool) -> None:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if not quiet:
+        for notice in report.notices:
+            print(f"note: {notice}", file=sys.stderr)
+    print_skipped_invalid(report.skipped_invalid)
     if not quiet:
         skipped = []
         if report.skipped_drafts:
@@ -101,10 +130,22 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_import(args: argparse.Namespace) -> int:
+    config = load_config(args.site, {"content_layout": args.layout, "skip_invalid": args.skip_invalid})
+    report = import_content(args.src, args.dest, config)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for notice in report.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    print_skipped_invalid(report.skipped_invalid)
+    print(f"imported {len(report.written)} articles from {report.files_read} files into {args.dest}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return {"build": run_build, "serve": run_serve}[args.command](args)
+        return {"build": run_build, "serve": run_serve, "import": run_import}[args.command](args)
     except NewsgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -69,6 +69,25 @@ class SiteConfig:
     """Default social image (OpenGraph, Twitter, schema.org) for pages without their own: URL or site path."""
     twitter: str = ""
     """The site's Twitter/X handle for `twitter:site`, like `@example` (empty: none)."""
+    # --- Imports: bulk exports, other generators' content, automatic tags (issue 6) ---
+    export_fields: dict[str, list[str]] = field(default_factory=dict)
+    """Field names of `.jsonl`/`.ndjson`/`.csv` exports, per article field, tried in order; they
+    replace the defaults for that field (see `formats/exports.py`): `{body: [story], tags: [topics, places]}`."""
+    export_markup: str = "text"
+    """Markup of export bodies: `text` (paragraphs split by blank lines), `markdown` or `html`."""
+    skip_invalid: bool = False
+    """Build the valid articles when some files or export records are invalid; list the skipped ones."""
+    content_layout: str = "auto"
+    """Whose content folder this is: `newsgen`, `jekyll`, `hugo`, `pelican`, or `auto` (Jekyll and
+    Hugo trees are recognised by their `_posts` folders and `_index.md` files)."""
+    auto_tags: bool = False
+    """Tag articles that have no tags with the names that recur in their text."""
+    known_tags: dict[str, list[str]] = field(default_factory=dict)
+    """Tags to find in untagged text, each with its aliases: `{Venezuela: [Venezuelan, Caracas]}`."""
+    auto_tags_limit: int = 5
+    """Most automatic tags given to one article."""
+    auto_tags_stopwords: list[str] = field(default_factory=list)
+    """Capitalised words never used as automatic tags, beyond the built-in list."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -221,8 +240,47 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             return f"'{key}' must be a folder path"
         if key == "output_dir" and value.strip() in (".", "./"):
             return "'output_dir' cannot be the site folder itself"
+    problem = _check_import_value(key, value)
+    if problem:
+        return problem
     if key == "language" and not value.replace("-", "").isalnum():
         return f"'language' must be a language tag like 'en' or 'pt-BR', not {value!r}"
+    return None
+
+
+EXPORT_FIELD_NAMES = ("date", "title", "body", "tags", "author", "section", "id", "url",
+                      "summary", "updated", "slug", "draft")
+LAYOUTS = ("auto", "newsgen", "jekyll", "hugo", "pelican")
+
+
+def _names(value: typing.Any) -> bool:
+    return isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_import_value(key: str, value: typing.Any) -> str | None:
+    """Checks for the issue 6 keys (exports, layouts, automatic tags)."""
+    if key == "export_fields":
+        if not isinstance(value, dict):
+            return "'export_fields' must map article fields to export field names"
+        for name, fields in value.items():
+            if name not in EXPORT_FIELD_NAMES:
+                close = difflib.get_close_matches(str(name), EXPORT_FIELD_NAMES, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                return f"'export_fields' has an unknown article field '{name}'{hint}"
+            if not _names(fields):
+                return f"'export_fields.{name}' must be a field name or a list of field names"
+    if key == "export_markup" and value not in ("text", "markdown", "html"):
+        return f"'export_markup' must be text, markdown or html, not {value!r}"
+    if key == "content_layout" and value not in LAYOUTS:
+        return f"'content_layout' must be one of {', '.join(LAYOUTS)}, not {value!r}"
+    if key == "known_tags":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and (v is None or _names(v))
+                                                  for k, v in value.items()):
+            return "'known_tags' must map each tag to a list of aliases: {Venezuela: [Venezuelan, Caracas]}"
+    if key == "auto_tags_stopwords" and not (isinstance(value, list) and _names(value)):
+        return "'auto_tags_stopwords' must be a list of words"
+    if key == "auto_tags_limit" and value < 1:
+        return "'auto_tags_limit' must be at least 1"
     return None
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import build_article
+from .collect import build_item_articles, distinct_urls_across_files, read_source_items
 from .config import SiteConfig
-from .errors import BuildFailed, SourceError, SourceProblem, display_path
-from .formats import decode_text, parse_document
+from .errors import BuildFailed, SourceError, display_path
+from .formats.exports import EXPORT_SUFFIXES
+from .layouts import place_file, resolve_layout
 from .model import Article
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
@@ -25,6 +27,10 @@ class FileResult:
     article: Article | None
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[str, ...] = ()
+    articles: tuple[Article, ...] = ()
+    """Every article of the file: one, or one per record of a bulk export (issue 6)."""
+    notices: tuple[str, ...] = ()
+    """Files passed over on purpose: another generator's pages (see layouts.py)."""
 
 
 @dataclass
@@ -34,14 +40,18 @@ class LoadedContent:
     files_read: int = 0
     skipped_drafts: int = 0
     skipped_future: int = 0
+    notices: list[str] = field(default_factory=list)
+    skipped_invalid: list[str] = field(default_factory=list)
+    """Errors of the articles left out because `skip_invalid` is on."""
 
 
-def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path, layout: str = "auto") -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
     Hidden files and folders are skipped; symbolic links that lead outside the folder are not followed.
     """
     root = content_dir.resolve()
+    layout = resolve_layout(content_dir, layout)
     found: list[Path] = []
     notices: list[str] = []
     for folder, dirs, files in os.walk(content_dir):
@@ -56,28 +66,26 @@ def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
                 continue
             if suffix in SKIPPED_SUFFIXES:
                 notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
-            elif suffix in ARTICLE_SUFFIXES:
+            elif suffix in EXPORT_SUFFIXES:
                 found.append(path)
+            else:
+                placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
+                if placement.read or placement.notice:  # a notice: the loader says why it is skipped
+                    found.append(path)
     return found, notices
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
-    """Read, decode and parse one file. Pure apart from reading the file; safe in a worker process."""
+    """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
+    reading the file; safe in a worker process."""
     shown = display_path(path, config.site_dir)
-    warnings: list[str] = []
-    try:
-        text, fell_back = decode_text(path.read_bytes())
-        if fell_back:
-            warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
-        document = parse_document(text)
-        article = build_article(document, shown, path.name, config)
-    except SourceProblem as problem:
-        return FileResult(None, (SourceError(shown, problem.line, problem.message),), tuple(warnings))
-    except OSError as exc:
-        return FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),), tuple(warnings))
-    except RecursionError:
-        return FileResult(None, (SourceError(shown, 0, "nested too deeply to read"),), tuple(warnings))
-    return FileResult(article, (), tuple(warnings))
+    placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
+    if not placement.read:
+        return FileResult(None, notices=(f"{shown}: {placement.notice}",))
+    read = read_source_items(path, config.content_path, config, shown, placement)
+    built, errors = build_item_articles(read, config)
+    articles = tuple(article for _, article in built)
+    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
 
 
 def _parse_batch(paths: list[Path], config: SiteConfig) -> list[FileResult]:
@@ -89,7 +97,8 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
-    paths, notices = find_article_files(content_dir)
+    config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
+    paths, notices = find_article_files(content_dir, config.content_layout)
     if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
         size = max(16, len(paths) // 64)
         batches = [paths[i:i + size] for i in range(0, len(paths), size)]
@@ -98,12 +107,16 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
         results = _parse_batch(paths, config)
 
     errors = [e for r in results for e in r.errors]
-    if errors:
+    if errors and not config.skip_invalid:
         raise BuildFailed(errors)
-    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(paths))
-    for result in results:
-        article = result.article
-        assert article is not None
+    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(paths),
+                           notices=[n for r in results for n in r.notices],
+                           skipped_invalid=[str(e) for e in errors])
+    articles = [a for result in results for a in result.articles]
+    if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
+        articles, url_warnings = distinct_urls_across_files(articles, config)
+        loaded.warnings += url_warnings
+    for article in articles:
         if article.draft and not config.drafts:
             loaded.skipped_drafts += 1
         elif article.published > config.now and not config.future:

@@ -32,7 +32,8 @@ class Article:
     """One news article, as every later stage sees it."""
 
     source: str
-    """The file it came from, as shown in messages (relative to the site folder)."""
+    """The file it came from, as shown in messages (relative to the site folder); for a record of a
+    bulk export, `file:line` (issue 6)."""
     title: str
     slug: str
     published: datetime
