@@ -36,6 +36,11 @@ def decode_text(data: bytes) -> tuple[str, bool]:
 
     Returns the text and whether the Windows-1252 fallback was used (the caller warns).
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM (Windows Notepad's "Unicode")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data:
         raise SourceProblem("contains NUL bytes; is this a binary file?", line=data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
