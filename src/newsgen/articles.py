@@ -26,6 +26,12 @@ _SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9
 _TAG = re.compile(r"<[^>]+>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+_LAST_WORD = re.compile(r"""["“‘(\[]*(\S+)\.$""")
+_INITIALS = re.compile(r"^(?:\w\.)*\w$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt jr sr rev inc corp co ltd no vs etc approx "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
@@ -49,15 +55,28 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
+def first_sentence(text: str) -> str:
+    """Text up to the first sentence end; a full stop after an abbreviation (`U.S.`, `Mr.`)
+    or an initial (`John F. Kennedy`) does not end a sentence."""
+    for match in _SENTENCE_END.finditer(text):
+        before = text[: match.start()]
+        word = _LAST_WORD.search(before)
+        if word and before.endswith(".") and (
+            _INITIALS.match(word.group(1)) or word.group(1).lower() in _ABBREVIATIONS
+        ):
+            continue
+        return before.strip()
+    return text.strip()
+
+
 def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     """The first sentence of text, cut at a word boundary to at most `limit` characters
     (ellipsis included) when longer, never mid-word."""
-    text = " ".join(text.split())
-    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    first = first_sentence(" ".join(text.split()))
     if len(first) <= limit:
         return first.rstrip(".") if first.endswith(".") and not first.endswith("..") else first
-    cut = first[:limit]
-    if first[limit] != " " and " " in cut:
+    cut = first[: limit - 1]
+    if first[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–—-") + "…"
 
@@ -83,25 +102,42 @@ def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
     elif isinstance(value, date):
         precision, moment = "day", datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if _MONTH.match(text):
-            precision, moment = "month", datetime(int(text[:4]), int(text[5:7]), 1)
-        else:
-            precision = "day" if _DAY.match(text) else "time"
-            try:
-                moment = date_parser.isoparse(text)
-            except (ValueError, OverflowError):
-                try:
-                    moment = date_parser.parse(text)
-                except (ValueError, OverflowError, date_parser.ParserError):
-                    raise SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
-            if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
-                precision = "day"
+        precision, moment = _parse_date_text(value.strip())
     else:
         raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return ParsedDate(moment, precision)
+
+
+def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
+    """ISO 8601 first, then free forms like `10 August 2022` or `August 2022` (month precision).
+    A date missing its year or month is an error, never completed from today's date."""
+    problem = SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    if _MONTH.match(text):
+        if not 1 <= int(text[5:7]) <= 12:
+            raise problem
+        return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+    precision: DatePrecision = "day" if _DAY.match(text) else "time"
+    try:
+        if re.fullmatch(r"\d{1,4}", text):
+            raise ValueError(text)
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            # Parse twice with different defaults: a field that differs was not in the text.
+            first = date_parser.parse(text, default=datetime(2000, 1, 1))
+            second = date_parser.parse(text, default=datetime(2001, 2, 2))
+        except (ValueError, OverflowError, date_parser.ParserError):
+            raise problem from None
+        if first.year != second.year or first.month != second.month:
+            raise problem from None
+        moment = first
+        if first.day != second.day:
+            return "month", moment.replace(day=1)
+    if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
+        precision = "day"
+    return precision, moment
 
 
 def _text_field(meta: dict, key: str) -> str | None:
@@ -113,13 +149,19 @@ def _text_field(meta: dict, key: str) -> str | None:
     return str(value).strip() or None
 
 
-def _list_field(meta: dict, *keys: str) -> list[str]:
-    """A list of names from a YAML list or a comma-separated string (`tags: a, b`)."""
+def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[str]:
+    """A list of names from a YAML list or a comma-separated string (`tags: a, b`).
+    A string under a key in `single` (`author: King, Jr.`) is one name."""
     for key in keys:
         value = meta.get(key)
         if value is None:
             continue
-        items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, (str, int, float)) else None
+        if isinstance(value, bool) or not isinstance(value, (list, str, int, float)):
+            items = None
+        elif isinstance(value, list):
+            items = value
+        else:
+            items = [value] if key in single else str(value).split(",")
         if items is None or any(isinstance(i, (dict, list)) for i in items):
             raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
         return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
@@ -182,8 +224,9 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
 
         body_html = render_plain_text(doc.body) if doc.markup == "text" else (
             doc.body if doc.markup == "html" else render_markdown(doc.body))
-        first_para_match = _FIRST_PARAGRAPH.search(body_html)
-        first_paragraph = html_to_text(first_para_match.group(1)) if first_para_match else html_to_text(body_html)
+        first_paragraph = next(
+            (text for text in (html_to_text(p) for p in _FIRST_PARAGRAPH.findall(body_html)) if text),
+            html_to_text(body_html))
 
         current_key = "title"
         title = _text_field(meta, "title")
@@ -199,15 +242,16 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
 
         current_key = "slug"
         explicit_slug = _text_field(meta, "slug")
-        slug = slugify(explicit_slug or title, fallback="article")
+        file_slug = file_match.group(2) if file_match else ""
+        slug = slugify(explicit_slug or file_slug or title, fallback="article")
 
         current_key = "tags"
         tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
         current_key = "section"
-        section_names = _list_field(meta, "section", "category", "categories")
+        section_names = _list_field(meta, "section", "category", "categories", single=("section", "category"))
         section = _unique_terms("section", section_names[:1])
         current_key = "author"
-        author_names = _list_field(meta, "authors", "author") or ([config.author] if config.author else [])
+        author_names = _list_field(meta, "authors", "author", single=("author",)) or ([config.author] if config.author else [])
         authors = _unique_terms("author", author_names)
         current_key = "draft"
         draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
