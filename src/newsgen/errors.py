@@ -39,9 +39,12 @@ class BuildFailed(NewsgenError):
     def __init__(self, errors: list[SourceError] | list[str]):
         self.errors = [str(error) for error in errors]
         count = len(self.errors)
-        lines = [f"build failed with {count} error{'s' if count != 1 else ''}:"]
-        lines += [f"  {number}. {error}" for number, error in enumerate(self.errors, 1)]
-        super().__init__("\n".join(lines))
+        super().__init__(numbered_list(f"build failed with {count} error{'s' if count != 1 else ''}:", self.errors))
+
+
+def numbered_list(heading: str, errors: list[str]) -> str:
+    """A heading, then one numbered line per error: how every collected error is shown."""
+    return "\n".join([heading] + [f"  {number}. {error}" for number, error in enumerate(errors, 1)])
 
 
 class ConfigError(NewsgenError):
