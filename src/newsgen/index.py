@@ -10,7 +10,7 @@ from datetime import datetime
 from .config import SiteConfig
 from .errors import BuildFailed
 from .model import Article, Term
-from .urls import page_url, period_url, term_index_url
+from .urls import page_url, period_url, term_index_url, url_collisions
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December"]
@@ -176,16 +176,9 @@ def _with_canonical_terms(article: Article, terms: dict[str, dict[str, Term]]) -
 
 
 def _check_url_collisions(articles: list[Article]) -> None:
-    by_url: dict[str, list[str]] = defaultdict(list)
-    for article in articles:
-        by_url[article.url].append(article.source)
-    clashes = [(url, sources) for url, sources in by_url.items() if len(sources) > 1]
-    if clashes:
-        raise BuildFailed([
-            f"{sources[0]}: URL /{url} is also claimed by {', '.join(sorted(sources[1:]))}; "
-            "give one of them a different 'slug' or 'date'"
-            for url, sources in sorted(clashes)
-        ])
+    errors = url_collisions((article.url, article.source) for article in articles)
+    if errors:
+        raise BuildFailed(errors)
 
 
 def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:

@@ -12,6 +12,7 @@ from .config import SiteConfig
 from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .formats import decode_text, parse_document
 from .model import Article
+from .urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
 SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
@@ -97,17 +98,19 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     else:
         results = _parse_batch(paths, config)
 
-    errors = [e for r in results for e in r.errors]
-    if errors:
-        raise BuildFailed(errors)
     loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(paths))
     for result in results:
         article = result.article
-        assert article is not None
+        if article is None:
+            continue
         if article.draft and not config.drafts:
             loaded.skipped_drafts += 1
         elif article.published > config.now and not config.future:
             loaded.skipped_future += 1
         else:
             loaded.articles.append(article)
+    errors = [str(e) for r in results for e in r.errors]
+    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    if errors:
+        raise BuildFailed(errors)
     return loaded
