@@ -50,7 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> SiteConfig:
     overrides = {
-        "output_dir": args.output,
+        "output_dir": str(Path(args.output).absolute()) if args.output else None,  # relative to the cwd
         "drafts": args.drafts,
         "future": args.future,
         "base_url": args.base_url,
