@@ -49,7 +49,7 @@ def test_build_reports_what_it_wrote(site, capsys):
     write_files(site, {"content/a.md": GOOD})
     assert main(["build", "-j", "1"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"built 1 articles, ") and f" files written to {Path('public')} in " in out
+    assert out.startswith("built 1 article, ") and f" files written to {Path('public')} in " in out
     assert (site / "public" / "2022/01/01/good-news/index.html").is_file()
 
 
@@ -69,7 +69,7 @@ def test_build_options_output_base_url_drafts_future(site, capsys):
 def test_build_leaves_out_drafts_and_future_by_default(site, capsys):
     write_files(site, {"content/a.md": GOOD, "content/d.md": DRAFT, "content/f.md": FUTURE})
     assert main(["build", "-j", "1"]) == 0
-    assert "built 1 articles (left out: 1 drafts, 1 future), " in capsys.readouterr().out
+    assert "built 1 article (left out: 1 draft, 1 dated in the future), " in capsys.readouterr().out
     assert not (site / "public/2022/01/02").exists()
 
 
@@ -79,6 +79,13 @@ def test_output_option_is_relative_to_the_working_directory(tmp_path, site, monk
     assert main(["build", "site", "-o", "elsewhere", "-q"]) == 0
     assert (tmp_path / "elsewhere/index.html").is_file()
     assert not (site / "elsewhere").exists()
+
+
+def test_build_warns_about_windows_1252_files_on_stderr(site, capsys):
+    write_files(site, {"content/old.md": "---\ntitle: Caf\xe9\ndate: 2022-01-01\n---\nB.\n".encode("cp1252")})
+    assert main(["build", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "warning: content/old.md: not valid UTF-8; read as Windows-1252\n")
 
 
 def test_all_errors_shown_as_a_numbered_list_with_exit_code_one(site, capsys):
