@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import write_files
@@ -120,3 +123,51 @@ def test_output_folder_equal_to_content_folder_is_refused(tmp_path):
         build_site(site, output_dir="content")
     assert str(caught.value) == f"output folder {site / 'content'} would replace {site / 'content'}; choose another output folder"
     assert snapshot(site / "content") == {"a.md": GOOD.encode()}
+
+
+# --- what the built site links to ---------------------------------------------------------------
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def linked_urls(out: Path, page_url: str) -> set[str]:
+    """Site URLs the page at page_url links to, resolved from its relative hrefs."""
+    parser = _Links()
+    parser.feed((out / page_url / "index.html").read_text(encoding="utf-8"))
+    resolved = set()
+    for href in parser.hrefs:
+        target = posixpath.normpath(posixpath.join("/" + page_url, unquote(href.split("#")[0])))
+        resolved.add(target.lstrip("/") + ("/" if href.endswith("/") and target != "/" else ""))
+    return resolved
+
+
+def test_untagged_article_is_linked_from_front_page_and_every_date_archive(make_site):
+    out = make_site({"content/u.md": "---\ntitle: Untagged\ndate: 2022-05-01\n---\nU.\n",
+                     "content/t.md": GOOD})
+    for page in ("", "2022/", "2022/05/", "2022/05/01/"):
+        assert "2022/05/01/untagged/" in linked_urls(out, page), page
+
+
+def test_zone_less_date_lands_on_its_own_day_in_the_site_zone(make_site):
+    out = make_site({"content/2022-08-10-filed.md": "# Filed\n\nF.\n",
+                     "content/fm.md": "---\ntitle: Front\ndate: 2022-08-10\n---\nF.\n"},
+                    timezone="America/Los_Angeles")
+    assert (out / "2022/08/10/filed/index.html").is_file()
+    assert (out / "2022/08/10/front/index.html").is_file()
+    assert {"2022/08/10/filed/", "2022/08/10/front/"} <= linked_urls(out, "2022/08/10/")
+
+
+def test_month_precision_article_page_shows_a_month_and_is_in_no_day_archive(make_site):
+    out = make_site({"content/m.txt": "date 2022-08 Something happened in August.\n"})
+    page = (out / "2022/08/something-happened-in-august/index.html").read_text(encoding="utf-8")
+    assert '<time datetime="2022-08">August 2022</time>' in page
+    assert not (out / "2022/08/01").exists()
+    assert "2022/08/something-happened-in-august/" in linked_urls(out, "2022/08/")
