@@ -55,7 +55,7 @@ def test_wire_seed_summary_is_first_paragraph_and_curly_quotes_survive(tmp_path)
 
 
 def test_wire_leading_whitespace_and_month_precision(tmp_path):
-    article = load_one(tmp_path, "m.txt", "\n\n   date 2021-03 Prices rose in March. Analysts were surprised.\n")
+    article = load_one(tmp_path, "m.txt", b"\n\n   date 2021-03 Prices rose in March. Analysts were surprised.\n")
     assert article.precision == "month"
     assert article.published == datetime(2021, 3, 1, tzinfo=timezone.utc)
     assert article.title == "Prices rose in March"
@@ -372,3 +372,21 @@ def test_hidden_files_and_rst_are_passed_over_with_a_notice(tmp_path):
     })
     assert [a.title for a in loaded.articles] == ["Now"]
     assert loaded.warnings == ["content/old.rst: skipped: reStructuredText is not supported; convert it to Markdown"]
+
+
+# --- updated ---------------------------------------------------------------------------------
+
+def test_updated_on_the_same_day_as_a_timed_date_is_accepted(tmp_path):
+    article = load_one(tmp_path, "a.md", "---\ntitle: T\ndate: 2022-08-10 14:00\nupdated: 2022-08-10\n---\nB.\n")
+    assert article.updated == datetime(2022, 8, 10, tzinfo=timezone.utc)
+
+
+def test_updated_before_the_date_is_an_error_at_its_own_line(tmp_path):
+    errors = load_errors(tmp_path, {"content/p.md": "Title: T\nDate: 2022-08-10\nModified: 2022-08-09\n\nB.\n"})
+    assert errors == ["content/p.md:3: 'modified' is earlier than the article's date"]
+
+
+def test_bad_wire_date_is_an_error_at_its_line(tmp_path):
+    errors = load_errors(tmp_path, {"content/w.txt": b"\n\n date 2022-13-45 Body.\n"})
+    assert errors == ["content/w.txt:3: cannot parse date '2022-13-45'; "
+                      "use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00"]

@@ -140,6 +140,22 @@ def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
     return precision, moment
 
 
+_PRECISION_ORDER = {"month": 0, "day": 1, "time": 2}
+
+
+def _is_before(later: ParsedDate, earlier: ParsedDate, zone: tzinfo) -> bool:
+    """later < earlier, compared at the coarser of the two precisions (`updated: 2022-08-10`
+    is not before `date: 2022-08-10 14:00`)."""
+    precision = min(later.precision, earlier.precision, key=_PRECISION_ORDER.__getitem__)
+
+    def key(parsed: ParsedDate) -> tuple:
+        local = parsed.value.astimezone(zone)
+        return {"month": (local.year, local.month), "day": (local.year, local.month, local.day),
+                "time": (parsed.value.timestamp(),)}[precision]
+
+    return key(later) < key(earlier)
+
+
 def _text_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
@@ -214,13 +230,13 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
         when = parse_date(raw_date, config.zone)
-        current_key = "updated"
-        raw_updated = next((meta[k] for k in ("updated", "modified", "lastmod") if meta.get(k)), None)
-        updated = parse_date(raw_updated, config.zone).value if raw_updated else None
-        if updated is not None and updated < when.value:
-            raise SourceProblem("'updated' is earlier than the article's date")
-        if "updated" not in meta:
-            current_key = next((k for k in ("modified", "lastmod") if k in meta), "updated")
+        current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
+        updated = None
+        if meta.get(current_key):
+            parsed_updated = parse_date(meta[current_key], config.zone)
+            if _is_before(parsed_updated, when, config.zone):
+                raise SourceProblem(f"'{current_key}' is earlier than the article's date")
+            updated = parsed_updated.value
 
         body_html = render_plain_text(doc.body) if doc.markup == "text" else (
             doc.body if doc.markup == "html" else render_markdown(doc.body))
