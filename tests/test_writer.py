@@ -171,3 +171,16 @@ def test_month_precision_article_page_shows_a_month_and_is_in_no_day_archive(mak
     assert '<time datetime="2022-08">August 2022</time>' in page
     assert not (out / "2022/08/01").exists()
     assert "2022/08/something-happened-in-august/" in linked_urls(out, "2022/08/")
+
+
+def test_output_folder_behind_a_symlink_is_replaced_and_the_link_kept(tmp_path):
+    site = write_files(tmp_path / "site", {"content/a.md": GOOD})
+    target = tmp_path / "www"
+    target.mkdir()
+    (site / "public").symlink_to(target)
+    build_site(site)
+    build_site(site)
+    assert (site / "public").is_symlink() and (site / "public").resolve() == target
+    assert (target / "2022/01/01/good-news/index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]
+    assert sorted(p.name for p in site.iterdir()) == ["content", "public"]

@@ -51,7 +51,12 @@ def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir
 
 
 def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
-    """Write every page into a staging folder beside output_dir, then swap it in."""
+    """Write every page into a staging folder beside output_dir, then swap it in.
+
+    When output_dir is a symbolic link (`public -> /var/www/site`), the folder it points to is
+    replaced and the link is kept."""
+    if output_dir.is_symlink():
+        output_dir = output_dir.resolve()
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
