@@ -172,3 +172,26 @@ def test_pagination_of_an_empty_listing_is_one_empty_page(tmp_path):
     (tmp_path / "site" / "content").mkdir(parents=True)
     pages = index(tmp_path, {}).front.pages(10)
     assert [(p.url, p.articles, p.older_url) for p in pages] == [("", (), None)]
+
+
+def test_article_taking_a_listing_pages_url_is_an_error_naming_the_file(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        index(tmp_path, {
+            "content/tags.md": article("Tags", "2022-01-01", "x"),
+            "content/ok.md": article("Fine", "2022-01-02"),
+        }, permalink="{slug}/")
+    assert caught.value.errors == [
+        "content/tags.md: URL /tags/ is also the URL of the list of tags; give the article a different 'slug'"
+    ]
+
+
+def test_month_precision_article_cannot_take_a_day_archives_url(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        index(tmp_path, {
+            "content/m.txt": "date 2022-08 10.\n",
+            "content/d.md": article("Day", "2022-08-10"),
+        })
+    assert caught.value.errors == [
+        "content/m.txt: URL /2022/08/10/ is also the URL of the archive page for 10 August 2022; "
+        "give the article a different 'slug'"
+    ]

@@ -6,6 +6,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterator
 
 from .config import SiteConfig
 from .errors import BuildFailed
@@ -181,6 +182,34 @@ def _check_url_collisions(articles: list[Article]) -> None:
         raise BuildFailed(errors)
 
 
+def _listing_urls(listing: Listing, page_size: int) -> Iterator[str]:
+    """The URL of every page of a listing, without building the pages."""
+    yield listing.url
+    for number in range(1, -(-listing.count // page_size)):
+        yield page_url(listing.url, number)
+
+
+def _check_page_collisions(site: Site) -> None:
+    """An article may not take the URL of a listing page (`permalink: {slug}/` and a story
+    titled "Tags"; a month-precision story titled "10" and the day archive 2022/08/10/)."""
+    config = site.config
+    taken: dict[str, str] = {"archive/": "the archive page"}
+    taken.update((url, "the front page") for url in _listing_urls(site.front, config.page_size))
+    for kind in ("tag", "section", "author"):
+        if site.terms(kind):
+            taken[term_index_url(kind)] = f"the list of {kind}s"
+        for listing in site.terms(kind):
+            taken.update((url, f"the {kind} page '{listing.title}'")
+                         for url in _listing_urls(listing, config.archive_page_size))
+    for archive in site.archives:
+        taken.update((url, f"the archive page for {archive.period.label}")
+                     for url in _listing_urls(archive.listing, config.archive_page_size))
+    errors = [f"{a.source}: URL /{a.url} is also the URL of {taken[a.url]}; give the article a different 'slug'"
+              for a in site.articles if a.url in taken]
+    if errors:
+        raise BuildFailed(errors)
+
+
 def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
     zone = config.zone
     groups: dict[Period, list[Article]] = defaultdict(list)
@@ -233,7 +262,7 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
             for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
         )
 
-    return Site(
+    site = Site(
         config=config,
         articles=tuple(ordered),
         front=Listing("", config.title, tuple(ordered)),
@@ -243,6 +272,8 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
         archives=tuple(_archives(ordered, config)),
         notices=tuple(notices),
     )
+    _check_page_collisions(site)
+    return site
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:
