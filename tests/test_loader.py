@@ -390,3 +390,11 @@ def test_bad_wire_date_is_an_error_at_its_line(tmp_path):
     errors = load_errors(tmp_path, {"content/w.txt": b"\n\n date 2022-13-45 Body.\n"})
     assert errors == ["content/w.txt:3: cannot parse date '2022-13-45'; "
                       "use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00"]
+
+
+def test_a_left_out_draft_does_not_collide_with_the_published_article(tmp_path):
+    loaded = load(tmp_path, {
+        "content/a.md": "---\ntitle: Same\ndate: 2022-01-01\n---\nA.\n",
+        "content/b.md": "---\ntitle: Same\ndate: 2022-01-01\ndraft: true\n---\nB.\n",
+    })
+    assert [a.source for a in loaded.articles] == ["content/a.md"]

@@ -184,3 +184,27 @@ def test_output_folder_behind_a_symlink_is_replaced_and_the_link_kept(tmp_path):
     assert (target / "2022/01/01/good-news/index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]
     assert sorted(p.name for p in site.iterdir()) == ["content", "public"]
+
+
+def test_tags_differing_in_case_get_one_page(make_site):
+    out = make_site({
+        "content/a.md": "---\ntitle: A\ndate: 2022-01-01\ntags: [Venezuela]\n---\nA.\n",
+        "content/b.md": "---\ntitle: B\ndate: 2022-01-02\ntags: [venezuela]\n---\nB.\n",
+        "content/c.md": "---\ntitle: C\ndate: 2022-01-03\ntags: [Venezuela]\n---\nC.\n",
+    })
+    assert sorted(p.name for p in (out / "tags").iterdir()) == ["index.html", "venezuela"]
+    assert linked_urls(out, "tags/venezuela/") >= {"2022/01/01/a/", "2022/01/02/b/", "2022/01/03/c/"}
+    assert ">Venezuela<" in (out / "tags/venezuela/index.html").read_text(encoding="utf-8")
+
+
+def test_adding_an_article_keeps_page_one_of_the_front_page(tmp_path):
+    site = write_files(tmp_path / "site", {
+        f"content/a{n}.md": f"---\ntitle: A{n}\ndate: 2022-01-0{n}\n---\nText.\n" for n in range(1, 6)})
+    build_site(site, page_size=2)
+    articles = {u for u in linked_urls(site / "public", "page/1/") if u.startswith("2022/01/0")}
+    write_files(site, {"content/a6.md": "---\ntitle: A6\ndate: 2022-01-06\n---\nText.\n"})
+    build_site(site, page_size=2)
+    assert {u for u in linked_urls(site / "public", "page/1/") if u.startswith("2022/01/0")} == articles
+    assert {"2022/01/01/a1/", "2022/01/02/a2/"} <= articles and "2022/01/03/a3/" not in articles
+    front = linked_urls(site / "public", "")
+    assert {"2022/01/06/a6/", "2022/01/05/a5/"} <= front and "2022/01/04/a4/" not in front
