@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any
 
 import markdown
@@ -107,6 +107,10 @@ def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
         raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        moment.astimezone(timezone.utc).astimezone(zone)
+    except (OverflowError, ValueError):
+        raise SourceProblem(f"date {value!s} is out of range") from None
     return ParsedDate(moment, precision)
 
 
