@@ -148,7 +148,8 @@ def test_yaml_single_author_with_comma_is_one_author(tmp_path):
     ("tags: {a: 1}", "'tags' must be a list of names or a comma-separated string"),
     ("tags: true", "'tags' must be a list of names or a comma-separated string"),
     ("draft: maybe", "'draft' must be true or false, not 'maybe'"),
-    ("date: 2023", "date must be a date like 2022-08-10, not 2023"),
+    ("date: 2023", "'date' must be a date like 2022-08-10, not 2023"),
+    ("date: [2023-01-01]", "'date' must be a date like 2022-08-10, not a list"),
 ])
 def test_yaml_wrong_type_is_error_naming_the_keys_file_line(tmp_path, line, message):
     text = f"---\nsummary: fine\n{line}\n---\nBody.\n"
@@ -156,6 +157,19 @@ def test_yaml_wrong_type_is_error_naming_the_keys_file_line(tmp_path, line, mess
         text = text.replace("summary: fine", "date: 2023-01-01")
     errors = load_errors(tmp_path, {"content/bad.md": text})
     assert errors == [f"content/bad.md:3: {message}"]
+
+
+def test_error_in_a_later_alias_key_names_that_keys_line(tmp_path):
+    text = "---\ntitle: T\ndate: 2022-01-01\nauthors: [{name: x}]\n---\nB.\n"
+    assert load_errors(tmp_path, {"content/a.md": text}) == [
+        "content/a.md:4: 'authors' must be a list of names or a comma-separated string"]
+    text = "+++\ntitle = 'T'\ndate = 2022-01-01\nupdated = 10:00:00\n+++\nB.\n"
+    assert load_errors(tmp_path, {"content/a.md": text}) == [
+        "content/a.md:4: 'updated' must be a date like 2022-08-10, not a time of day alone (10:00:00)"]
+
+
+def test_yaml_empty_draft_is_not_a_draft(tmp_path):
+    assert load_one(tmp_path, "a.md", "---\ntitle: T\ndate: 2022-01-01\ndraft:\n---\nB.\n").draft is False
 
 
 def test_yaml_syntax_error_reports_file_line(tmp_path):

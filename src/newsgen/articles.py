@@ -94,7 +94,7 @@ class ParsedDate:
     precision: DatePrecision
 
 
-def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
+def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
     """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
     if isinstance(value, datetime):
         precision: DatePrecision = "time"
@@ -104,7 +104,7 @@ def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
     elif isinstance(value, str) and value.strip():
         precision, moment = _parse_date_text(value.strip())
     else:
-        raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
+        raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
@@ -142,6 +142,22 @@ def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
     if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
         precision = "day"
     return precision, moment
+
+
+def _describe(value: Any) -> str:
+    """A value as a message shows it: text and numbers as written, containers by kind."""
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, time):
+        return f"a time of day alone ({value})"
+    return repr(value)
+
+
+def _present(meta: dict, *keys: str) -> str:
+    """The first of keys the header gives (its line is the one to report), else the first key."""
+    return next((key for key in keys if meta.get(key) is not None), keys[0])
 
 
 _PRECISION_ORDER = {"month": 0, "day": 1, "time": 2}
@@ -197,11 +213,13 @@ def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
 
 
 def _bool_field(meta: dict, key: str) -> bool:
-    value = meta.get(key, False)
+    value = meta.get(key)
+    if value is None:  # `draft:` with no value
+        return False
     if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no", ""):
         return value.strip().lower() in ("true", "yes")
     if not isinstance(value, bool):
-        raise SourceProblem(f"'{key}' must be true or false, not {value!r}")
+        raise SourceProblem(f"'{key}' must be true or false, not {_describe(value)}")
     return value
 
 
@@ -215,7 +233,7 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone).value, str(entry["text"]).strip()))
+        result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
@@ -237,7 +255,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
         updated = None
         if meta.get(current_key):
-            parsed_updated = parse_date(meta[current_key], config.zone)
+            parsed_updated = parse_date(meta[current_key], config.zone, current_key)
             if _is_before(parsed_updated, when, config.zone):
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
@@ -256,7 +274,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
             raise SourceProblem("no title, and no text to derive a headline from", line=doc.body_line)
         title = " ".join(title.split())
 
-        current_key = "summary"
+        current_key = _present(meta, "summary", "description")
         summary = _text_field(meta, "summary") or _text_field(meta, "description")
         summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
 
@@ -265,12 +283,12 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         file_slug = file_match.group(2) if file_match else ""
         slug = slugify(explicit_slug or file_slug or title, fallback="article")
 
-        current_key = "tags"
+        current_key = _present(meta, "tags", "tag", "keywords")
         tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
-        current_key = "section"
+        current_key = _present(meta, "section", "category", "categories")
         section_names = _list_field(meta, "section", "category", "categories", single=("section", "category"))
         section = _unique_terms("section", section_names[:1])
-        current_key = "author"
+        current_key = _present(meta, "authors", "author")
         author_names = _list_field(meta, "authors", "author", single=("author",)) or ([config.author] if config.author else [])
         authors = _unique_terms("author", author_names)
         current_key = "draft"
