@@ -110,7 +110,7 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
         moment.astimezone(timezone.utc).astimezone(zone)
     except (OverflowError, ValueError):
-        raise SourceProblem(f"date {value!s} is out of range") from None
+        raise SourceProblem(f"'{key}' is out of range: {value!s}") from None
     return ParsedDate(moment, precision)
 
 
