@@ -74,9 +74,18 @@ def _document(meta: object, header: str, body: str, body_line: int, kind: str) -
         meta = {}
     if not isinstance(meta, dict):
         raise SourceProblem(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", line=2)
+    lines = _key_lines(header)
+    meta = {str(k).lower(): v for k, v in meta.items()}
+    taxonomies = meta.get("taxonomies")
+    if isinstance(taxonomies, dict):  # Zola: `[taxonomies]` tags = [...], categories = [...]
+        for key, value in taxonomies.items():
+            key = str(key).lower()
+            if key not in meta:
+                meta[key] = value
+                lines.setdefault(key, lines.get("taxonomies", 1))
     return SourceDocument(
-        meta={str(k).lower(): v for k, v in meta.items()},
-        meta_lines=_key_lines(header),
+        meta=meta,
+        meta_lines=lines,
         body=body,
         body_line=body_line,
         markup="markdown",
