@@ -418,3 +418,28 @@ def test_date_at_the_calendars_edge_is_an_error_not_a_crash(tmp_path):
     errors = load_errors(tmp_path, {"content/a.md": "---\ntitle: T\ndate: 9999-12-31T23:00:00-05:00\n---\nB.\n"},
                          future=True)
     assert errors == ["content/a.md:3: 'date' is out of range: 9999-12-31 23:00:00-05:00"]
+
+
+# --- other generators' conventions -------------------------------------------------------------
+
+def test_zola_taxonomies_table_gives_tags_and_section(tmp_path):
+    article = load_one(tmp_path, "z.md", (
+        '+++\ntitle = "Z"\ndate = 2022-01-01\n\n[taxonomies]\ntags = ["Energy", "Oil"]\ncategories = ["Business"]\n+++\nB.\n'))
+    assert [t.name for t in article.tags] == ["Energy", "Oil"]
+    assert article.section.name == "Business"
+
+
+def test_jekyll_published_false_is_left_out_like_a_draft(tmp_path):
+    loaded = load(tmp_path, {"content/2022-01-01-x.md": "---\ntitle: X\npublished: false\n---\nB.\n"})
+    assert (loaded.articles, loaded.skipped_drafts) == ([], 1)
+
+
+def test_pelican_authors_separated_by_semicolons_keep_their_commas(tmp_path):
+    article = load_one(tmp_path, "p.md", "Title: T\nDate: 2022-01-01\nAuthors: King, Jr.; Ada Lovelace\n\nB.\n")
+    assert [a.name for a in article.authors] == ["King, Jr.", "Ada Lovelace"]
+
+
+def test_jekyll_date_with_space_before_offset(tmp_path):
+    article = load_one(tmp_path, "a.md", "---\ntitle: T\ndate: 2022-08-10 23:30:00 -0700\n---\nB.\n")
+    assert article.published == datetime(2022, 8, 11, 6, 30, tzinfo=timezone.utc)
+    assert article.url == "2022/08/11/t/"

@@ -186,7 +186,8 @@ def _text_field(meta: dict, key: str) -> str | None:
 
 
 def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[str]:
-    """A list of names from a YAML list or a comma-separated string (`tags: a, b`).
+    """A list of names from a YAML list or a comma-separated string (`tags: a, b`), or a
+    semicolon-separated one when names hold commas (Pelican's `Authors: King, Jr.; Lee`).
     A string under a key in `single` (`author: King, Jr.`) is one name."""
     for key in keys:
         value = meta.get(key)
@@ -197,7 +198,8 @@ def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[st
         elif isinstance(value, list):
             items = value
         else:
-            items = [value] if key in single else str(value).split(",")
+            text = str(value)
+            items = [value] if key in single else text.split(";" if ";" in text else ",")
         if items is None or any(isinstance(i, (dict, list)) for i in items):
             raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
         return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
@@ -293,6 +295,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         authors = _unique_terms("author", author_names)
         current_key = "draft"
         draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
+        current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft
+        draft = draft or ("published" in meta and not _bool_field(meta, "published"))
         current_key = "image"
         image = _text_field(meta, "image")
         current_key = "corrections"
