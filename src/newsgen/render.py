@@ -100,12 +100,6 @@ def _render(env: Environment, template: str, url: str | None, path: str, **conte
 def _template_error(exc: jinja2.TemplateError, template: str) -> str:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
     line = getattr(exc, "lineno", None)
-    if line is None:  # a runtime error: Jinja maps the traceback's frames to template lines
-        frame = exc.__traceback__
-        while frame is not None:
-            if frame.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
-                name, line = frame.tb_frame.f_code.co_filename, frame.tb_lineno
-            frame = frame.tb_next
     where = f"{name}:{line}" if line else f"{name}"
     return f"{where}: template error: {exc.message or exc.__class__.__name__}"
 
