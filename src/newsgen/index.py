@@ -48,10 +48,12 @@ class Listing:
         return self.articles[0]
 
     def pages(self, page_size: int) -> list[ListingPage]:
-        """Chunks of page_size counted from the oldest article. The listing's own URL shows the
-        newest page_size articles; chunks 1..K-1 live at `page/N/`."""
+        """Full chunks of page_size counted from the oldest article live at `page/N/`; the
+        listing's own URL shows every newer article (page_size to 2 * page_size - 1 of them),
+        so no article is on two pages and a numbered page keeps its articles."""
         count = len(self.articles)
-        total = max(1, -(-count // page_size))
+        numbered = max(0, count // page_size - 1)
+        total = numbered + 1
         pages = []
         for number in range(1, total):
             end = count - (number - 1) * page_size
@@ -60,7 +62,7 @@ class Listing:
             older = page_url(self.url, number - 1) if number > 1 else None
             pages.append(ListingPage(page_url(self.url, number), number, total, chunk, newer, older))
         older = page_url(self.url, total - 1) if total > 1 else None
-        pages.append(ListingPage(self.url, total, total, self.articles[:page_size], None, older))
+        pages.append(ListingPage(self.url, total, total, self.articles[:count - numbered * page_size], None, older))
         return pages
 
 
@@ -183,10 +185,8 @@ def _check_url_collisions(articles: list[Article]) -> None:
 
 
 def _listing_urls(listing: Listing, page_size: int) -> Iterator[str]:
-    """The URL of every page of a listing, without building the pages."""
-    yield listing.url
-    for number in range(1, -(-listing.count // page_size)):
-        yield page_url(listing.url, number)
+    """The URL of every page of a listing."""
+    return (page.url for page in listing.pages(page_size))
 
 
 def _check_page_collisions(site: Site) -> None:
