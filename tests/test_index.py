@@ -150,12 +150,12 @@ def dated(count: int) -> dict[str, str]:
     return {f"content/a{n:02d}.md": article(f"A{n:02d}", f"2022-01-{n:02d}") for n in range(1, count + 1)}
 
 
-def test_pagination_puts_the_newest_page_at_the_listing_url(tmp_path):
-    pages = index(tmp_path, dated(5)).front.pages(2)
+def test_pagination_puts_the_newest_articles_at_the_listing_url_and_none_on_two_pages(tmp_path):
+    pages = index(tmp_path, dated(7)).front.pages(2)
     assert [(p.url, p.number, titles(p.articles)) for p in pages] == [
         ("page/1/", 1, ["A02", "A01"]),
         ("page/2/", 2, ["A04", "A03"]),
-        ("", 3, ["A05", "A04"]),
+        ("", 3, ["A07", "A06", "A05"]),
     ]
     assert [(p.newer_url, p.older_url) for p in pages] == [("page/2/", None), ("", "page/1/"), (None, "page/2/")]
 
@@ -165,7 +165,7 @@ def test_pagination_keeps_numbered_pages_when_an_article_is_added(tmp_path):
     after = index(tmp_path / "2", dated(7)).front.pages(2)
     assert titles(before[0].articles) == titles(after[0].articles) == ["A02", "A01"]
     assert titles(before[1].articles) == titles(after[1].articles) == ["A04", "A03"]
-    assert titles(after[-1].articles) == ["A07", "A06"]
+    assert titles(after[-1].articles) == ["A07", "A06", "A05"]
 
 
 def test_pagination_of_an_empty_listing_is_one_empty_page(tmp_path):

