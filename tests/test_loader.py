@@ -443,3 +443,22 @@ def test_jekyll_date_with_space_before_offset(tmp_path):
     article = load_one(tmp_path, "a.md", "---\ntitle: T\ndate: 2022-08-10 23:30:00 -0700\n---\nB.\n")
     assert article.published == datetime(2022, 8, 11, 6, 30, tzinfo=timezone.utc)
     assert article.url == "2022/08/11/t/"
+
+
+def test_parallel_loading_gives_the_same_articles_and_errors_as_serial(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = {f"content/a{n:03d}.md": f"---\ntitle: A{n}\ndate: 2022-01-01T00:{n % 60:02d}:00Z\n---\nB.\n"
+             for n in range(80)}
+    files["content/zz.md"] = "---\ntitle: Bad\n---\nB.\n"
+    site = write_files(tmp_path / "site", files)
+    config = load_config(site, {"workers": 2})
+    with pytest.raises(BuildFailed) as serial:
+        load_articles(config)
+    with ProcessPoolExecutor(2) as pool, pytest.raises(BuildFailed) as parallel:
+        load_articles(config, pool)
+    assert parallel.value.errors == serial.value.errors == [
+        "content/zz.md:1: no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md"]
+    (site / "content/zz.md").unlink()
+    with ProcessPoolExecutor(2) as pool:
+        assert load_articles(config, pool).articles == load_articles(config).articles
