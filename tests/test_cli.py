@@ -88,6 +88,16 @@ def test_build_warns_about_windows_1252_files_on_stderr(site, capsys):
     assert (captured.out, captured.err) == ("", "warning: content/old.md: not valid UTF-8; read as Windows-1252\n")
 
 
+def test_warnings_are_shown_with_the_errors_of_a_failed_build(site, capsys):
+    write_files(site, {"content/old.md": "---\ntitle: Caf\xe9\n---\nB.\n".encode("cp1252")})
+    assert main(["build"]) == 1
+    assert capsys.readouterr().err == (
+        "warning: content/old.md: not valid UTF-8; read as Windows-1252\n"
+        "error: build failed with 1 error:\n"
+        "  1. content/old.md:1: no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md\n"
+    )
+
+
 def test_all_errors_shown_as_a_numbered_list_with_exit_code_one(site, capsys):
     write_files(site, COLLIDING)
     assert main(["build"]) == 1

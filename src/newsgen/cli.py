@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"build": run_build, "serve": run_serve}[args.command](args)
     except NewsgenError as exc:
+        for warning in getattr(exc, "warnings", ()):
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -36,8 +36,9 @@ class SourceProblem(NewsgenError):
 class BuildFailed(NewsgenError):
     """Every error found in a build, reported together."""
 
-    def __init__(self, errors: list[SourceError] | list[str]):
+    def __init__(self, errors: list[SourceError] | list[str], warnings: list[str] | tuple[str, ...] = ()):
         self.errors = [str(error) for error in errors]
+        self.warnings = tuple(warnings)  # found before the build failed; the CLI prints them too
         count = len(self.errors)
         super().__init__(numbered_list(f"build failed with {count} error{'s' if count != 1 else ''}:", self.errors))
 

@@ -112,5 +112,5 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     errors = [str(e) for r in results for e in r.errors]
     errors += url_collisions((a.url, a.source) for a in loaded.articles)
     if errors:
-        raise BuildFailed(errors)
+        raise BuildFailed(errors, loaded.warnings)
     return loaded
