@@ -87,6 +87,11 @@ def test_wire_headline_keeps_abbreviations_inside_the_first_sentence(tmp_path):
     assert article.title == "U.S. President Biden met Mr. Lula in Brasilia"
 
 
+def test_wire_headline_keeps_the_full_stop_of_a_final_abbreviation(tmp_path):
+    article = load_one(tmp_path, "w.txt", "date 2022-01-02 Talks resume with the U.S.\n")
+    assert article.title == "Talks resume with the U.S."
+
+
 def test_wire_body_is_escaped_plain_text_in_paragraphs(tmp_path):
     article = load_one(tmp_path, "w.txt", "date 2022-01-02 A <b>bold</b> claim & more.\n\nSecond   para\nwraps.\n")
     assert article.body_html == "<p>A &lt;b&gt;bold&lt;/b&gt; claim &amp; more.</p>\n<p>Second para wraps.</p>"

@@ -60,13 +60,15 @@ def first_sentence(text: str) -> str:
     or an initial (`John F. Kennedy`) does not end a sentence."""
     for match in _SENTENCE_END.finditer(text):
         before = text[: match.start()]
-        word = _LAST_WORD.search(before)
-        if word and before.endswith(".") and (
-            _INITIALS.match(word.group(1)) or word.group(1).lower() in _ABBREVIATIONS
-        ):
+        if _ends_with_abbreviation(before):
             continue
         return before.strip()
     return text.strip()
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    word = _LAST_WORD.search(text)
+    return bool(word) and (_INITIALS.match(word.group(1)) is not None or word.group(1).lower() in _ABBREVIATIONS)
 
 
 def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
@@ -74,7 +76,8 @@ def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     (ellipsis included) when longer, never mid-word."""
     first = first_sentence(" ".join(text.split()))
     if len(first) <= limit:
-        return first.rstrip(".") if first.endswith(".") and not first.endswith("..") else first
+        plain_stop = first.endswith(".") and not first.endswith("..") and not _ends_with_abbreviation(first)
+        return first[:-1] if plain_stop else first
     cut = first[: limit - 1]
     if first[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
