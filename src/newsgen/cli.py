@@ -65,16 +65,12 @@ def print_report(report: BuildReport, quiet: bool) -> None:
     if not quiet:
         skipped = []
         if report.skipped_drafts:
-            skipped.append(_count(report.skipped_drafts, "draft"))
+            skipped.append(f"{report.skipped_drafts} drafts")
         if report.skipped_future:
-            skipped.append(f"{report.skipped_future} dated in the future")
+            skipped.append(f"{report.skipped_future} future")
         extra = f" (left out: {', '.join(skipped)})" if skipped else ""
-        print(f"built {_count(report.articles, 'article')}{extra}, {_count(report.pages_written, 'file')} written "
+        print(f"built {report.articles} articles{extra}, {report.pages_written} files written "
               f"to {report.output_dir} in {report.seconds:.2f} s")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def run_build(args: argparse.Namespace) -> int:
