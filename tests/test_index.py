@@ -181,7 +181,8 @@ def test_article_taking_a_listing_pages_url_is_an_error_naming_the_file(tmp_path
             "content/ok.md": article("Fine", "2022-01-02"),
         }, permalink="{slug}/")
     assert caught.value.errors == [
-        "content/tags.md: URL /tags/ is also the URL of the list of tags; give the article a different 'slug'"
+        "content/tags.md: URL /tags/ is already the tag index page; give the article a different 'slug', "
+        "or change 'permalink'"
     ]
 
 
@@ -192,6 +193,6 @@ def test_month_precision_article_cannot_take_a_day_archives_url(tmp_path):
             "content/d.md": article("Day", "2022-08-10"),
         })
     assert caught.value.errors == [
-        "content/m.txt: URL /2022/08/10/ is also the URL of the archive page for 10 August 2022; "
-        "give the article a different 'slug'"
+        "content/m.txt: URL /2022/08/10/ is already the archive page '10 August 2022'; "
+        "give the article a different 'slug', or change 'permalink'"
     ]

@@ -6,12 +6,11 @@ import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from .config import SiteConfig
 from .errors import BuildFailed
 from .model import Article, Term
-from .urls import page_url, period_url, term_index_url, url_collisions
+from .urls import page_url, period_url, term_index_url
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December"]
@@ -155,8 +154,8 @@ def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term
     for slug, counter in spellings.items():
         name = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
         canonical[slug] = dataclasses.replace(sample[slug], name=name)
-        variants = sorted(n for n in counter if n.casefold() != name.casefold())
-        if variants:
+        variants = sorted(n for n in counter if n != name)
+        if any(n.casefold() != name.casefold() for n in variants):  # case alone is not worth a notice
             notices.append(f"{kind} '{name}' also spelled {', '.join(repr(v) for v in variants)}: shown as one {kind} at {canonical[slug].url}")
     return canonical, notices
 
@@ -179,35 +178,32 @@ def _with_canonical_terms(article: Article, terms: dict[str, dict[str, Term]]) -
 
 
 def _check_url_collisions(articles: list[Article]) -> None:
-    errors = url_collisions((article.url, article.source) for article in articles)
-    if errors:
-        raise BuildFailed(errors)
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        by_url[article.url].append(article.source)
+    clashes = [(url, sources) for url, sources in by_url.items() if len(sources) > 1]
+    if clashes:
+        raise BuildFailed([
+            f"{sources[0]}: URL /{url} is also claimed by {', '.join(sorted(sources[1:]))}; "
+            "give one of them a different 'slug' or 'date'"
+            for url, sources in sorted(clashes)
+        ])
 
 
-def _listing_urls(listing: Listing, page_size: int) -> Iterator[str]:
-    """The URL of every page of a listing."""
-    return (page.url for page in listing.pages(page_size))
+def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
+    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    clashes = [a for a in articles if a.url in reserved]
+    if clashes:
+        raise BuildFailed([
+            f"{a.source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
+            "'slug', or change 'permalink'"
+            for a in sorted(clashes, key=lambda a: a.source)
+        ])
 
 
-def _check_page_collisions(site: Site) -> None:
-    """An article may not take the URL of a listing page (`permalink: {slug}/` and a story
-    titled "Tags"; a month-precision story titled "10" and the day archive 2022/08/10/)."""
-    config = site.config
-    taken: dict[str, str] = {"archive/": "the archive page"}
-    taken.update((url, "the front page") for url in _listing_urls(site.front, config.page_size))
-    for kind in ("tag", "section", "author"):
-        if site.terms(kind):
-            taken[term_index_url(kind)] = f"the list of {kind}s"
-        for listing in site.terms(kind):
-            taken.update((url, f"the {kind} page '{listing.title}'")
-                         for url in _listing_urls(listing, config.archive_page_size))
-    for archive in site.archives:
-        taken.update((url, f"the archive page for {archive.period.label}")
-                     for url in _listing_urls(archive.listing, config.archive_page_size))
-    errors = [f"{a.source}: URL /{a.url} is also the URL of {taken[a.url]}; give the article a different 'slug'"
-              for a in site.articles if a.url in taken]
-    if errors:
-        raise BuildFailed(errors)
+def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
+    return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
 
 def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
@@ -272,7 +268,13 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
         archives=tuple(_archives(ordered, config)),
         notices=tuple(notices),
     )
-    _check_page_collisions(site)
+    reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
+    for kind in terms:
+        if site.terms(kind):
+            reserved[term_index_url(kind)] = f"{kind} index page"
+        reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
+    reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    _check_reserved_urls(site.articles, reserved)
     return site
 
 
