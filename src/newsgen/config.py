@@ -77,7 +77,10 @@ class SiteConfig:
 
     @property
     def output_path(self) -> Path:
-        return self.site_dir / self.output_dir
+        """Where the site is written. A symbolic link (`public -> /var/www/site`) is followed, so
+        the build replaces the folder it points to and the link stays."""
+        path = self.site_dir / self.output_dir
+        return path.resolve() if path.is_symlink() else path
 
     @property
     def templates_path(self) -> Path:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import BuildFailed, NewsgenError, display_path
+from .errors import BuildFailed, NewsgenError
 from .model import Page
 
 
@@ -35,33 +35,25 @@ def safe_relative_path(path: str) -> str:
 
 def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
     """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
-    replaced on every build), or that lies inside the content folder (it would be read back)."""
+    replaced on every build), that lies inside the content folder (it would be read back), or
+    that holds files but is no site (`-o ~` must not wipe a home folder)."""
     out = output_dir.resolve()
-    shown = display_path(output_dir)
     for folder in protected:
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
-            raise NewsgenError(f"output folder {shown} would replace {display_path(folder)}; choose another output folder")
+            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
     if content_dir is not None and out.is_relative_to(content_dir.resolve()):
-        raise NewsgenError(f"output folder {shown} is inside the content folder {display_path(content_dir)}; "
+        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
                            "choose another output folder")
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise NewsgenError(f"output folder {shown} holds files but no index.html, so it is not a site newsgen "
+        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
                            "built, and a build replaces it whole; empty it or choose another output folder")
 
 
 def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
-    """Write every page into a staging folder beside output_dir, then swap it in.
-
-    When output_dir is a symbolic link (`public -> /var/www/site`), the folder it points to is
-    replaced and the link is kept."""
-    if output_dir.is_symlink():
-        output_dir = output_dir.resolve()
-    try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-    except OSError as exc:
-        raise NewsgenError(f"cannot write the output folder {display_path(output_dir)}: {exc.strerror}") from None
+    """Write every page into a staging folder beside output_dir, then swap it in."""
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     written: set[str] = set()
     total = 0
     try:
@@ -76,9 +68,6 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
             total += len(page.content)
         os.chmod(staging, 0o755)
         _swap_in(staging, output_dir)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise NewsgenError(f"cannot write the output folder {display_path(output_dir)}: {exc.strerror}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
