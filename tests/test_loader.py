@@ -382,7 +382,9 @@ def test_source_date_epoch_moves_the_reference_time(tmp_path, monkeypatch):
 
 # --- which files are read -------------------------------------------------------------------------
 
-def test_hidden_files_and_rst_are_passed_over_with_a_notice(tmp_path):
+def test_hidden_files_and_rst_are_passed_over_with_a_notice(tmp_path, monkeypatch):
+    (tmp_path / "site").mkdir()
+    monkeypatch.chdir(tmp_path / "site")  # as when `newsgen build` runs in the site folder
     loaded = load(tmp_path, {
         "content/.draft.md": "junk",
         "content/.git/x.md": "junk",

@@ -37,7 +37,7 @@ class LoadedContent:
     skipped_future: int = 0
 
 
-def find_article_files(content_dir: Path, site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
     Hidden files and folders are skipped; symbolic links that lead outside the folder are not followed.
@@ -53,10 +53,10 @@ def find_article_files(content_dir: Path, site_dir: Path | None = None) -> tuple
             path = Path(folder, name)
             suffix = path.suffix.lower()
             if path.is_symlink() and not path.resolve().is_relative_to(root):
-                notices.append(f"{display_path(path, site_dir)}: skipped: a symbolic link to a file outside the content folder")
+                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside the content folder")
                 continue
             if suffix in SKIPPED_SUFFIXES:
-                notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+                notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
             elif suffix in ARTICLE_SUFFIXES:
                 found.append(path)
     return found, notices
@@ -89,8 +89,8 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     """Every publishable article under the content folder. Raises BuildFailed listing every error."""
     content_dir = config.content_path
     if not content_dir.is_dir():
-        raise BuildFailed([f"{display_path(content_dir, config.site_dir)}: content folder not found"])
-    paths, notices = find_article_files(content_dir, config.site_dir)
+        raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
+    paths, notices = find_article_files(content_dir)
     if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
         size = max(16, len(paths) // 64)
         batches = [paths[i:i + size] for i in range(0, len(paths), size)]
