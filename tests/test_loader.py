@@ -469,3 +469,8 @@ def test_parallel_loading_gives_the_same_articles_and_errors_as_serial(tmp_path)
     (site / "content/zz.md").unlink()
     with ProcessPoolExecutor(2) as pool:
         assert load_articles(config, pool).articles == load_articles(config).articles
+
+
+def test_front_matter_fences_may_carry_trailing_spaces(tmp_path):
+    article = load_one(tmp_path, "a.md", b"--- \ntitle: Spaced\ndate: 2022-01-01\n---  \nBody.\n")
+    assert (article.title, article.body_html) == ("Spaced", "<p>Body.</p>")

@@ -58,9 +58,10 @@ def parse_document(text: str) -> SourceDocument:
     """Pick the reader that fits the text and run it."""
     from . import frontmatter, headers, wire
 
-    if text.startswith("---\n"):
+    first_line = text.split("\n", 1)[0].rstrip(" \t")  # a fence may carry trailing spaces, as in Jekyll
+    if first_line == "---" and "\n" in text:
         return frontmatter.parse_yaml(text)
-    if text.startswith("+++\n"):
+    if first_line == "+++" and "\n" in text:
         return frontmatter.parse_toml(text)
     if wire.looks_like_wire(text):
         return wire.parse_wire(text)
