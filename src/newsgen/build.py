@@ -58,7 +58,8 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
     """Build the whole site into config.output_path. Raises NewsgenError on any input problem,
     leaving the previous output untouched."""
     started = time.perf_counter()
-    check_output_folder(config.output_path, [config.site_dir, config.content_path])
+    check_output_folder(config.output_path, [config.site_dir, config.content_path, config.templates_path,
+                                             config.static_path], config.content_path)
     owned = executor is None
     pool = default_executor(config) if owned else executor
     with pool if owned and pool is not None else nullcontext():

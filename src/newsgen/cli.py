@@ -65,7 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> SiteConfig:
     overrides = {
-        "output_dir": args.output,
+        "output_dir": str(Path(args.output).absolute()) if args.output else None,  # relative to the cwd
         "drafts": args.drafts,
         "future": args.future,
         "base_url": args.base_url,
@@ -147,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"build": run_build, "serve": run_serve, "import": run_import}[args.command](args)
     except NewsgenError as exc:
+        for warning in getattr(exc, "warnings", ()):
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the system refused a read or write (permissions, a file where a folder goes)
+        print(f"error: {exc.filename}: {exc.strerror}" if exc.filename else f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
-from .errors import ConfigError, display_path
+from .errors import ConfigError, display_path, numbered_list
 
 CONFIG_NAME = "newsgen.yaml"
 
@@ -112,7 +112,10 @@ class SiteConfig:
 
     @property
     def output_path(self) -> Path:
-        return self.site_dir / self.output_dir
+        """Where the site is written. A symbolic link (`public -> /var/www/site`) is followed, so
+        the build replaces the folder it points to and the link stays."""
+        path = self.site_dir / self.output_dir
+        return path.resolve() if path.is_symlink() else path
 
     @property
     def templates_path(self) -> Path:
@@ -154,19 +157,24 @@ def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) 
     path = site_dir / CONFIG_NAME
     values: dict[str, typing.Any] = {}
     lines: dict[str, int] = {}
-    shown = display_path(path)
+    shown = display_path(path, site_dir)
+    errors: list[str] = []
     if path.is_file():
-        values, lines = _read_yaml_mapping(path, shown)
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    errors = _validate(values, lines, shown)
+        values, lines, errors = _read_yaml_mapping(path, shown)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values.update(given)
+    where = {key: f"{shown}:{lines[key]}" for key in lines} | {key: "command line" for key in given}
+    errors += _validate(values, where, shown)
     if errors:
-        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {e}" for e in errors))
+        count = len(errors)
+        raise ConfigError(numbered_list(f"invalid configuration ({count} error{'s' if count != 1 else ''}):", errors))
     if "base_url" in values:
         values["base_url"] = _normalise_base_url(values["base_url"])
     return SiteConfig(**values, site_dir=site_dir, now=reference_time())
 
 
-def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int]]:
+def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], list[str]]:
+    """The mapping in the file, the line of each top-level key, and any keys given twice."""
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -179,21 +187,27 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int]]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{shown}:{line}: invalid YAML: {problem}")
     if data is None:
-        return {}, {}
+        return {}, {}, []
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}:1: expected a mapping of keys to values")
-    lines = {}
+    lines: dict[str, int] = {}
+    duplicates = []
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 1
-    return {str(k): v for k, v in data.items()}, lines
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in lines:
+                duplicates.append(f"{shown}:{line}: '{key}' is given twice (first on line {lines[key]})")
+            else:
+                lines[key] = line
+    return {str(k): v for k, v in data.items()}, lines, duplicates
 
 
-def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
+def _validate(values: dict, where_given: dict[str, str], shown: str) -> list[str]:
+    """Every problem with the values; each names where its key was given (file:line or command line)."""
     hints = typing.get_type_hints(SiteConfig)
     errors = []
     for key, value in values.items():
-        where = f"{shown}:{lines[key]}" if key in lines else shown
+        where = where_given.get(key, shown)
         if key not in USER_KEYS:
             close = difflib.get_close_matches(key, USER_KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -222,15 +236,19 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return f"'twitter' must be a handle starting with '@', not {value!r}"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
-    if key == "timezone" and tz.gettz(value) is None:
+    if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
         return f"'timezone' is not a known time zone: {value!r} (try 'Europe/Paris' or 'UTC')"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return f"'base_url' must be an absolute http(s) URL, not {value!r}"
+        if parts.query or parts.fragment or value.endswith(("?", "#")):
+            return f"'base_url' must not have a query or fragment, not {value!r}"
     if key == "permalink":
         if not value.endswith("/") or "{slug}" not in value:
             return "'permalink' must contain {slug} and end with '/'"
+        if any(part in (".", "..") or "\\" in part for part in value.split("/")):
+            return "'permalink' must not contain '.', '..' or '\\' segments"
         try:
             value.format(year="", month="", day="", slug="", section="")
         except (KeyError, IndexError, ValueError) as exc:

@@ -36,12 +36,16 @@ class SourceProblem(NewsgenError):
 class BuildFailed(NewsgenError):
     """Every error found in a build, reported together."""
 
-    def __init__(self, errors: list[SourceError] | list[str]):
+    def __init__(self, errors: list[SourceError] | list[str], warnings: list[str] | tuple[str, ...] = ()):
         self.errors = [str(error) for error in errors]
+        self.warnings = tuple(warnings)  # found before the build failed; the CLI prints them too
         count = len(self.errors)
-        lines = [f"build failed with {count} error{'s' if count != 1 else ''}:"]
-        lines += [f"  {number}. {error}" for number, error in enumerate(self.errors, 1)]
-        super().__init__("\n".join(lines))
+        super().__init__(numbered_list(f"build failed with {count} error{'s' if count != 1 else ''}:", self.errors))
+
+
+def numbered_list(heading: str, errors: list[str]) -> str:
+    """A heading, then one numbered line per error: how every collected error is shown."""
+    return "\n".join([heading] + [f"  {number}. {error}" for number, error in enumerate(errors, 1)])
 
 
 class ConfigError(NewsgenError):

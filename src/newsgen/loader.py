@@ -14,6 +14,7 @@ from .errors import BuildFailed, SourceError, display_path
 from .formats.exports import EXPORT_SUFFIXES
 from .layouts import place_file, resolve_layout
 from .model import Article
+from .urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
 SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
@@ -106,12 +107,10 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     else:
         results = _parse_batch(paths, config)
 
-    errors = [e for r in results for e in r.errors]
-    if errors and not config.skip_invalid:
-        raise BuildFailed(errors)
+    file_errors = [e for r in results for e in r.errors]
     loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(paths),
                            notices=[n for r in results for n in r.notices],
-                           skipped_invalid=[str(e) for e in errors])
+                           skipped_invalid=[str(e) for e in file_errors] if config.skip_invalid else [])
     articles = [a for result in results for a in result.articles]
     if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
         articles, url_warnings = distinct_urls_across_files(articles, config)
@@ -123,4 +122,8 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
             loaded.skipped_future += 1
         else:
             loaded.articles.append(article)
+    errors = [] if config.skip_invalid else [str(e) for e in file_errors]
+    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    if errors:
+        raise BuildFailed(errors, loaded.warnings)
     return loaded

@@ -11,6 +11,8 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from collections import defaultdict
+from typing import Iterable
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -55,6 +57,18 @@ def article_url(pattern: str, published: datetime, precision: str, slug: str, se
         "section": section or "news",
     }
     return "/".join(s.format(**fields) for s in segments) + "/"
+
+
+def url_collisions(claims: Iterable[tuple[str, str]]) -> list[str]:
+    """One error per URL claimed by more than one source file, naming every file that claims it."""
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for url, source in claims:
+        by_url[url].append(source)
+    return [
+        f"{sources[0]}: URL /{url} is also claimed by {', '.join(sources[1:])}; "
+        "give one of them a different 'slug' or 'date'"
+        for url, sources in sorted((url, sorted(sources)) for url, sources in by_url.items() if len(sources) > 1)
+    ]
 
 
 def term_index_url(kind: str) -> str:

@@ -33,13 +33,21 @@ def safe_relative_path(path: str) -> str:
     return normal
 
 
-def check_output_folder(output_dir: Path, protected: Iterable[Path]) -> None:
-    """Refuse an output folder that is, or holds, the site or content folder (it gets replaced)."""
+def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
+    """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
+    replaced on every build), that lies inside the content folder (it would be read back), or
+    that holds files but is no site (`-o ~` must not wipe a home folder)."""
     out = output_dir.resolve()
     for folder in protected:
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
-            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output_dir")
+            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
+    if content_dir is not None and out.is_relative_to(content_dir.resolve()):
+        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
+                           "choose another output folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
+                           "built, and a build replaces it whole; empty it or choose another output folder")
 
 
 def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:

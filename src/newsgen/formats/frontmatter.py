@@ -25,7 +25,8 @@ def _split(text: str, fence: str) -> tuple[str, str, int]:
     lines = text.split("\n")
     for number, line in enumerate(lines[1:], start=1):
         if line.rstrip() == fence or (fence == "---" and line.rstrip() == "..."):
-            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]), number + 2
+            header = "".join(line + "\n" for line in lines[1:number])
+            return header, "\n".join(lines[number + 1:]), number + 2
     raise SourceProblem(f"front matter opened with '{fence}' on line 1 is never closed", line=1)
 
 
@@ -45,6 +46,9 @@ def parse_yaml(text: str) -> SourceDocument:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark and mark and context_mark.line != mark.line:
+            problem += f" ({context} started on line {context_mark.line + 2})"
         raise SourceProblem(f"invalid YAML front matter: {problem}", line=(mark.line + 2) if mark else 1)
     except RecursionError:
         raise SourceProblem("invalid YAML front matter: nested too deeply", line=2)
@@ -57,7 +61,7 @@ def parse_toml(text: str) -> SourceDocument:
         meta = tomllib.loads(header)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
-        line = int(found.group(1)) + 1 if found else 1
+        line = int(found.group(1)) + 1 if found else body_line - 1
         message = str(exc).split(" (at ")[0]
         raise SourceProblem(f"invalid TOML front matter: {message}", line=line)
     except RecursionError:
@@ -70,9 +74,18 @@ def _document(meta: object, header: str, body: str, body_line: int, kind: str) -
         meta = {}
     if not isinstance(meta, dict):
         raise SourceProblem(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", line=2)
+    lines = _key_lines(header)
+    meta = {str(k).lower(): v for k, v in meta.items()}
+    taxonomies = meta.get("taxonomies")
+    if isinstance(taxonomies, dict):  # Zola: `[taxonomies]` tags = [...], categories = [...]
+        for key, value in taxonomies.items():
+            key = str(key).lower()
+            if key not in meta:
+                meta[key] = value
+                lines.setdefault(key, lines.get("taxonomies", 1))
     return SourceDocument(
-        meta={str(k).lower(): v for k, v in meta.items()},
-        meta_lines=_key_lines(header),
+        meta=meta,
+        meta_lines=lines,
         body=body,
         body_line=body_line,
         markup="markdown",
