@@ -141,9 +141,9 @@ def test_unknown_export_field_and_markup_are_config_errors(tmp_path):
     with pytest.raises(ConfigError) as failed:
         load_config(tmp_path)
     assert str(failed.value) == (
-        "invalid configuration:\n"
-        f"  {display_path(tmp_path / 'newsgen.yaml')}:1: 'export_markup' must be text, markdown or html, not 'rst'\n"
-        f"  {display_path(tmp_path / 'newsgen.yaml')}:2: 'export_fields' has an unknown article field 'titel' (did you mean 'title'?)")
+        "invalid configuration (2 errors):\n"
+        "  1. newsgen.yaml:1: 'export_markup' must be text, markdown or html, not 'rst'\n"
+        "  2. newsgen.yaml:2: 'export_fields' has an unknown article field 'titel' (did you mean 'title'?)")
 
 
 def test_a_record_url_gives_the_slug_when_there_is_none(make_site):

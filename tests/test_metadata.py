@@ -130,11 +130,11 @@ def test_metadata_config_keys_are_validated(tmp_path):
     write_files(tmp_path, {"newsgen.yaml": "feed_limit: 0\ntwitter: tribune\nfeed_rss: yes please\n"})
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path)
-    shown = str(Path(tmp_path, "newsgen.yaml"))
-    assert str(error.value).endswith(
-        f"  {shown}:1: 'feed_limit' must be at least 1\n"
-        f"  {shown}:2: 'twitter' must be a handle starting with '@', not 'tribune'\n"
-        f"  {shown}:3: 'feed_rss' must be true or false, not 'yes please'")
+    assert str(error.value) == (
+        "invalid configuration (3 errors):\n"
+        "  1. newsgen.yaml:1: 'feed_limit' must be at least 1\n"
+        "  2. newsgen.yaml:2: 'twitter' must be a handle starting with '@', not 'tribune'\n"
+        "  3. newsgen.yaml:3: 'feed_rss' must be true or false, not 'yes please'")
 
 
 def test_a_site_base_template_without_the_title_variables_still_gets_social_tags(make_site):
