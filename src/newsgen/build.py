@@ -8,7 +8,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .config import SiteConfig
 from .index import index_site
@@ -27,6 +27,12 @@ class BuildReport:
     warnings: tuple[str, ...] = field(default=())
     skipped_drafts: int = 0
     skipped_future: int = 0
+    pages_unchanged: int = 0
+    """Pages whose bytes were the same in the previous output."""
+
+
+Progress = Callable[[str, int, "int | None"], None]
+"""Called as progress(stage, done, expected) while a build runs; expected may be None."""
 
 
 def site_static_files(static_dir: Path) -> Iterator[Page]:
@@ -46,18 +52,24 @@ def default_executor(config: SiteConfig) -> Executor | None:
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
-def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
+def build(config: SiteConfig, executor: Executor | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the whole site into config.output_path. Raises NewsgenError on any input problem,
-    leaving the previous output untouched."""
+    leaving the previous output untouched. `progress`, if given, hears of each stage and page."""
     started = time.perf_counter()
+    if progress:
+        progress("load", 0, None)
     check_output_folder(config.output_path, [config.site_dir, config.content_path])
     owned = executor is None
     pool = default_executor(config) if owned else executor
     with pool if owned and pool is not None else nullcontext():
         loaded = load_articles(config, pool)
+    if progress:
+        progress("index", 0, None)
     site = index_site(loaded.articles, config)
     env = make_environment(config)
     pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
+    if progress:
+        pages = _reporting(pages, progress, _expected_pages(site))
     written = write_site(pages, config.output_path)
     return BuildReport(
         articles=len(site.articles),
@@ -67,9 +79,26 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
         warnings=tuple(loaded.warnings) + site.notices,
         skipped_drafts=loaded.skipped_drafts,
         skipped_future=loaded.skipped_future,
+        pages_unchanged=written.pages_unchanged,
     )
 
 
 def _all_pages(*streams: Iterator[Page]) -> Iterator[Page]:
     for stream in streams:
         yield from stream
+
+
+def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iterator[Page]:
+    done = 0
+    for done, page in enumerate(pages, 1):
+        progress("write", done, max(expected, done))
+        yield page
+    progress("done", done, done)
+
+
+def _expected_pages(site) -> int:
+    """About how many pages render_site yields (for a progress bar, not a promise)."""
+    config = site.config
+    listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
+    archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
+    return len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + 8
