@@ -93,7 +93,7 @@ def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iter
     for done, page in enumerate(pages, 1):
         progress("write", done, max(expected, done))
         yield page
-    progress("done", done, done)
+    progress("write", done, done)
 
 
 def _expected_pages(site) -> int:

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-STAGE_NAMES = {"load": "reading articles", "index": "indexing", "write": "writing pages", "done": "done"}
+STAGE_NAMES = {"load": "reading articles", "index": "indexing", "write": "writing pages"}
 
 
 class ProgressBar:
@@ -29,7 +29,7 @@ class ProgressBar:
         now = time.perf_counter()
         if not self.stages or self.stages[-1][0] != stage:
             self.stages.append((stage, now))
-        if not self.enabled or now - self.started < self.delay or stage == "done":
+        if not self.enabled or now - self.started < self.delay:
             return
         if now - self._last_draw < 0.1 and done != expected:
             return
@@ -48,7 +48,7 @@ class ProgressBar:
     def timings(self) -> list[tuple[str, float]]:
         """Seconds spent in each stage, in order."""
         ends = [start for _, start in self.stages[1:]] + [time.perf_counter()]
-        return [(stage, end - start) for (stage, start), end in zip(self.stages, ends) if stage != "done"]
+        return [(stage, end - start) for (stage, start), end in zip(self.stages, ends)]
 
 
 def render_bar(label: str, done: int, expected: int | None, width: int = 28) -> str:
