@@ -9,13 +9,14 @@ import struct
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import write_files
-from newsgen.serve import make_server
+from newsgen.serve import PreviewServer, PreviewState, make_server
 from serving import start_serve, wait_for
 
 ARTICLE = """\
@@ -182,24 +183,35 @@ def test_serve_never_serves_a_file_outside_the_built_site(tmp_path, served):
         assert "TOP SECRET" not in body, path
 
 
-def test_plain_server_does_not_follow_a_symlink_out_of_the_folder(tmp_path):
+def plain_server(folder: Path):
+    return make_server(folder, "127.0.0.1", 0, "/")
+
+
+def preview_server(folder: Path):
+    state = PreviewState()
+    state.publish(folder, "/")
+    return PreviewServer(("127.0.0.1", 0), state, folder / "none")
+
+
+@pytest.mark.parametrize("make", [plain_server, preview_server])
+def test_servers_do_not_follow_a_symlink_out_of_the_folder(tmp_path, make):
     out = tmp_path / "out"
     (out / "static").mkdir(parents=True)
     (out / "index.html").write_text("<!doctype html><html><body>home</body></html>", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
     (out / "static/leak.txt").symlink_to(tmp_path / "secret.txt")
     (out / "linked").symlink_to(tmp_path)
-    server = make_server(out, "127.0.0.1", 0, "/")
+    server = make(out)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     try:
-        for path in ["/static/leak.txt", "/linked/secret.txt", "/%2e%2e/secret.txt"] + TRAVERSALS:
+        for path in ["/static/leak.txt", "/linked/secret.txt", "/linked/", "/%2e%2e/secret.txt"] + TRAVERSALS:
             try:
                 body = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).read()
             except urllib.error.HTTPError as error:
                 assert error.code in (403, 404), path
                 body = error.read()
-            assert b"TOP SECRET" not in body, path
+            assert b"TOP SECRET" not in body and b"secret.txt" not in body, path
         assert b"home" in urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
     finally:
         server.shutdown()

@@ -248,6 +248,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     """A thread per connection; clients that hang up mid-response are not errors."""
 
     daemon_threads = True
+    request_queue_size = 128  # a page load opens many connections at once; don't drop them at 5
 
     def __init__(self, address: tuple[str, int], state: PreviewState, empty_root: Path, verbose: bool = False):
         self.state = state
