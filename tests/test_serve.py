@@ -111,7 +111,7 @@ def test_serve_starts_with_an_error_page_when_the_first_build_fails_and_recovers
     assert "reopened on Sunday" in server.page(ARTICLE_URL)
 
 
-def test_serve_rebuilds_after_config_and_template_changes(tmp_path, served):
+def test_serve_rebuilds_after_config_template_and_static_changes(tmp_path, served):
     site = make_preview_site(tmp_path)
     server = served(site)
     assert "Harbour News" in server.page("")
@@ -122,6 +122,11 @@ def test_serve_rebuilds_after_config_and_template_changes(tmp_path, served):
     wait_for(lambda: 'content="harbour"' in server.page(ARTICLE_URL))
     replace_file(site / "newsgen.yaml", "title: Port Gazette Two\n")  # the config is still watched after a rename
     wait_for(lambda: "Port Gazette Two" in server.page(""))
+    incoming = write_files(tmp_path / "incoming", {"robots.txt": "User-agent: *\n"})
+    os.rename(incoming, site / "static")  # a static folder that appears while serving is watched from then on
+    wait_for(lambda: server.get(server.base + "robots.txt")[0] == 200)
+    (site / "static/robots.txt").write_text("User-agent: harbour\n", encoding="utf-8")
+    wait_for(lambda: "harbour" in server.get(server.base + "robots.txt")[2])
 
 
 def test_serve_injects_the_reload_script_into_served_html_only_never_into_built_files(tmp_path, served):

@@ -199,7 +199,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if server is not None:
             server.server_close()
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(cache, ignore_errors=True)
     return 0
 

@@ -14,6 +14,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -63,6 +64,10 @@ class PreviewBuilder:
         except NewsgenError as exc:
             self.state.fail(str(exc))
             return RebuildOutcome(changes, None, str(exc))
+        except Exception as exc:  # a bug in newsgen, or the server stopping mid-build: keep serving
+            error = "internal error (please report it):\n" + "".join(traceback.format_exception(exc)).rstrip()
+            self.state.fail(error)
+            return RebuildOutcome(changes, None, error)
         self.state.publish(target, config.base_path)
         for old in range(self._count - KEEP_BUILDS, 0, -1):
             folder = self.cache_dir / f"site-{old}"
