@@ -161,6 +161,23 @@ def test_reload_events_tell_an_open_page_to_reload_after_a_rebuild(tmp_path, ser
     assert "event: reload" in stale  # a page from an older build reloads at once
 
 
+def test_serve_shows_a_broken_config_at_start_and_picks_up_the_fix(tmp_path, served):
+    site = make_preview_site(tmp_path, **{"newsgen.yaml": "title: Harbour News\npage_sise: 10\n"})
+    server = served(site)
+    status, _, page = server.get("/")
+    assert status == 500
+    assert "newsgen.yaml:2: unknown key &#x27;page_sise&#x27; (did you mean &#x27;page_size&#x27;?)" in page
+    replace_file(site / "newsgen.yaml", "title: Harbour News\npage_size: 10\n")
+    wait_for(lambda: server.get(server.base + ARTICLE_URL)[0] == 200)
+
+
+def test_folder_redirects_keep_to_this_host(tmp_path, served):
+    server = served(make_preview_site(tmp_path))
+    status, headers, _ = server.get("//2025")
+    assert status == 301 and headers["location"] == "/2025/"
+    assert server.get("/2025")[1]["location"] == "/2025/"
+
+
 def test_serve_uses_the_base_url_path(tmp_path, served):
     site = make_preview_site(tmp_path, **{"newsgen.yaml": "base_url: https://example.org/news/\n"})
     server = served(site)

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildReport, build
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .errors import NewsgenError, display_path
+from .errors import ConfigError, NewsgenError, display_path
 from .progress import STAGE_NAMES, ProgressBar
 from .scaffold import ArticleDraft, init_site, new_article
 
@@ -164,7 +164,12 @@ def run_serve(args: argparse.Namespace) -> int:
     from .watch import PreviewBuilder, SiteWatcher, make_cache_dir, make_preview_executor, run_rebuilds, source_folders
 
     overrides = build_overrides(args)
-    config = load_config(args.site_dir, overrides)  # a broken config at start stops here; later, the page shows it
+    if not args.site_dir.is_dir():
+        raise NewsgenError(f"{args.site_dir}: site folder not found")
+    try:
+        config = load_config(args.site_dir, overrides)
+    except ConfigError:  # the first build shows it, and the next save of newsgen.yaml is picked up
+        config = SiteConfig(site_dir=args.site_dir)
     cache = make_cache_dir(args.site_dir)
     state = PreviewState(config.base_path)
     stop = threading.Event()

@@ -67,8 +67,9 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
             return self._not_found()
         target = Path(path)
         if target.is_dir():
-            if not self.path.split("?", 1)[0].endswith("/"):
-                return self._redirect(self.path.split("?", 1)[0] + "/")
+            asked = self.path.split("?", 1)[0]
+            if not asked.endswith("/"):
+                return self._redirect("/" + asked.lstrip("/") + "/")  # never `//host/`: no open redirect
             target = target / "index.html"  # no folder listings: a folder without a page is a 404
         if not target.is_file():
             return self._not_found()
