@@ -7,7 +7,7 @@ fixes one now and then. Prints requests served, failures (must be 0), latency pe
 rebuilds, and the server's resident memory before, during and after. A failure is any
 exception, an unexpected status, or an HTML page that does not end with `</html>` (half-written).
 
-    .venv/bin/python benchmarks/serve_load.py [--clients 20] [--seconds 10] [--articles 300]
+    .venv/bin/python benchmarks/serve_load.py [--clients 20] [--seconds 10] [--articles 100]
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--articles", type=int, default=100)
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="newsgen-serve-load-"))
