@@ -157,7 +157,7 @@ def main() -> int:
         code, out, err = server.stop()
         server = None
         rebuild_times = [float(t) for t in re.findall(r"changed: built .* in (\d+\.\d+) s", out)]
-        failed_builds = err.count("still serving the last good build")
+        failed_builds = err.count("the browser shows this error")
         latencies = results.latencies
         print(f"newsgen serve under load: {args.clients} clients x {args.seconds:.0f} s, "
               f"{args.articles} articles, {len(urls)} distinct URLs")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildReport, build
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from .errors import ConfigError, NewsgenError, display_path
 from .progress import STAGE_NAMES, ProgressBar
 from .scaffold import ArticleDraft, init_site, new_article
@@ -226,8 +226,9 @@ def _say_rebuild(outcome, args: argparse.Namespace, progress: ProgressBar | None
         names = ", ".join(outcome.changes[:3]) + (f" and {more} more" if more > 0 else "")
         changed = f"{time.strftime('%H:%M:%S')} {names} changed: "
     if outcome.error:
-        print(f"{changed}{outcome.error}\n(still serving the last good build; the browser shows this error "
-              f"until a save fixes it)", file=sys.stderr, flush=True)
+        served = "still serving the last good build; " if outcome.changes else ""
+        print(f"{changed}{outcome.error}\n({served}the browser shows this error until a save fixes it)",
+              file=sys.stderr, flush=True)
     elif outcome.changes:
         if not args.quiet:
             print(f"{changed}{summary_line(outcome.report, output=False)}; reloading open pages", flush=True)
@@ -246,8 +247,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_init(args: argparse.Namespace) -> int:
     folder: Path = args.folder
-    now = load_config(folder if folder.is_dir() else Path(".")).now
-    written = init_site(folder, args.title, now)
+    written = init_site(folder, args.title, reference_time())
     if not args.quiet:
         print(f"created {display_path(folder)}: " + ", ".join(display_path(p, folder) for p in written))
     build_with_progress(load_config(folder), args)
