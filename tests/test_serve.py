@@ -17,6 +17,7 @@ import pytest
 
 from conftest import write_files
 from newsgen.serve import PreviewServer, PreviewState, make_server
+from newsgen.watch import PreviewBuilder
 from serving import start_serve, wait_for
 
 ARTICLE = """\
@@ -62,6 +63,28 @@ def served(tmp_path):
     for server in servers:
         code, out, err = server.stop()
         assert "Traceback" not in err, err
+
+
+def test_preview_builds_swap_in_only_complete_builds_and_keep_three_on_disk(tmp_path):
+    site = make_preview_site(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    state = PreviewState()
+    builder = PreviewBuilder(site, {"workers": 1}, state, cache)
+    outcomes = []
+    for number in range(8):
+        text = ARTICLE.format(day=f"day {number}")
+        broken = number % 2 == 1
+        (site / "content/harbour.md").write_text(text.replace("[ports]", "[ports") if broken else text, encoding="utf-8")
+        outcomes.append(builder.build_once(("content/harbour.md",)))
+
+    assert [outcome.error is None for outcome in outcomes] == [True, False] * 4
+    assert sorted(p.name for p in cache.iterdir()) == ["site-3", "site-5", "site-7"]
+    snapshot = state.snapshot
+    assert snapshot.root == cache / "site-7"  # the last good build, while the newest one failed
+    assert snapshot.error.endswith("content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'")
+    page = (snapshot.root / ARTICLE_URL / "index.html").read_text(encoding="utf-8")
+    assert "reopened on day 6" in page and "newsgen-live-reload" not in page
 
 
 def test_serve_rebuilds_an_edited_article_and_serves_the_new_text_without_restart(tmp_path, served):

@@ -204,7 +204,7 @@ class PreviewRequestHandler(SiteRequestHandler):
         super().__init__(request, client_address, server, directory=str(root), base_path=self.snapshot.base_path)
 
     def do_GET(self):
-        if self.path.split("?", 1)[0] == self.base_path + EVENTS:
+        if self.path.split("?", 1)[0].endswith("/" + EVENTS):  # any base: pages from before a base_url change
             return self._stream_events()
         return super().do_GET()
 

@@ -53,6 +53,7 @@ class PreviewBuilder:
         self.cache_dir = cache_dir
         self.executor = executor
         self._count = 0
+        self._published: list[Path] = []
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build."""
@@ -69,11 +70,9 @@ class PreviewBuilder:
             self.state.fail(error)
             return RebuildOutcome(changes, None, error)
         self.state.publish(target, config.base_path)
-        for old in range(self._count - KEEP_BUILDS, 0, -1):
-            folder = self.cache_dir / f"site-{old}"
-            if not folder.exists():
-                break
-            shutil.rmtree(folder, ignore_errors=True)
+        self._published.append(target)
+        while len(self._published) > KEEP_BUILDS:
+            shutil.rmtree(self._published.pop(0), ignore_errors=True)
         return RebuildOutcome(changes, report, None)
 
 
