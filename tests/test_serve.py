@@ -201,6 +201,18 @@ def test_folder_redirects_keep_to_this_host(tmp_path, served):
     assert server.get("/2025")[1]["location"] == "/2025/"
 
 
+def test_serve_drafts_and_future_flags_preview_unpublished_articles(tmp_path, served):
+    site = make_preview_site(tmp_path, **{
+        "content/draft.md": "---\ntitle: Embargoed\ndate: 2025-05-05\ndraft: true\n---\n\nSecret plan.\n",
+        "content/later.md": "---\ntitle: Tomorrow\ndate: 2030-01-01\n---\n\nNot yet.\n",
+    })
+    plain = served(site)
+    assert plain.get(plain.base + "2025/05/05/embargoed/")[0] == 404
+    preview = served(site, "--drafts", "--future")
+    assert "Secret plan." in preview.page("2025/05/05/embargoed/")
+    assert "Not yet." in preview.page("2030/01/01/tomorrow/")
+
+
 def test_serve_uses_the_base_url_path(tmp_path, served):
     site = make_preview_site(tmp_path, **{"newsgen.yaml": "base_url: https://example.org/news/\n"})
     server = served(site)
