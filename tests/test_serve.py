@@ -233,7 +233,8 @@ TRAVERSALS = [
 
 def test_serve_never_serves_a_file_outside_the_built_site(tmp_path, served):
     site = make_preview_site(tmp_path)
-    server = served(site)
+    server = served(site, "--quiet")  # quiet still prints the URL, and only that
+    assert server.stdout[0].startswith("serving http://127.0.0.1:")
     for path in TRAVERSALS:
         status, _, body = server.get(path)
         assert status in (403, 404), path

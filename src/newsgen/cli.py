@@ -61,7 +61,7 @@ def _add_site_options(parser: argparse.ArgumentParser, output: bool = True) -> N
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     loudness = parser.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only (serve still prints its URL)")
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="also print stage timings (and, for serve, every request)")
 
@@ -186,8 +186,7 @@ def run_serve(args: argparse.Namespace) -> int:
         progress.close()
         _say_rebuild(first, args, progress)
         url = server_url(server, state.snapshot.base_path)
-        if not args.quiet:
-            print(f"serving {url}  (watching content, templates, static and {CONFIG_NAME}; Ctrl-C stops)", flush=True)
+        print(f"serving {url}  (watching content, templates, static and {CONFIG_NAME}; Ctrl-C stops)", flush=True)
         if server.server_address[0] not in ("127.0.0.1", "::1", "localhost"):
             print(f"warning: listening on {args.host}: other machines on the network can see this preview",
                   file=sys.stderr)
