@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean
+.PHONY: run build test test-slow bench clean browser bench-serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-slow: $(STAMP)
+# Headless Chromium for the live-reload browser test (serve, issue 4): Debian's package.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium; }
+
+test-slow: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m slow
+
+# Preview server under load (serve, issue 4/8): 20 clients for 10 s while articles change.
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/serve_load.py
 
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache

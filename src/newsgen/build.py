@@ -8,7 +8,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .config import SiteConfig
 from .feeds import render_feeds
@@ -35,6 +35,12 @@ class BuildReport:
     """Files passed over on purpose (another generator's pages), one line each."""
     skipped_invalid: tuple[str, ...] = field(default=())
     """`path:line: message` of each invalid article left out under `skip_invalid`."""
+    pages_unchanged: int = 0
+    """Pages whose bytes were the same in the previous output."""
+
+
+Progress = Callable[[str, int, "int | None"], None]
+"""Called as progress(stage, done, expected) while a build runs; expected may be None."""
 
 
 def site_static_files(static_dir: Path) -> Iterator[Page]:
@@ -54,20 +60,27 @@ def default_executor(config: SiteConfig) -> Executor | None:
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
-def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
+def build(config: SiteConfig, executor: Executor | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the whole site into config.output_path. Raises NewsgenError on any input problem,
-    leaving the previous output untouched."""
+    leaving the previous output untouched. `progress`, if given, hears of each stage and page."""
     started = time.perf_counter()
+    if progress:
+        progress("load", 0, None)
     check_output_folder(config.output_path, [config.site_dir, config.content_path, config.templates_path,
                                              config.static_path], config.content_path)
     owned = executor is None
     pool = default_executor(config) if owned else executor
     with pool if owned and pool is not None else nullcontext():
         loaded = load_articles(config, pool)
+    if progress:
+        progress("index", 0, None)
     site = index_site(loaded.articles, config)
     env = make_environment(config)
-    pages = _all_pages(render_site(site, env), render_feeds(site, env), site_static_files(config.static_path))
-    written = write_site(with_sitemaps(pages, site, env), config.output_path)
+    pages = with_sitemaps(_all_pages(render_site(site, env), render_feeds(site, env),
+                                     site_static_files(config.static_path)), site, env)
+    if progress:
+        pages = _reporting(pages, progress, _expected_pages(site))
+    written = write_site(pages, config.output_path)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,
@@ -79,9 +92,26 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
         files_read=loaded.files_read,
         notices=tuple(loaded.notices),
         skipped_invalid=tuple(loaded.skipped_invalid),
+        pages_unchanged=written.pages_unchanged,
     )
 
 
 def _all_pages(*streams: Iterator[Page]) -> Iterator[Page]:
     for stream in streams:
         yield from stream
+
+
+def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iterator[Page]:
+    done = 0
+    for done, page in enumerate(pages, 1):
+        progress("write", done, max(expected, done))
+        yield page
+    progress("write", done, done)
+
+
+def _expected_pages(site) -> int:
+    """About how many pages render_site yields (for a progress bar, not a promise)."""
+    config = site.config
+    listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
+    archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
+    return len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + 8

@@ -22,6 +22,8 @@ from .model import Page
 class WriteReport:
     pages_written: int
     bytes_written: int
+    pages_unchanged: int = 0
+    """Pages whose bytes equal the file at the same path in the previous output."""
 
 
 def safe_relative_path(path: str) -> str:
@@ -56,6 +58,7 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     written: set[str] = set()
     total = 0
+    unchanged = 0
     try:
         for page in pages:
             relative = safe_relative_path(page.path)
@@ -66,12 +69,21 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page.content)
             total += len(page.content)
+            unchanged += _same_bytes(output_dir / relative, page.content)
         os.chmod(staging, 0o755)
         _swap_in(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteReport(len(written), total)
+    return WriteReport(len(written), total, unchanged)
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    """Whether the file holds exactly content (a size check first, so most changes cost one stat)."""
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
