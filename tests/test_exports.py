@@ -151,3 +151,10 @@ def test_a_record_url_gives_the_slug_when_there_is_none(make_site):
               "body": "Text."}
     out = make_site({"content/old.jsonl": jsonl(record)})
     assert "<h1>Long headline that differs</h1>" in (out / "2022/02/02/short-name/index.html").read_text(encoding="utf-8")
+
+
+def test_an_empty_record_is_left_out_with_a_warning_naming_its_line(tmp_path):
+    records = jsonl(GOOD[0], {"id": "w-5", "date": "2024-03-07", "title": "", "body": "  "})
+    config, report = build_site(tmp_path, {"content/wire.jsonl": records})
+    assert report.articles == 1
+    assert report.warnings == ("content/wire.jsonl:2: empty record (no title and no body text); left out",)

@@ -90,10 +90,17 @@ def _export_items(text: str, suffix: str, config: SiteConfig, shown: str, name: 
         if record.document is None:
             assert record.problem is not None
             errors.append(SourceError(shown, record.line, record.problem.message))
+        elif _is_empty(record.document):
+            warnings.append(f"{shown}:{record.line}: empty record (no title and no body text); left out")
         else:
             document = _with_wordy_headline(record.document)
             items.append(SourceItem(f"{shown}:{record.line}", name, document, record.line, record.record_id, shown))
     return FileItems(tuple(items), tuple(errors), tuple(warnings))
+
+
+def _is_empty(document: SourceDocument) -> bool:
+    """A record with neither a title nor any body text: a placeholder row, not an article."""
+    return document.meta.get("title") in (None, "") and not document.body.strip()
 
 
 def _with_wordy_headline(document: SourceDocument) -> SourceDocument:
