@@ -15,6 +15,7 @@ from .index import index_site
 from .loader import load_articles
 from .model import Page
 from .render import make_environment, render_site
+from .search import index_search
 from .writer import check_output_folder, write_site
 
 
@@ -58,7 +59,7 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
     site = index_site(loaded.articles, config)
     env = make_environment(config)
     pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
-    written = write_site(pages, config.output_path)
+    written = write_site(pages, config.output_path, finish=index_search if config.search else None)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,

@@ -54,6 +54,12 @@ class SiteConfig:
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
 
+    # Finding things (issue 7): search, related stories.
+    search: bool = True
+    """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
+    related_count: int = 4
+    """Related stories listed under each article; 0 turns them off."""
+
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
     now: datetime = field(
@@ -176,6 +182,8 @@ def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
 def _check_value(key: str, value: typing.Any) -> str | None:
     if key in ("page_size", "archive_page_size", "summary_words") and value < 1:
         return f"'{key}' must be at least 1"
+    if key == "related_count" and value < 0:
+        return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and tz.gettz(value) is None:

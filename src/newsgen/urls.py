@@ -107,3 +107,13 @@ def absolute_url(base_url: str, site_url: str) -> str:
 def root_relative_url(base_path: str, site_url: str) -> str:
     """`/news/tags/x/` for base path `/news/`: for pages served at any depth, like 404.html."""
     return base_path + quote(site_url.lstrip("/"), safe="/.-_~#")
+
+
+# Finding things (issue 7): search and on-this-day pages.
+SEARCH_URL = "search/"
+ON_THIS_DAY_URL = "on-this-day/"
+
+
+def on_this_day_url(month: int, day: int) -> str:
+    """`on-this-day/08-10/`: articles from 10 August of every year."""
+    return f"{ON_THIS_DAY_URL}{month:02d}-{day:02d}/"

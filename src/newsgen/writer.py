@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .errors import BuildFailed, NewsgenError
 from .model import Page
@@ -42,8 +42,12 @@ def check_output_folder(output_dir: Path, protected: Iterable[Path]) -> None:
             raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output_dir")
 
 
-def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
-    """Write every page into a staging folder beside output_dir, then swap it in."""
+def write_site(pages: Iterable[Page], output_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> WriteReport:
+    """Write every page into a staging folder beside output_dir, then swap it in.
+
+    `finish`, when given, runs on the complete staging folder before the swap (the search
+    indexer writes its files there); if it raises, the old output stays."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     written: set[str] = set()
@@ -58,6 +62,8 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page.content)
             total += len(page.content)
+        if finish is not None:
+            finish(staging)
         os.chmod(staging, 0o755)
         _swap_in(staging, output_dir)
     except BaseException:
