@@ -3,10 +3,11 @@
 import re
 from datetime import datetime, timezone
 
+from article_records import make_article
+
 from newsgen.config import SiteConfig
 from newsgen.dates import month_calendars
 from newsgen.index import Period, index_site
-from newsgen.model import Article
 
 FILES = {
     "content/a.md": "---\ntitle: Harvest begins\ndate: 2022-08-10\n---\nText.\n",
@@ -60,13 +61,9 @@ def test_calendar_pads_weeks_to_start_on_monday(make_site):
 
 
 def test_month_calendars_count_month_precision_articles_in_the_month_only():
-    def article(slug, when, precision="day"):
-        return Article(source=f"{slug}.md", title=slug, slug=slug, published=when, precision=precision,
-                       updated=None, tags=(), section=None, authors=(), summary="", body_html="",
-                       url=f"{slug}/", word_count=1)
-
-    site = index_site([article("a", datetime(2022, 8, 10, tzinfo=timezone.utc)),
-                       article("b", datetime(2022, 8, 1, tzinfo=timezone.utc), "month")], SiteConfig())
+    site = index_site([make_article("a", datetime(2022, 8, 10, tzinfo=timezone.utc)),
+                       make_article("b", datetime(2022, 8, 1, tzinfo=timezone.utc), precision="month")],
+                      SiteConfig())
     calendar = month_calendars(site.archives)[Period(2022, 8)]
     assert calendar.count == 2
     days = {day.day: day.count for week in calendar.weeks for day in week if day and day.count}
