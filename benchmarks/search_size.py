@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -106,8 +107,8 @@ def pagefind_bytes(out: Path) -> dict[str, int]:
     return dict(by_kind)
 
 
-def measure_queries(out: Path) -> list[tuple[str, int, dict[str, int], dict[str, int]]]:
-    """(query, results, start-up bytes by kind, query bytes by kind) for each query, each in a fresh browser."""
+def measure_queries(out: Path) -> list[tuple[str, int, dict[str, int], dict[str, int], dict[str, int]]]:
+    """(query, results, start-up, query and filter-panel bytes by kind) per query, each in a fresh browser."""
     from browser import Browser
 
     handler = functools.partial(CountingHandler, directory=str(out), base_path="/news/")
@@ -129,7 +130,11 @@ def measure_queries(out: Path) -> list[tuple[str, int, dict[str, int], dict[str,
                                           "(document.querySelector('[data-search-status]').textContent)")
                 time.sleep(0.3)
                 found = int(status.split()[0]) if status[0].isdigit() else 0
-                rows.append((query, found, start_up, pagefind_bytes(out)))
+                fetched = pagefind_bytes(out)
+                browser.evaluate("document.querySelector('.search-filters summary').click()")
+                browser.wait_for("document.querySelectorAll('#search-tag option').length > 1")
+                time.sleep(0.3)
+                rows.append((query, found, start_up, fetched, pagefind_bytes(out)))
     finally:
         server.shutdown()
         server.server_close()
@@ -176,13 +181,19 @@ def main() -> int:
         for kind, (files, size) in sizes.items():
             print(f"  {kind:12} {files:6} files {size / 1e3:10.1f} kB  (mean {size / files / 1e3:.1f} kB)")
 
+        scripts = [bundle / "pagefind.js", bundle / "pagefind-worker.js", out / "static" / "search.js"]
+        print("  scripts a query needs, raw / gzip -9 (as a static host would serve them): " + ", ".join(
+            f"{p.name} {p.stat().st_size / 1e3:.1f} / {len(gzip.compress(p.read_bytes(), 9)) / 1e3:.1f} kB"
+            for p in scripts))
+
         if not args.no_browser:
             print("\nquery downloads, kB fetched from pagefind/ (headless Chromium, new profile per query, uncompressed"
                   " HTTP): opening the search page, then typing one query (first 10 results):")
-            for query, found, start_up, fetched in measure_queries(out):
+            for query, found, start_up, fetched, panel in measure_queries(out):
                 first, then = sum(start_up.values()), sum(fetched.values())
                 print(f"  {query!r:16} {found:5} results: start-up {first / 1e3:6.1f} kB ({kilobytes(start_up)})"
-                      f" + query {then / 1e3:6.1f} kB ({kilobytes(fetched)}) = {(first + then) / 1e3:.1f} kB")
+                      f" + query {then / 1e3:6.1f} kB ({kilobytes(fetched)}) = {(first + then) / 1e3:.1f} kB;"
+                      f" then opening the filters: {sum(panel.values()) / 1e3:.1f} kB ({kilobytes(panel)})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

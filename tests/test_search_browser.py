@@ -45,8 +45,16 @@ def test_typing_a_query_on_the_search_page_shows_the_seed_article(example_site_u
         excerpt = browser.evaluate("document.querySelector('[data-search-results] .summary').innerHTML")
         assert "<mark>Maduro</mark>" in excerpt
         assert browser.evaluate("location.search") == "?q=Maduro"
-        years = browser.evaluate("[...document.querySelectorAll('#search-year option')].map(o => o.value)")
-        assert "2022" in years
+
+        browser.evaluate("document.querySelector('.search-filters summary').click()")  # loads the filter values
+        browser.wait_for("document.querySelectorAll('#search-year option').length > 1")
+        years = browser.evaluate("[...document.querySelectorAll('#search-year option')].map(o => o.textContent)")
+        assert years == ["Any", "2022 (1)"]
+        browser.evaluate("const year = document.querySelector('#search-year'); year.value = '2022';"
+                         "year.dispatchEvent(new Event('change'))")
+        browser.wait_for("location.search === '?q=Maduro&year=2022'")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent"
+                         " === '1 article found for “Maduro” with the chosen filters.'")
 
         browser.evaluate("document.querySelector('[data-search-results] .teaser-title a').click()")
         browser.wait_for(f"location.pathname === {SEED_PATH!r} && document.readyState === 'complete'")

@@ -24,16 +24,27 @@ async function startSearch(form) {
   const sort = form.elements.sort;
   const siteRoot = new URL(form.dataset.siteRoot, location.href);
 
+  const filterPanel = form.querySelector(".search-filters");
+
   const pagefind = await import(new URL(form.dataset.bundle + "pagefind.js", location.href).href);
   await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
   await pagefind.init();
-  await fillFilters(pagefind, selects);
-  form.querySelector(".search-filters").hidden = false;
+
+  // The filter values come from every filter chunk of the index, so they load only when the
+  // panel is opened (or the address asks for a filter), not for every plain query.
+  let filtersFilled = null;
+  const fillFiltersOnce = () => (filtersFilled ??= fillFilters(pagefind, selects));
+  filterPanel.addEventListener("toggle", () => { if (filterPanel.open) fillFiltersOnce(); });
+  filterPanel.hidden = false;
 
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  for (const select of selects) select.value = params.get(select.name) || "";
   sort.value = params.get("sort") || "";
+  if (selects.some((select) => params.get(select.name)) || sort.value) {
+    await fillFiltersOnce();
+    for (const select of selects) select.value = params.get(select.name) || "";
+    filterPanel.open = true;
+  }
 
   let generation = 0;
   let results = [];
