@@ -2,9 +2,12 @@
 
 import re
 
+import pytest
 from article_records import make_article
 from pagefind_index import find_word
 
+from newsgen.config import load_config
+from newsgen.errors import ConfigError
 from newsgen.related import WINDOW, relate_articles
 
 
@@ -83,3 +86,11 @@ def test_related_stories_are_outside_the_indexed_article_body(make_site):
     body = html.split("data-pagefind-body", 1)[1].split("</article>", 1)[0]
     assert "Quokka" not in body and "Quokka census" in html
     assert find_word(out / "pagefind", "quokka") == ["/2022/03/05/quokka-census/"]
+
+
+def test_related_count_must_not_be_negative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsgen.yaml").write_text("related_count: -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as failure:
+        load_config(tmp_path)
+    assert str(failure.value) == "invalid configuration:\n  newsgen.yaml:1: 'related_count' must be 0 (none) or more"

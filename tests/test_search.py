@@ -1,6 +1,5 @@
 """Search: the Pagefind index written at build time, the /search/ page, and the `search` switch."""
 
-import os
 import re
 
 import pytest
@@ -9,7 +8,7 @@ from pagefind_index import find_word, indexed_pages
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.errors import BuildFailed
+from newsgen.errors import BuildFailed, ConfigError
 
 SEED_URL = "/2022/08/10/venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia/"
 
@@ -99,11 +98,13 @@ def test_search_off_writes_no_index_no_search_page_and_no_link(make_site):
     assert "data-pagefind-filter" not in (out / SEED_URL.strip("/") / "index.html").read_text(encoding="utf-8")
 
 
-def test_search_switch_must_be_true_or_false(tmp_path):
+def test_search_switch_must_be_true_or_false(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "newsgen.yaml").write_text("title: x\nsearch: yes please\n", encoding="utf-8")
-    with pytest.raises(Exception) as failure:
+    with pytest.raises(ConfigError) as failure:
         load_config(tmp_path)
-    assert "newsgen.yaml:2: 'search' must be true or false, not 'yes please'" in str(failure.value)
+    assert str(failure.value) == ("invalid configuration:\n"
+                                  "  newsgen.yaml:2: 'search' must be true or false, not 'yes please'")
 
 
 def test_a_failed_index_fails_the_build_and_keeps_the_previous_site(make_site, tmp_path, monkeypatch):
