@@ -16,6 +16,7 @@ from .index import index_site
 from .loader import load_articles
 from .model import Page
 from .render import make_environment, render_site
+from .search import index_search
 from .sitemaps import with_sitemaps
 from .writer import check_output_folder, write_site
 
@@ -80,7 +81,7 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
                                      site_static_files(config.static_path)), site, env)
     if progress:
         pages = _reporting(pages, progress, _expected_pages(site))
-    written = write_site(pages, config.output_path)
+    written = write_site(pages, config.output_path, finish=index_search if config.search else None)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,

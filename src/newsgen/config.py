@@ -88,6 +88,11 @@ class SiteConfig:
     """Most automatic tags given to one article."""
     auto_tags_stopwords: list[str] = field(default_factory=list)
     """Capitalised words never used as automatic tags, beyond the built-in list."""
+    # Finding things (issue 7): search, related stories.
+    search: bool = True
+    """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
+    related_count: int = 4
+    """Related stories listed under each article; 0 turns them off."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -234,6 +239,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return "'feed_limit' must be at least 1"
     if key == "twitter" and value and not value.startswith("@"):
         return f"'twitter' must be a handle starting with '@', not {value!r}"
+    if key == "related_count" and value < 0:
+        return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):

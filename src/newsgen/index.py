@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .config import SiteConfig
 from .errors import BuildFailed
 from .model import Article, Term
+from .related import relate_articles
 from .urls import page_url, period_url, term_index_url
+
+if TYPE_CHECKING:
+    from .dates import DayOfYear, MonthCalendar
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December"]
@@ -128,6 +135,17 @@ class Site:
     archives: tuple[Archive, ...]
     """Years, months and days, newest first within each level."""
     notices: tuple[str, ...] = ()
+    # Finding things (issue 7): related stories and date navigation.
+    related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Article URL -> related articles, best first (see related.py)."""
+    calendars: Mapping[Period, "MonthCalendar"] = field(default_factory=lambda: MappingProxyType({}))
+    """Month Period -> its calendar (see dates.py)."""
+    on_this_day: Mapping[str, "DayOfYear"] = field(default_factory=lambda: MappingProxyType({}))
+    """`MM-DD` -> that calendar day's articles across the years, in calendar order."""
+
+    def day_of_year(self, moment: datetime) -> "DayOfYear | None":
+        """The on-this-day listing for a moment's calendar day in the site's zone."""
+        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
 
     @property
     def years(self) -> tuple[Archive, ...]:
@@ -258,6 +276,9 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
             for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
         )
 
+    from .dates import month_calendars, on_this_day  # dates.py builds on this module's records
+
+    archives = tuple(_archives(ordered, config))
     site = Site(
         config=config,
         articles=tuple(ordered),
@@ -265,8 +286,11 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
         tags=listings("tag"),
         sections=listings("section"),
         authors=listings("author"),
-        archives=tuple(_archives(ordered, config)),
+        archives=archives,
         notices=tuple(notices),
+        related=relate_articles(ordered, config.related_count),
+        calendars=month_calendars(archives),
+        on_this_day=on_this_day(ordered, config.zone),
     )
     reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
     for kind in terms:

@@ -21,7 +21,8 @@ from .errors import BuildFailed, display_path
 from .index import MONTH_NAMES, Listing, Site
 from .metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from .model import Article, Page
-from .urls import absolute_url, feed_url, output_path, relative_url, root_relative_url, term_index_url
+from .urls import (ON_THIS_DAY_URL, SEARCH_URL, absolute_url, feed_url, output_path, relative_url,
+                   root_relative_url, term_index_url)
 
 
 def builtin_templates_dir() -> Path:
@@ -136,7 +137,8 @@ def render_site(site: Site, env: Environment) -> Iterator[Page]:
         newer = articles[position - 1] if position > 0 else None
         older = articles[position + 1] if position + 1 < len(articles) else None
         yield _render(env, "article.html", article.url, output_path(article.url),
-                      article=article, newer=newer, older=older, **common)
+                      article=article, newer=newer, older=older,
+                      related=site.related.get(article.url, ()), **common)
 
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
@@ -150,9 +152,22 @@ def render_site(site: Site, env: Environment) -> Iterator[Page]:
     yield _render(env, "archive.html", "archive/", "archive/index.html", **common)
     for archive in site.archives:
         yield from _listing_pages(env, archive.listing, config.archive_page_size, "period.html", archive=archive, **common)
+    yield from render_finding_pages(site, env)
 
     yield _render(env, "404.html", None, "404.html", **common)
     yield from render_theme_assets(env, config)
+
+
+def render_finding_pages(site: Site, env: Environment) -> Iterator[Page]:
+    """Finding things (issue 7): the on-this-day pages and, with `search: true`, the search page."""
+    common = {"site": site}
+    if site.on_this_day:
+        yield _render(env, "on_this_day_index.html", ON_THIS_DAY_URL, output_path(ON_THIS_DAY_URL), **common)
+    for day_of_year in site.on_this_day.values():
+        yield from _listing_pages(env, day_of_year.listing, site.config.archive_page_size, "on_this_day.html",
+                                  day_of_year=day_of_year, **common)
+    if site.config.search:
+        yield _render(env, "search.html", SEARCH_URL, output_path(SEARCH_URL), **common)
 
 
 def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:

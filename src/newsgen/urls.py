@@ -160,3 +160,11 @@ def page_url_for_path(path: str) -> str:
     if path.endswith("/index.html"):
         return path[: -len("index.html")]
     return path
+# Finding things (issue 7): search and on-this-day pages.
+SEARCH_URL = "search/"
+ON_THIS_DAY_URL = "on-this-day/"
+
+
+def on_this_day_url(month: int, day: int) -> str:
+    """`on-this-day/08-10/`: articles from 10 August of every year."""
+    return f"{ON_THIS_DAY_URL}{month:02d}-{day:02d}/"

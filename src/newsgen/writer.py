@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .errors import BuildFailed, NewsgenError
 from .model import Page
@@ -52,8 +52,12 @@ def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir
                            "built, and a build replaces it whole; empty it or choose another output folder")
 
 
-def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
-    """Write every page into a staging folder beside output_dir, then swap it in."""
+def write_site(pages: Iterable[Page], output_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> WriteReport:
+    """Write every page into a staging folder beside output_dir, then swap it in.
+
+    `finish`, when given, runs on the complete staging folder before the swap (the search
+    indexer writes its files there); if it raises, the old output stays."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     written: set[str] = set()
@@ -70,6 +74,8 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
             target.write_bytes(page.content)
             total += len(page.content)
             unchanged += _same_bytes(output_dir / relative, page.content)
+        if finish is not None:
+            finish(staging)
         os.chmod(staging, 0o755)
         _swap_in(staging, output_dir)
     except BaseException:
