@@ -121,4 +121,19 @@ def test_a_failed_index_fails_the_build_and_keeps_the_previous_site(make_site, t
     assert str(failure.value) == ("build failed with 1 error:\n"
                                   "  1. search: Pagefind failed with exit code 3: Error: disk full")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert [p.name for p in (tmp_path / "site").iterdir() if p.name.startswith(".")] == []
+    leftovers = [p.name for p in (tmp_path / "site").iterdir() if p.name.startswith(".")]
+    assert leftovers in ([], [".newsgen-cache"])  # no staging folder left behind
+
+
+def test_an_unchanged_site_reuses_its_search_index_byte_for_byte(make_site, tmp_path, monkeypatch):
+    out = make_site({"content/seed.txt": SEED.read_bytes(), "content/more.md": TAGGED})
+    before = {p.relative_to(out): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    failing = tmp_path / "pagefind-must-not-run"
+    failing.write_text("#!/bin/sh\nexit 9\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))  # a rerun would fail the build
+    build(load_config(tmp_path / "site", {"workers": 1}))
+    assert {p.relative_to(out): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()} == before
+    (tmp_path / "site/content/more.md").write_text(TAGGED.replace("Zebrafish", "Salmon"), encoding="utf-8")
+    with pytest.raises(BuildFailed):  # changed pages: the index is made again
+        build(load_config(tmp_path / "site", {"workers": 1}))

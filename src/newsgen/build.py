@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -81,7 +82,8 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
                                      site_static_files(config.static_path)), site, env)
     if progress:
         pages = _reporting(pages, progress, _expected_pages(site))
-    written = write_site(pages, config.output_path, finish=index_search if config.search else None)
+    search = functools.partial(index_search, cache_dir=config.site_dir / ".newsgen-cache" / "search")
+    written = write_site(pages, config.output_path, finish=search if config.search else None)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,

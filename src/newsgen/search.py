@@ -11,8 +11,12 @@ queries it from the browser. A failed run fails the build, so the previous site 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
 from .errors import BuildFailed, NewsgenError
@@ -37,8 +41,62 @@ def pagefind_executable() -> Path:
     return path
 
 
-def index_search(site_folder: Path) -> None:
-    """Run Pagefind on a built site folder; it writes `pagefind/` inside it. Raises BuildFailed."""
+def index_search(site_folder: Path, cache_dir: Path | None = None) -> None:
+    """Give a built site folder its `pagefind/` index. Raises BuildFailed.
+
+    Pagefind's filter and metadata files differ from run to run on the same input (its issue
+    #638), so the index of the last run is kept in cache_dir with a digest of every HTML file it
+    read, and reused when the pages are the same: a rebuild of unchanged content stays
+    byte-identical, and costs no indexing time.
+    """
+    if cache_dir is None:
+        _run_pagefind(site_folder)
+        return
+    digest = _input_digest(site_folder)
+    kept = cache_dir / digest
+    if (kept / "pagefind.js").is_file():
+        shutil.copytree(kept, site_folder / BUNDLE_DIR, dirs_exist_ok=True)
+        return
+    _run_pagefind(site_folder)
+    _keep(site_folder / BUNDLE_DIR, cache_dir, digest)
+
+
+def _input_digest(site_folder: Path) -> str:
+    """A digest of what Pagefind reads: every HTML file's path and bytes, and Pagefind's version."""
+    digest = hashlib.sha256()
+    for version_of in ("pagefind", "pagefind_bin"):
+        try:
+            digest.update(f"{version_of} {metadata.version(version_of)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{version_of} none\n".encode())
+    for folder, dirs, files in os.walk(site_folder):
+        dirs.sort()
+        if Path(folder) == site_folder and BUNDLE_DIR in dirs:
+            dirs.remove(BUNDLE_DIR)
+        for name in sorted(files):
+            if name.endswith(".html"):
+                path = Path(folder, name)
+                digest.update(path.relative_to(site_folder).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _keep(bundle: Path, cache_dir: Path, digest: str) -> None:
+    """Keep one copy of the newest index, swapped in whole, so a killed build never leaves half of one."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache_dir))
+        shutil.copytree(bundle, staging / "index")
+        os.rename(staging / "index", cache_dir / digest)
+        shutil.rmtree(staging, ignore_errors=True)
+        for old in cache_dir.iterdir():
+            if old.name != digest:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # the cache only saves time; the built site is complete without it
+
+
+def _run_pagefind(site_folder: Path) -> None:
     command = [str(pagefind_executable()), "--site", ".", "--output-subdir", BUNDLE_DIR, "--quiet"]
     try:
         result = subprocess.run(command, cwd=site_folder, stdin=subprocess.DEVNULL, capture_output=True,
