@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+import reprlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any
 
 import markdown
@@ -19,6 +20,7 @@ from .model import Article, Correction, DatePrecision, Term
 from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
+MARKUP_LIMIT = 1000
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,6 +29,9 @@ _TAG = re.compile(r"<[^>]+>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
+_LONGEST_DATE = 100
+_describer = reprlib.Repr()
+_describer.maxlevel, _describer.maxlist, _describer.maxdict, _describer.maxstring = 1, 4, 4, 60
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
 
@@ -37,6 +42,17 @@ def render_markdown(text: str) -> str:
     if _markdown_instance is None:
         _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
     return _markdown_instance.reset().convert(text)
+
+
+def check_markdown_limits(text: str, first_line: int) -> None:
+    """Refuse a paragraph Python-Markdown would take minutes over: its inline parser is
+    quadratic in runs of `[` and `<` (upstream issue #798), so a botched export could stall a build."""
+    line = first_line
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if paragraph.count("[") + paragraph.count("<") > MARKUP_LIMIT:
+            raise SourceProblem(f"paragraph has more than {MARKUP_LIMIT} '[' or '<' characters; split it into "
+                                "paragraphs or put it in a code block", line=line)
+        line += paragraph.count("\n")
 
 
 def render_plain_text(text: str) -> str:
@@ -69,6 +85,12 @@ def shorten_words(text: str, words: int) -> str:
     return " ".join(parts[:words]).rstrip(",;:") + "…"
 
 
+def describe(value: Any) -> str:
+    """A short repr for messages: bounded, so a huge or self-referencing YAML value (aliases
+    can make a billion-element tree) never takes long to show."""
+    return _describer.repr(value)
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     value: datetime
@@ -83,25 +105,39 @@ def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
     elif isinstance(value, date):
         precision, moment = "day", datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if _MONTH.match(text):
-            precision, moment = "month", datetime(int(text[:4]), int(text[5:7]), 1)
-        else:
-            precision = "day" if _DAY.match(text) else "time"
-            try:
-                moment = date_parser.isoparse(text)
-            except (ValueError, OverflowError):
-                try:
-                    moment = date_parser.parse(text)
-                except (ValueError, OverflowError, date_parser.ParserError):
-                    raise SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
-            if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
-                precision = "day"
+        precision, moment = _parse_date_text(value.strip())
     else:
-        raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
+        raise SourceProblem(f"date must be a date like 2022-08-10, not {describe(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    try:  # every later stage shows the date in UTC and in the site's zone: both must exist
+        moment.astimezone(timezone.utc), moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        shown = value.isoformat() if isinstance(value, date) else describe(value)
+        raise SourceProblem(f"date {shown} is out of range for the site's time zone")
     return ParsedDate(moment, precision)
+
+
+def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
+    problem = SourceProblem(f"cannot parse date {describe(text)}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    if len(text) > _LONGEST_DATE:
+        raise problem
+    if _MONTH.match(text):
+        try:
+            return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+        except ValueError:
+            raise problem from None
+    precision: DatePrecision = "day" if _DAY.match(text) else "time"
+    try:
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            moment = date_parser.parse(text)
+        except (ValueError, OverflowError, date_parser.ParserError):
+            raise problem from None
+    if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
+        precision = "day"
+    return precision, moment
 
 
 def _text_field(meta: dict, key: str) -> str | None:
@@ -139,7 +175,7 @@ def _bool_field(meta: dict, key: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no", ""):
         return value.strip().lower() in ("true", "yes")
     if not isinstance(value, bool):
-        raise SourceProblem(f"'{key}' must be true or false, not {value!r}")
+        raise SourceProblem(f"'{key}' must be true or false, not {describe(value)}")
     return value
 
 
@@ -180,6 +216,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if "updated" not in meta:
             current_key = next((k for k in ("modified", "lastmod") if k in meta), "updated")
 
+        if doc.markup == "markdown":
+            check_markdown_limits(doc.body, doc.body_line)
         body_html = render_plain_text(doc.body) if doc.markup == "text" else (
             doc.body if doc.markup == "html" else render_markdown(doc.body))
         first_para_match = _FIRST_PARAGRAPH.search(body_html)

@@ -17,7 +17,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*[:=]")
 _TOML_LINE = re.compile(r"line (\d+)")
-_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*\n")
+_HEADING = re.compile(r"#[ \t]+(\S.*)")
 
 
 def _split(text: str, fence: str) -> tuple[str, str, int]:
@@ -85,10 +85,13 @@ def parse_plain_markdown(text: str) -> SourceDocument:
     meta = {}
     lines = {}
     body, body_line = text, 1
-    match = _HEADING.match(text)
-    if match:
-        meta["title"] = match.group(1).strip()
-        lines["title"] = text.count("\n", 0, match.start(1)) + 1
-        body = text[match.end():]
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    first_line = text[start:] if end < 0 else text[start:end]
+    match = _HEADING.fullmatch(first_line.rstrip(" \t"))
+    if match and end >= 0:  # a `# Heading` line, then the body (regex kept linear: see tests/test_fuzz)
+        meta["title"] = match.group(1).rstrip(" \t#").strip() or match.group(1).strip()
+        lines["title"] = text.count("\n", 0, start) + 1
+        body = text[end + 1:]
         body_line = lines["title"] + 1
     return SourceDocument(meta=meta, meta_lines=lines, body=body, body_line=body_line, markup="markdown", format="markdown")

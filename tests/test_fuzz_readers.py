@@ -1,0 +1,118 @@
+"""Every reader, fed random and mutated input, gives an article or a `path:line: message` error:
+never another exception, a hang, or code run by a YAML tag. The long campaign is
+benchmarks/fuzz_campaign.py; here each reader gets a short run that fits in CI."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, check_file
+from newsgen.config import load_config
+from newsgen.loader import parse_article_file
+
+CI_EXAMPLES = 200
+
+
+@pytest.fixture(scope="module")
+def fuzz_site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("fuzz")
+    (site / "content").mkdir()
+    SENTINEL.unlink(missing_ok=True)
+    return site, load_config(site, {"workers": 1, "timezone": "Pacific/Kiritimati"})
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_reader_gives_an_article_or_a_located_error_for_any_input(reader, fuzz_site):
+    if reader in EXPORT_READERS and not HAS_EXPORT_READERS:
+        pytest.skip("JSON Lines / CSV readers are not on this branch (imports branch); runs once merged")
+    site, config = fuzz_site
+    names, contents = READERS[reader]
+
+    @settings(max_examples=CI_EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(name=names, data=contents)
+    def run(name, data):
+        path = site / "content" / name
+        path.write_bytes(data)
+        problem = check_file(path, config)
+        assert problem is None, problem
+
+    run()
+
+
+BILLION_LAUGHS = "---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+
+HOSTILE = {
+    "laughs-date.md": BILLION_LAUGHS + "title: x\ndate: *i\n---\nbody\n",
+    "laughs-draft.md": BILLION_LAUGHS + "title: x\ndate: 2020-01-01\ndraft: *i\n---\nbody\n",
+    "laughs-tags.md": BILLION_LAUGHS + "title: x\ndate: 2020-01-01\ntags: *i\n---\nbody\n",
+    "laughs-title.md": BILLION_LAUGHS + "title: *i\ndate: 2020-01-01\n---\nbody\n",
+    "self-reference.md": "---\ntitle: x\ndate: &d [*d]\n---\nbody\n",
+    "deep-lists.md": "---\ntitle: " + "[" * 20000 + "]" * 20000 + "\n---\n",
+    "deep-maps.md": "---\ntitle: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n---\n",
+    "deep-toml.md": "+++\ntitle = " + "[" * 20000 + "]" * 20000 + "\n+++\n",
+    "python-apply.md": f"---\ntitle: !!python/object/apply:os.system ['touch {SENTINEL}']\n---\n",
+    "python-name.md": "---\ntitle: x\ndate: 2020-01-01\nslug: !!python/name:os.system\n---\n",
+    "2020-01-01-spaces-heading.md": "# " + " " * 100_000,
+    "2020-01-01-hash-heading.md": "# a" + " #" * 50_000 + "\nbody",
+    "2020-01-01-long-line.md": "word " * 200_000,
+    "long-date.md": "---\ntitle: x\ndate: " + "1 " * 50_000 + "\n---\n",
+    "2020-01-01-brackets.md": "x " + "[" * 60_000,
+    "2020-01-01-links.md": "[a](" * 20_000,
+    "2020-01-01-tags.md": "<a " * 20_000,
+    "year-zero.txt": "date 0000-01 body",
+    "far-future.txt": "date 9999-12-31T23:59:59-23:59 body",
+    "toml-far-future.md": "+++\ntitle = 'x'\ndate = 9999-12-31T23:59:59-23:59\n+++\n",
+    "yaml-year-one.md": "---\ntitle: x\ndate: 0001-01-01 00:00:00+23:00\n---\n",
+    "nul.md": "---\ntitle: x\x00\ndate: 2020-01-01\n---\n",
+    "utf16.md": "\ufeff---\ntitle: x\ndate: 2020-01-01\n---\nbody".encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_file_gives_a_located_error_or_an_article_within_seconds(name, fuzz_site):
+    site, config = fuzz_site
+    path = site / "content" / name
+    data = HOSTILE[name]
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    assert check_file(path, config, seconds=10) is None
+    assert not SENTINEL.exists()
+
+
+def test_billion_laughs_error_is_short_and_names_the_line(fuzz_site):
+    site, config = fuzz_site
+    path = site / "content" / "laughs.md"
+    path.write_text(HOSTILE["laughs-draft.md"], encoding="utf-8")
+    (error,) = parse_article_file(path, config).errors
+    assert str(error).startswith("content/laughs.md:13: 'draft' must be true or false, not [[...], [...], [...], [...], ...]")
+    assert len(str(error)) < 200
+
+
+def test_out_of_range_date_is_a_located_error(fuzz_site):
+    site, config = fuzz_site
+    path = site / "content" / "far.txt"
+    path.write_text("date 9999-12-31T23:59:59-23:59 Text.", encoding="utf-8")
+    (error,) = parse_article_file(path, config).errors
+    assert str(error) == "content/far.txt:1: date '9999-12-31T23:59:59-23:59' is out of range for the site's time zone"
+
+
+def test_python_yaml_tag_is_refused_not_run(fuzz_site):
+    site, config = fuzz_site
+    path = site / "content" / "tag.md"
+    path.write_text(HOSTILE["python-apply.md"], encoding="utf-8")
+    (error,) = parse_article_file(path, config).errors
+    assert str(error).startswith("content/tag.md:2: invalid YAML front matter: could not determine a constructor")
+    assert not SENTINEL.exists()
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=50, deadline=None, database=None)
+def test_heading_detection_is_linear_on_any_first_line(text):
+    from fuzz_inputs import time_limit
+    from newsgen.formats import parse_document
+
+    with time_limit(5):
+        parse_document("# " + text * 200 + "\nbody")
