@@ -17,6 +17,7 @@ from .config import SiteConfig
 from .errors import SourceProblem
 from .formats import SourceDocument
 from .model import Article, Correction, DatePrecision, Term
+from .sanitize import sanitize_html
 from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
@@ -220,6 +221,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
             check_markdown_limits(doc.body, doc.body_line)
         body_html = render_plain_text(doc.body) if doc.markup == "text" else (
             doc.body if doc.markup == "html" else render_markdown(doc.body))
+        if doc.markup != "text" and not config.unsafe_html:
+            body_html = sanitize_html(body_html)
         first_para_match = _FIRST_PARAGRAPH.search(body_html)
         first_paragraph = html_to_text(first_para_match.group(1)) if first_para_match else html_to_text(body_html)
 

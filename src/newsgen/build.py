@@ -12,7 +12,7 @@ from typing import Iterator
 
 from .config import SiteConfig
 from .index import index_site
-from .loader import load_articles
+from .loader import load_articles, walk_files
 from .model import Page
 from .render import make_environment, render_site
 from .writer import check_output_folder, write_site
@@ -29,16 +29,12 @@ class BuildReport:
     skipped_future: int = 0
 
 
-def site_static_files(static_dir: Path) -> Iterator[Page]:
+def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is."""
     if not static_dir.is_dir():
         return
-    for folder, dirs, files in os.walk(static_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                path = Path(folder, name)
-                yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
+    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else []):
+        yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
 
 
 def default_executor(config: SiteConfig) -> Executor | None:
@@ -57,14 +53,15 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
         loaded = load_articles(config, pool)
     site = index_site(loaded.articles, config)
     env = make_environment(config)
-    pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
+    static_notices: list[str] = []
+    pages = _all_pages(render_site(site, env), site_static_files(config.static_path, config.follow_symlinks, static_notices))
     written = write_site(pages, config.output_path)
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,
         seconds=time.perf_counter() - started,
         output_dir=config.output_path,
-        warnings=tuple(loaded.warnings) + site.notices,
+        warnings=tuple(loaded.warnings) + site.notices + tuple(static_notices),
         skipped_drafts=loaded.skipped_drafts,
         skipped_future=loaded.skipped_future,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import string
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -53,6 +54,13 @@ class SiteConfig:
     """Longest summary, in words, when an article has no `summary` of its own."""
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
+
+    # --- hostile input (issue 8) ---
+    follow_symlinks: bool = False
+    """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
+    unsafe_html: bool = True
+    """Keep raw HTML in article bodies as written. `false` strips scripts, event handlers,
+    `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -191,6 +199,11 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             value.format(year="", month="", day="", slug="", section="")
         except (KeyError, IndexError, ValueError) as exc:
             return f"'permalink' has an unknown field: {exc}"
+        fields = [f for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+        if any(f not in ("year", "month", "day", "slug", "section") for f in fields):
+            return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {value!r}"
+        if any(s in (".", "..") for s in value.split("/")) or any(c in value for c in "\\:%?#\x00"):
+            return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {value!r}"
     if key in ("content_dir", "output_dir"):
         if not value.strip() or Path(value).is_absolute() and key == "content_dir":
             return f"'{key}' must be a folder path"

@@ -152,8 +152,8 @@ def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term
     for slug, counter in spellings.items():
         name = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
         canonical[slug] = dataclasses.replace(sample[slug], name=name)
-        variants = sorted(n for n in counter if n.casefold() != name.casefold())
-        if variants:
+        variants = sorted(n for n in counter if n != name)
+        if any(n.casefold() != name.casefold() for n in variants):  # case alone is not worth a notice
             notices.append(f"{kind} '{name}' also spelled {', '.join(repr(v) for v in variants)}: shown as one {kind} at {canonical[slug].url}")
     return canonical, notices
 
@@ -186,6 +186,22 @@ def _check_url_collisions(articles: list[Article]) -> None:
             "give one of them a different 'slug' or 'date'"
             for url, sources in sorted(clashes)
         ])
+
+
+def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
+    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    clashes = [a for a in articles if a.url in reserved]
+    if clashes:
+        raise BuildFailed([
+            f"{a.source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
+            "'slug', or change 'permalink'"
+            for a in sorted(clashes, key=lambda a: a.source)
+        ])
+
+
+def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
+    return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
 
 def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
@@ -240,7 +256,7 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
             for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
         )
 
-    return Site(
+    site = Site(
         config=config,
         articles=tuple(ordered),
         front=Listing("", config.title, tuple(ordered)),
@@ -250,6 +266,14 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
         archives=tuple(_archives(ordered, config)),
         notices=tuple(notices),
     )
+    reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
+    for kind in terms:
+        if site.terms(kind):
+            reserved[term_index_url(kind)] = f"{kind} index page"
+        reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
+    reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    _check_reserved_urls(site.articles, reserved)
+    return site
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:

@@ -6,6 +6,7 @@ import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .articles import build_article
 from .config import SiteConfig
@@ -36,29 +37,52 @@ class LoadedContent:
     skipped_future: int = 0
 
 
-def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
-    Hidden files and folders are skipped; symbolic links that lead outside the folder are not followed.
+    Hidden files and folders are skipped; symbolic links that lead outside the folder are not
+    followed unless follow_symlinks (and a folder reached twice through links is read once).
     """
-    root = content_dir.resolve()
     found: list[Path] = []
     notices: list[str] = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    for path in walk_files(content_dir, follow_symlinks, notices):
+        suffix = path.suffix.lower()
+        if suffix in SKIPPED_SUFFIXES:
+            notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+        elif suffix in ARTICLE_SUFFIXES:
+            found.append(path)
+    return found, notices
+
+
+def walk_files(folder: Path, follow_symlinks: bool, notices: list[str]) -> Iterator[Path]:
+    """Every non-hidden file under folder, sorted; links leading outside it are skipped with a
+    notice unless follow_symlinks. Used for the content and static folders."""
+    root = folder.resolve()
+    seen = {root}
+    for current, dirs, files in os.walk(folder, followlinks=follow_symlinks):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(current, name)
+            if path.is_symlink():
+                target = path.resolve()
+                if not follow_symlinks and not target.is_relative_to(root):
+                    notices.append(f"{display_path(path)}: skipped: a symbolic link to a folder outside "
+                                   f"{display_path(folder)} (set follow_symlinks: true to read it)")
+                if not follow_symlinks or target in seen:
+                    continue
+                seen.add(target)
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
+            path = Path(current, name)
             if name.startswith("."):
                 continue
-            path = Path(folder, name)
-            suffix = path.suffix.lower()
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside the content folder")
+            if path.is_symlink() and not follow_symlinks and not path.resolve().is_relative_to(root):
+                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside "
+                               f"{display_path(folder)} (set follow_symlinks: true to read it)")
                 continue
-            if suffix in SKIPPED_SUFFIXES:
-                notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
-            elif suffix in ARTICLE_SUFFIXES:
-                found.append(path)
-    return found, notices
+            if path.is_file():
+                yield path
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
@@ -89,7 +113,7 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
-    paths, notices = find_article_files(content_dir)
+    paths, notices = find_article_files(content_dir, config.follow_symlinks)
     if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
         size = max(16, len(paths) // 64)
         batches = [paths[i:i + size] for i in range(0, len(paths), size)]
