@@ -29,11 +29,12 @@ class BuildReport:
     skipped_future: int = 0
 
 
-def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None) -> Iterator[Page]:
+def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None,
+                      site_dir: Path | None = None) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is."""
     if not static_dir.is_dir():
         return
-    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else []):
+    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else [], site_dir):
         yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
 
 
@@ -54,7 +55,8 @@ def build(config: SiteConfig, executor: Executor | None = None) -> BuildReport:
     site = index_site(loaded.articles, config)
     env = make_environment(config)
     static_notices: list[str] = []
-    pages = _all_pages(render_site(site, env), site_static_files(config.static_path, config.follow_symlinks, static_notices))
+    pages = _all_pages(render_site(site, env), site_static_files(config.static_path, config.follow_symlinks, static_notices,
+                                                                    config.site_dir))
     written = write_site(pages, config.output_path)
     return BuildReport(
         articles=len(site.articles),

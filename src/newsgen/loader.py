@@ -37,7 +37,8 @@ class LoadedContent:
     skipped_future: int = 0
 
 
-def find_article_files(content_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path, follow_symlinks: bool = False,
+                       site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
     Hidden files and folders are skipped; symbolic links that lead outside the folder are not
@@ -45,16 +46,21 @@ def find_article_files(content_dir: Path, follow_symlinks: bool = False) -> tupl
     """
     found: list[Path] = []
     notices: list[str] = []
-    for path in walk_files(content_dir, follow_symlinks, notices):
+    for path in walk_files(content_dir, follow_symlinks, notices, site_dir):
         suffix = path.suffix.lower()
         if suffix in SKIPPED_SUFFIXES:
-            notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+            notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
         elif suffix in ARTICLE_SUFFIXES:
             found.append(path)
     return found, notices
 
 
-def walk_files(folder: Path, follow_symlinks: bool, notices: list[str]) -> Iterator[Path]:
+def _link_path(link: Path, site_dir: Path | None) -> str:
+    """A link as the user named it (display_path would show where it leads)."""
+    return f"{display_path(link.parent, site_dir)}/{link.name}"
+
+
+def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir: Path | None = None) -> Iterator[Path]:
     """Every non-hidden file under folder, sorted; links leading outside it are skipped with a
     notice unless follow_symlinks. Used for the content and static folders."""
     root = folder.resolve()
@@ -66,8 +72,8 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str]) -> Itera
             if path.is_symlink():
                 target = path.resolve()
                 if not follow_symlinks and not target.is_relative_to(root):
-                    notices.append(f"{display_path(path)}: skipped: a symbolic link to a folder outside "
-                                   f"{display_path(folder)} (set follow_symlinks: true to read it)")
+                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a folder outside "
+                                   f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
                 if not follow_symlinks or target in seen:
                     continue
                 seen.add(target)
@@ -78,8 +84,8 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str]) -> Itera
             if name.startswith("."):
                 continue
             if path.is_symlink() and not follow_symlinks and not path.resolve().is_relative_to(root):
-                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside "
-                               f"{display_path(folder)} (set follow_symlinks: true to read it)")
+                notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
+                               f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
                 continue
             if path.is_file():
                 yield path
@@ -113,7 +119,7 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
-    paths, notices = find_article_files(content_dir, config.follow_symlinks)
+    paths, notices = find_article_files(content_dir, config.follow_symlinks, config.site_dir)
     if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
         size = max(16, len(paths) // 64)
         batches = [paths[i:i + size] for i in range(0, len(paths), size)]
