@@ -5,7 +5,8 @@
 Feeds each reader EXAMPLES_PER_READER generated files (default 5000) through
 `newsgen.loader.parse_article_file` and prints, per reader, how many inputs were tried and how
 many broke the rule (an article or a `path:line: message` error; no other exception, no parse
-over 5 s, no code run by a YAML tag). Failures do not stop the run; the first few are printed.
+over 5 s, no code run by a YAML tag). Failures do not stop the run; the first few are printed,
+and every failing input is saved under $TMPDIR/newsgen-fuzz-failures/.
 Exit status 1 when any failed.
 """
 
@@ -24,6 +25,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, check_file  # noqa: E402
 from newsgen.config import load_config  # noqa: E402
+
+
+FAILURES = Path(tempfile.gettempdir()) / "newsgen-fuzz-failures"
 
 
 def run_reader(reader: str, examples: int, site: Path, config, seed_value: int) -> tuple[int, list[str]]:
@@ -45,7 +49,10 @@ def run_reader(reader: str, examples: int, site: Path, config, seed_value: int) 
         except Exception as exc:  # noqa: BLE001 - counting, not hiding: every one is reported
             problem = "".join(traceback.format_exception_only(exc)).strip()
         if problem:
-            failures.append(f"{name} ({len(data)} bytes, starts {data[:60]!r}): {problem}")
+            saved = FAILURES / f"{reader}-{len(failures) + 1}-{name}"
+            FAILURES.mkdir(exist_ok=True)
+            saved.write_bytes(data)
+            failures.append(f"{name} ({len(data)} bytes, saved as {saved}): {problem}")
 
     body()
     return tried, failures
@@ -55,6 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("examples", nargs="?", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--readers", default=",".join(sorted(READERS)), help="comma-separated (default: all)")
     args = parser.parse_args()
     SENTINEL.unlink(missing_ok=True)
     site = Path(tempfile.mkdtemp(prefix="newsgen-fuzz-"))
@@ -63,7 +71,7 @@ def main() -> int:
     total_tried = total_failed = 0
     started = time.perf_counter()
     print(f"seed {args.seed}, {args.examples} examples per reader")
-    for reader in sorted(READERS):
+    for reader in args.readers.split(","):
         if reader in EXPORT_READERS and not HAS_EXPORT_READERS:
             print(f"{reader:9} skipped: JSON Lines / CSV readers are not on this branch")
             continue
