@@ -63,6 +63,8 @@ HOSTILE = {
     "2020-01-01-brackets.md": "x " + "[" * 60_000,
     "2020-01-01-links.md": "[a](" * 20_000,
     "2020-01-01-tags.md": "<a " * 20_000,
+    "2020-01-01-nested-list.md": "* " * 5000 + "x",
+    "2020-01-01-nested-quote.md": "> " * 5000 + "x",
     "year-zero.txt": "date 0000-01 body",
     "far-future.txt": "date 9999-12-31T23:59:59-23:59 body",
     "toml-far-future.md": "+++\ntitle = 'x'\ndate = 9999-12-31T23:59:59-23:59\n+++\n",
@@ -97,6 +99,14 @@ def test_out_of_range_date_is_a_located_error(fuzz_site):
     path.write_text("date 9999-12-31T23:59:59-23:59 Text.", encoding="utf-8")
     (error,) = parse_article_file(path, config).errors
     assert str(error) == "content/far.txt:1: date '9999-12-31T23:59:59-23:59' is out of range for the site's time zone"
+
+
+def test_deeply_nested_markdown_is_a_located_error(fuzz_site):
+    site, config = fuzz_site
+    path = site / "content" / "2020-01-01-lists.md"
+    path.write_text("Intro.\n\n" + "* " * 5000 + "x", encoding="utf-8")
+    (error,) = parse_article_file(path, config).errors
+    assert str(error) == "content/2020-01-01-lists.md:1: the Markdown body nests too deeply to render (for example lists or quotes inside each other)"
 
 
 def test_python_yaml_tag_is_refused_not_run(fuzz_site):

@@ -219,8 +219,12 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
 
         if doc.markup == "markdown":
             check_markdown_limits(doc.body, doc.body_line)
-        body_html = render_plain_text(doc.body) if doc.markup == "text" else (
-            doc.body if doc.markup == "html" else render_markdown(doc.body))
+        try:
+            body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+                doc.body if doc.markup == "html" else render_markdown(doc.body))
+        except RecursionError:
+            raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
+                                line=doc.body_line) from None
         if doc.markup != "text" and not config.unsafe_html:
             body_html = sanitize_html(body_html)
         first_para_match = _FIRST_PARAGRAPH.search(body_html)

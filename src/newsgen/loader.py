@@ -106,7 +106,7 @@ def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
     except OSError as exc:
         return FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),), tuple(warnings))
     except RecursionError:
-        return FileResult(None, (SourceError(shown, 0, "nested too deeply to read"),), tuple(warnings))
+        return FileResult(None, (SourceError(shown, 1, "nested too deeply to read"),), tuple(warnings))
     return FileResult(article, (), tuple(warnings))
 
 
