@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean
+.PHONY: run build test test-slow bench clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+fuzz: $(STAMP)
+	nice $(BIN)/python benchmarks/fuzz_campaign.py $(or $(EXAMPLES),5000)
 
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache

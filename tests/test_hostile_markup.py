@@ -37,7 +37,7 @@ Intro paragraph.
 
 
 def test_markup_in_titles_tags_and_authors_is_escaped_on_every_page(make_site):
-    out = make_site({"content/evil.md": EVIL_ARTICLE})
+    out = make_site({"content/evil.md": EVIL_ARTICLE}, title=EVIL + " site", description=EVIL + " about")
     pages = sorted(out.rglob("*.html"))
     assert len(pages) > 10
     for page in pages:

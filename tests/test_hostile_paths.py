@@ -87,6 +87,7 @@ def test_fullwidth_dots_and_encoded_dots_are_not_parent_folders(make_site):
     ("{year}\\..\\{slug}/", "'permalink' must be folder names joined by '/', without '.', '..'"),
     ("C:/{slug}/", "'permalink' must be folder names joined by '/', without '.', '..'"),
     ("%2e%2e/{slug}/", "'permalink' must be folder names joined by '/', without '.', '..'"),
+    ("news/CON/{slug}/", "'permalink' has a folder named like a Windows device (CON, NUL, ...)"),
     ("{slug.__class__}/{slug}/", "'permalink' may only use the fields {year} {month} {day} {slug} {section}"),
 ])
 def test_permalink_that_could_leave_the_output_folder_is_a_config_error(tmp_path, permalink, problem):

@@ -16,6 +16,7 @@ import yaml
 from dateutil import tz
 
 from .errors import ConfigError, display_path
+from .urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
 
@@ -202,6 +203,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         fields = [f for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
         if any(f not in ("year", "month", "day", "slug", "section") for f in fields):
             return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {value!r}"
+        if any(s.split(".")[0].lower() in WINDOWS_DEVICES for s in value.split("/")):
+            return f"'permalink' has a folder named like a Windows device (CON, NUL, ...): {value!r}"
         if any(s in (".", "..") for s in value.split("/")) or any(c in value for c in "\\:%?#\x00"):
             return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {value!r}"
     if key in ("content_dir", "output_dir"):

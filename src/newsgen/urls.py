@@ -18,7 +18,7 @@ MAX_SLUG_LENGTH = 80
 MAX_SLUG_BYTES = 200
 """File systems limit a name to 255 bytes; 80 four-byte characters (CJK extension B) would pass 300."""
 _NOT_WORD = re.compile(r"[^\w]+")
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 
 
 def slugify(text: str, fallback: str = "") -> str:
@@ -41,7 +41,7 @@ def slugify(text: str, fallback: str = "") -> str:
     if not slug:
         digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:8]
         slug = f"{fallback or 'x'}-{digest}"
-    if slug in _WINDOWS_DEVICES:
+    if slug in WINDOWS_DEVICES:
         slug += "-1"
     return slug
 
