@@ -84,37 +84,35 @@ def test_hostile_file_gives_a_located_error_or_an_article_within_seconds(name, f
     assert not SENTINEL.exists()
 
 
-def test_billion_laughs_error_is_short_and_names_the_line(fuzz_site):
+def only_error(fuzz_site, name: str, text: str) -> str:
+    """The one error parsing text as content/name gives."""
     site, config = fuzz_site
-    path = site / "content" / "laughs.md"
-    path.write_text(HOSTILE["laughs-draft.md"], encoding="utf-8")
+    path = site / "content" / name
+    path.write_text(text, encoding="utf-8")
     (error,) = parse_article_file(path, config).errors
-    assert str(error).startswith("content/laughs.md:13: 'draft' must be true or false, not [[...], [...], [...], [...], ...]")
-    assert len(str(error)) < 200
+    return str(error)
+
+
+def test_billion_laughs_error_is_short_and_names_the_line(fuzz_site):
+    error = only_error(fuzz_site, "laughs.md", HOSTILE["laughs-draft.md"])
+    assert error.startswith("content/laughs.md:13: 'draft' must be true or false, not [[...], [...], [...], [...], ...]")
+    assert len(error) < 200
 
 
 def test_out_of_range_date_is_a_located_error(fuzz_site):
-    site, config = fuzz_site
-    path = site / "content" / "far.txt"
-    path.write_text("date 9999-12-31T23:59:59-23:59 Text.", encoding="utf-8")
-    (error,) = parse_article_file(path, config).errors
-    assert str(error) == "content/far.txt:1: date '9999-12-31T23:59:59-23:59' is out of range for the site's time zone"
+    assert only_error(fuzz_site, "far.txt", "date 9999-12-31T23:59:59-23:59 Text.") == (
+        "content/far.txt:1: date '9999-12-31T23:59:59-23:59' is out of range for the site's time zone")
 
 
 def test_deeply_nested_markdown_is_a_located_error(fuzz_site):
-    site, config = fuzz_site
-    path = site / "content" / "2020-01-01-lists.md"
-    path.write_text("Intro.\n\n" + "* " * 5000 + "x", encoding="utf-8")
-    (error,) = parse_article_file(path, config).errors
-    assert str(error) == "content/2020-01-01-lists.md:1: the Markdown body nests too deeply to render (for example lists or quotes inside each other)"
+    assert only_error(fuzz_site, "2020-01-01-lists.md", "Intro.\n\n" + "* " * 5000 + "x") == (
+        "content/2020-01-01-lists.md:1: the Markdown body nests too deeply to render "
+        "(for example lists or quotes inside each other)")
 
 
 def test_python_yaml_tag_is_refused_not_run(fuzz_site):
-    site, config = fuzz_site
-    path = site / "content" / "tag.md"
-    path.write_text(HOSTILE["python-apply.md"], encoding="utf-8")
-    (error,) = parse_article_file(path, config).errors
-    assert str(error).startswith("content/tag.md:2: invalid YAML front matter: could not determine a constructor")
+    error = only_error(fuzz_site, "tag.md", HOSTILE["python-apply.md"])
+    assert error.startswith("content/tag.md:2: invalid YAML front matter: could not determine a constructor")
     assert not SENTINEL.exists()
 
 
