@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
+import glob
 import os
 import posixpath
 import shutil
@@ -23,6 +23,11 @@ from typing import Iterable, Iterator
 
 from .errors import BuildFailed, NewsgenError
 from .model import Page
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -58,30 +63,31 @@ def write_site(pages: Iterable[Page], output_dir: Path) -> WriteReport:
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-        except OSError as exc:
-            raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}") from None
-        written: set[str] = set()
-        total = 0
-        try:
-            for page in pages:
-                relative = safe_relative_path(page.path)
-                if relative in written:
-                    raise BuildFailed([f"two pages would be written to {relative}"])
-                written.add(relative)
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(page.content)
-                total += len(page.content)
-            os.chmod(staging, 0o755)
-            _swap_in(staging, output_dir)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
+            return _write_staged(pages, output_dir)
+        except OSError as exc:  # a full disk, a file where a folder should be, ...
             raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}; "
                                "the previous site was left as it was") from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+
+
+def _write_staged(pages: Iterable[Page], output_dir: Path) -> WriteReport:
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    written: set[str] = set()
+    total = 0
+    try:
+        for page in pages:
+            relative = safe_relative_path(page.path)
+            if relative in written:
+                raise BuildFailed([f"two pages would be written to {relative}"])
+            written.add(relative)
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.content)
+            total += len(page.content)
+        os.chmod(staging, 0o755)
+        _swap_in(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return WriteReport(len(written), total)
 
 
@@ -93,6 +99,9 @@ def _reason(exc: OSError) -> str:
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One writer at a time per output parent folder (a lock on the folder itself: no lock file)."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -104,7 +113,7 @@ def _locked(folder: Path) -> Iterator[None]:
 def _clean_leftovers(output_dir: Path) -> None:
     """Remove staging and retired folders a killed build left beside output_dir; if the kill
     came between the fallback swap's two renames, put the previous site back first."""
-    parent, name = output_dir.parent, output_dir.name
+    parent, name = output_dir.parent, glob.escape(output_dir.name)
     retired = sorted(parent.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
     if retired and not output_dir.exists():
         os.rename(retired.pop(), output_dir)
@@ -114,7 +123,10 @@ def _clean_leftovers(output_dir: Path) -> None:
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+try:
+    _renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+except (OSError, TypeError):  # pragma: no cover - no C library to ask (Windows)
+    _renameat2 = None
 
 
 def _exchange(a: Path, b: Path) -> bool:
