@@ -103,6 +103,19 @@ def test_section_in_permalink_is_a_slug_not_a_path(make_site):
     assert (out / "etc/a/index.html").is_file()
 
 
+def test_config_alias_bomb_and_deep_nesting_are_quick_config_errors(tmp_path):
+    from test_fuzz_readers import BILLION_LAUGHS
+
+    site = write_files(tmp_path, {"newsgen.yaml": BILLION_LAUGHS.removeprefix("---\n") + "title: *i\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    assert str(caught.value).endswith("newsgen.yaml:10: 'title' must be text, not [[...], [...], [...], [...], ...]")
+    (site / "newsgen.yaml").write_text("title: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    assert str(caught.value).endswith("newsgen.yaml:1: invalid YAML: nested too deeply")
+
+
 @pytest.fixture
 def linked_site(tmp_path):
     outside = write_files(tmp_path / "outside", {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import reprlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any
@@ -14,7 +13,7 @@ import markdown
 from dateutil import parser as date_parser
 
 from .config import SiteConfig
-from .errors import SourceProblem
+from .errors import SourceProblem, describe
 from .formats import SourceDocument
 from .model import Article, Correction, DatePrecision, Term
 from .sanitize import sanitize_html
@@ -31,8 +30,6 @@ _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 _LONGEST_DATE = 100
-_describer = reprlib.Repr()
-_describer.maxlevel, _describer.maxlist, _describer.maxdict, _describer.maxstring = 1, 4, 4, 60
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
 
@@ -84,12 +81,6 @@ def shorten_words(text: str, words: int) -> str:
     if len(parts) <= words:
         return " ".join(parts)
     return " ".join(parts[:words]).rstrip(",;:") + "…"
-
-
-def describe(value: Any) -> str:
-    """A short repr for messages: bounded, so a huge or self-referencing YAML value (aliases
-    can make a billion-element tree) never takes long to show."""
-    return _describer.repr(value)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
-from .errors import ConfigError, display_path
+from .errors import ConfigError, describe, display_path
 from .urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
@@ -142,6 +142,8 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int]]:
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text")
+    except RecursionError:
+        raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -170,11 +172,11 @@ def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
             continue
         expected = hints[key]
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-            errors.append(f"{where}: '{key}' must be a whole number, not {value!r}")
+            errors.append(f"{where}: '{key}' must be a whole number, not {describe(value)}")
         elif expected is bool and not isinstance(value, bool):
-            errors.append(f"{where}: '{key}' must be true or false, not {value!r}")
+            errors.append(f"{where}: '{key}' must be true or false, not {describe(value)}")
         elif expected is str and not isinstance(value, str):
-            errors.append(f"{where}: '{key}' must be text, not {value!r}")
+            errors.append(f"{where}: '{key}' must be text, not {describe(value)}")
         else:
             problem = _check_value(key, value)
             if problem:
@@ -188,11 +190,11 @@ def _check_value(key: str, value: typing.Any) -> str | None:
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and tz.gettz(value) is None:
-        return f"'timezone' is not a known time zone: {value!r} (try 'Europe/Paris' or 'UTC')"
+        return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return f"'base_url' must be an absolute http(s) URL, not {value!r}"
+            return f"'base_url' must be an absolute http(s) URL, not {describe(value)}"
     if key == "permalink":
         if not value.endswith("/") or "{slug}" not in value:
             return "'permalink' must contain {slug} and end with '/'"
@@ -202,18 +204,18 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             return f"'permalink' has an unknown field: {exc}"
         fields = [f for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
         if any(f not in ("year", "month", "day", "slug", "section") for f in fields):
-            return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {value!r}"
+            return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {describe(value)}"
         if any(s.split(".")[0].lower() in WINDOWS_DEVICES for s in value.split("/")):
-            return f"'permalink' has a folder named like a Windows device (CON, NUL, ...): {value!r}"
+            return f"'permalink' has a folder named like a Windows device (CON, NUL, ...): {describe(value)}"
         if any(s in (".", "..") for s in value.split("/")) or any(c in value for c in "\\:%?#\x00"):
-            return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {value!r}"
+            return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {describe(value)}"
     if key in ("content_dir", "output_dir"):
         if not value.strip() or Path(value).is_absolute() and key == "content_dir":
             return f"'{key}' must be a folder path"
         if key == "output_dir" and value.strip() in (".", "./"):
             return "'output_dir' cannot be the site folder itself"
     if key == "language" and not value.replace("-", "").isalnum():
-        return f"'language' must be a language tag like 'en' or 'pt-BR', not {value!r}"
+        return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
     return None
 
 
