@@ -65,6 +65,8 @@ HOSTILE = {
     "2020-01-01-tags.md": "<a " * 20_000,
     "2020-01-01-nested-list.md": "* " * 5000 + "x",
     "2020-01-01-nested-quote.md": "> " * 5000 + "x",
+    "2020-01-01-spaced-heading.md": "# Title" + " " * 45_000 + "end\n\nbody",
+    "2020-01-01-spaced-cell.md": "| a |\n|---|\n| x" + " " * 45_000 + "y |\n",
     "year-zero.txt": "date 0000-01 body",
     "far-future.txt": "date 9999-12-31T23:59:59-23:59 body",
     "toml-far-future.md": "+++\ntitle = 'x'\ndate = 9999-12-31T23:59:59-23:59\n+++\n",

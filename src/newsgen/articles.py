@@ -21,6 +21,7 @@ from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
 MARKUP_LIMIT = 1000
+_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (MARKUP_LIMIT + 1))
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -44,12 +45,16 @@ def render_markdown(text: str) -> str:
 
 def check_markdown_limits(text: str, first_line: int) -> None:
     """Refuse a paragraph Python-Markdown would take minutes over: its inline parser is
-    quadratic in runs of `[` and `<` (upstream issue #798), so a botched export could stall a build."""
+    quadratic in runs of `[` and `<` (upstream issue #798), and the attr_list extension in long
+    runs of spaces, so a botched export could stall a build."""
     line = first_line
     for paragraph in re.split(r"(\n[ \t]*\n)", text):
         if paragraph.count("[") + paragraph.count("<") > MARKUP_LIMIT:
             raise SourceProblem(f"paragraph has more than {MARKUP_LIMIT} '[' or '<' characters; split it into "
                                 "paragraphs or put it in a code block", line=line)
+        if blanks := _LONG_BLANK_RUN.search(paragraph):  # attr_list's header pattern is quadratic on these
+            raise SourceProblem(f"paragraph has a run of more than {MARKUP_LIMIT} spaces or tabs; remove it",
+                                line=line + paragraph.count("\n", 0, blanks.start()))
         line += paragraph.count("\n")
 
 
