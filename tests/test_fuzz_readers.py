@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, check_file
+from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, check_file, time_limit
 from newsgen.config import load_config
 from newsgen.loader import parse_article_file
 
@@ -115,6 +115,32 @@ def test_deeply_nested_markdown_is_a_located_error(fuzz_site):
         "(for example lists or quotes inside each other)")
 
 
+def test_markdown_renders_normally_after_a_too_deeply_nested_file(fuzz_site):
+    only_error(fuzz_site, "2020-01-01-deep.md", "* " * 5000 + "x")
+    site, config = fuzz_site
+    path = site / "content" / "2020-01-01-next.md"
+    path.write_text("Some *emphasis*.\n", encoding="utf-8")
+    assert parse_article_file(path, config).article.body_html == "<p>Some <em>emphasis</em>.</p>"
+
+
+def test_runs_of_unclosed_brackets_are_refused_before_markdown_stalls(fuzz_site):
+    assert only_error(fuzz_site, "2020-01-01-b.md", "Intro.\n\nSee " + "[" * 5000 + " here.\n") == (
+        "content/2020-01-01-b.md:3: paragraph has too many unclosed '[', '](' or '<' for the Markdown renderer; "
+        "close them, split the paragraph or put it in a code block")
+
+
+def test_big_balanced_html_tables_and_link_lists_are_kept(fuzz_site):
+    site, config = fuzz_site
+    rows = "".join(f'<tr><td>{i}</td><td><a href="/x/{i}">x</a></td></tr>\n' for i in range(3000))
+    links = " ".join(f"[link {i}](https://example.org/{i})" for i in range(3000))
+    path = site / "content" / "2020-01-01-table.md"
+    path.write_text(f"Intro.\n\n<table>\n{rows}</table>\n\n{links}\n", encoding="utf-8")
+    with time_limit(15):
+        result = parse_article_file(path, config)
+    assert result.errors == () and "<td>2999</td>" in result.article.body_html
+    assert '<a href="https://example.org/2999">link 2999</a>' in result.article.body_html
+
+
 def test_python_yaml_tag_is_refused_not_run(fuzz_site):
     error = only_error(fuzz_site, "tag.md", HOSTILE["python-apply.md"])
     assert error.startswith("content/tag.md:2: invalid YAML front matter: could not determine a constructor")
@@ -124,7 +150,6 @@ def test_python_yaml_tag_is_refused_not_run(fuzz_site):
 @given(st.text(max_size=200))
 @settings(max_examples=50, deadline=None, database=None)
 def test_heading_detection_is_linear_on_any_first_line(text):
-    from fuzz_inputs import time_limit
     from newsgen.formats import parse_document
 
     with time_limit(5):

@@ -20,8 +20,10 @@ from .sanitize import sanitize_html
 from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
-MARKUP_LIMIT = 1000
-_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (MARKUP_LIMIT + 1))
+RESCAN_BUDGET = 2_000_000
+BLANK_RUN_LIMIT = 1000
+_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (BLANK_RUN_LIMIT + 1))
+_BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -40,22 +42,51 @@ def render_markdown(text: str) -> str:
     global _markdown_instance
     if _markdown_instance is None:
         _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    return _markdown_instance.reset().convert(text)
+    try:
+        return _markdown_instance.reset().convert(text)
+    except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
+        _markdown_instance = None
+        raise
 
 
 def check_markdown_limits(text: str, first_line: int) -> None:
-    """Refuse a paragraph Python-Markdown would take minutes over: its inline parser is
-    quadratic in runs of `[` and `<` (upstream issue #798), and the attr_list extension in long
-    runs of spaces, so a botched export could stall a build."""
+    """Refuse a paragraph Python-Markdown would take minutes over. Its inline patterns rescan the
+    rest of a paragraph from every unclosed `[`, `](` and `<` (upstream issue #798: 5000 `[` take
+    13 s), and the attr_list extension is quadratic in long runs of spaces; a botched export could
+    stall a build. Balanced markup (links, tags, big HTML tables) costs little and passes."""
     line = first_line
     for paragraph in re.split(r"(\n[ \t]*\n)", text):
-        if paragraph.count("[") + paragraph.count("<") > MARKUP_LIMIT:
-            raise SourceProblem(f"paragraph has more than {MARKUP_LIMIT} '[' or '<' characters; split it into "
-                                "paragraphs or put it in a code block", line=line)
-        if blanks := _LONG_BLANK_RUN.search(paragraph):  # attr_list's header pattern is quadratic on these
-            raise SourceProblem(f"paragraph has a run of more than {MARKUP_LIMIT} spaces or tabs; remove it",
+        if _rescan_cost(paragraph) > RESCAN_BUDGET:
+            raise SourceProblem("paragraph has too many unclosed '[', '](' or '<' for the Markdown renderer; "
+                                "close them, split the paragraph or put it in a code block", line=line)
+        if blanks := _LONG_BLANK_RUN.search(paragraph):
+            raise SourceProblem(f"paragraph has a run of more than {BLANK_RUN_LIMIT} spaces or tabs; remove it",
                                 line=line + paragraph.count("\n", 0, blanks.start()))
         line += paragraph.count("\n")
+
+
+def _rescan_cost(text: str) -> int:
+    """About how many characters the inline patterns scan: each open `[`, `](` or `<` is
+    rescanned up to where it closes (a `<` closes at the next `>`), or to the paragraph's end."""
+    cost = last = square = paren = angle = 0
+    for match in _BRACKETS.finditer(text):
+        cost += (square + paren + angle) * (match.start() - last)
+        last = match.start()
+        token = match.group()
+        if token == "[":
+            square += 1
+        elif token in ("]", "]("):
+            square = max(0, square - 1)
+            paren += token == "]("
+        elif token == "(" and paren:
+            paren += 1
+        elif token == ")":
+            paren = max(0, paren - 1)
+        elif token == "<":
+            angle += 1
+        elif token == ">":
+            angle = 0
+    return cost + (square + paren + angle) * (len(text) - last)
 
 
 def render_plain_text(text: str) -> str:
