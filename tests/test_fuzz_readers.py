@@ -141,6 +141,13 @@ def test_big_balanced_html_tables_and_link_lists_are_kept(fuzz_site):
     assert '<a href="https://example.org/2999">link 2999</a>' in result.article.body_html
 
 
+def test_impossible_yaml_date_is_a_located_error(fuzz_site):
+    assert only_error(fuzz_site, "feb.md", "---\ntitle: Leap\ntags: [a]\ndate: 2024-02-30\n---\nx\n") == (
+        "content/feb.md:4: invalid date '2024-02-30' in YAML front matter: day is out of range for month")
+    assert only_error(fuzz_site, "month.md", "---\n?: 0114-0-29 07:34:09-18:58\n---\n") == (
+        "content/month.md:2: invalid date '0114-0-29 07:34:09-18:58' in YAML front matter: month must be in 1..12")
+
+
 def test_python_yaml_tag_is_refused_not_run(fuzz_site):
     error = only_error(fuzz_site, "tag.md", HOSTILE["python-apply.md"])
     assert error.startswith("content/tag.md:2: invalid YAML front matter: could not determine a constructor")

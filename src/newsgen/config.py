@@ -144,6 +144,8 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int]]:
         raise ConfigError(f"{shown}: not UTF-8 text")
     except RecursionError:
         raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
+        raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -48,7 +48,32 @@ def parse_yaml(text: str) -> SourceDocument:
         raise SourceProblem(f"invalid YAML front matter: {problem}", line=(mark.line + 2) if mark else 1)
     except RecursionError:
         raise SourceProblem("invalid YAML front matter: nested too deeply", line=2)
+    except (ValueError, OverflowError) as exc:  # PyYAML builds `2024-02-30` as a date and fails outside YAMLError
+        value, line = _bad_timestamp(header)
+        raise SourceProblem(f"invalid date {value!r} in YAML front matter: {exc}", line=line) from None
     return _document(meta, header, body, body_line, "yaml")
+
+
+def _bad_timestamp(header: str) -> tuple[str, int]:
+    """The first timestamp-looking scalar PyYAML cannot turn into a date, and its file line."""
+    constructor = yaml.constructor.SafeConstructor()
+    pending = [yaml.compose(header, Loader=_SafeLoader)]
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return node.value, node.start_mark.line + 2
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return "", 2
 
 
 def parse_toml(text: str) -> SourceDocument:
