@@ -142,9 +142,17 @@ def _toml_text(meta: dict, body: str) -> str:
     return "+++\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in meta.items()) + f"+++\n{body}"
 
 
+def _raw_header(fence: str, separator: str):
+    """Front matter written by hand: values unquoted, so `date: 2024-02-30` reaches the parser as is."""
+    line_values = st.one_of(date_texts, st.text(max_size=30)).map(lambda v: v.replace("\n", " "))
+    return st.builds(
+        lambda pairs, body: f"{fence}\n" + "".join(f"{k}{separator}{v}\n" for k, v in pairs) + f"{fence}\n{body}",
+        st.lists(st.tuples(st.sampled_from(KEYS), line_values), max_size=8), markdown_bodies)
+
+
 metas = st.dictionaries(names, values, max_size=8)
-yaml_texts = st.builds(_yaml_text, metas, markdown_bodies)
-toml_texts = st.builds(_toml_text, metas, markdown_bodies)
+yaml_texts = st.one_of(st.builds(_yaml_text, metas, markdown_bodies), _raw_header("---", ": "))
+toml_texts = st.one_of(st.builds(_toml_text, metas, markdown_bodies), _raw_header("+++", " = "))
 header_texts = st.builds(
     lambda pairs, body: "".join(f"{k.capitalize()}: {v}\n" for k, v in pairs) + "\n" + body,
     st.lists(st.tuples(st.sampled_from(KEYS), st.one_of(date_texts, st.text(max_size=40))), min_size=1, max_size=8),
