@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean browser bench-serve
+.PHONY: run build test test-slow bench clean browser bench-serve fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test-slow: $(STAMP) browser
 # Preview server under load (serve, issue 4/8): 20 clients for 10 s while articles change.
 bench-serve: $(STAMP)
 	$(BIN)/python benchmarks/serve_load.py
+
+fuzz: $(STAMP)
+	nice $(BIN)/python benchmarks/fuzz_campaign.py $(or $(EXAMPLES),5000)
 
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache

@@ -13,12 +13,17 @@ import markdown
 from dateutil import parser as date_parser
 
 from .config import SiteConfig
-from .errors import SourceProblem
+from .errors import SourceProblem, describe
 from .formats import SourceDocument
 from .model import Article, Correction, DatePrecision, Term
+from .sanitize import sanitize_html
 from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
+RESCAN_BUDGET = 2_000_000
+BLANK_RUN_LIMIT = 1000
+_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (BLANK_RUN_LIMIT + 1))
+_BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -33,6 +38,7 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
+_LONGEST_DATE = 100
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
 
@@ -42,7 +48,51 @@ def render_markdown(text: str) -> str:
     global _markdown_instance
     if _markdown_instance is None:
         _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    return _markdown_instance.reset().convert(text)
+    try:
+        return _markdown_instance.reset().convert(text)
+    except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
+        _markdown_instance = None
+        raise
+
+
+def check_markdown_limits(text: str, first_line: int) -> None:
+    """Refuse a paragraph Python-Markdown would take minutes over. Its inline patterns rescan the
+    rest of a paragraph from every unclosed `[`, `](` and `<` (upstream issue #798: 5000 `[` take
+    13 s), and the attr_list extension is quadratic in long runs of spaces; a botched export could
+    stall a build. Balanced markup (links, tags, big HTML tables) costs little and passes."""
+    line = first_line
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if _rescan_cost(paragraph) > RESCAN_BUDGET:
+            raise SourceProblem("paragraph has too many unclosed '[', '](' or '<' for the Markdown renderer; "
+                                "close them, split the paragraph or put it in a code block", line=line)
+        if blanks := _LONG_BLANK_RUN.search(paragraph):
+            raise SourceProblem(f"paragraph has a run of more than {BLANK_RUN_LIMIT} spaces or tabs; remove it",
+                                line=line + paragraph.count("\n", 0, blanks.start()))
+        line += paragraph.count("\n")
+
+
+def _rescan_cost(text: str) -> int:
+    """About how many characters the inline patterns scan: each open `[`, `](` or `<` is
+    rescanned up to where it closes (a `<` closes at the next `>`), or to the paragraph's end."""
+    cost = last = square = paren = angle = 0
+    for match in _BRACKETS.finditer(text):
+        cost += (square + paren + angle) * (match.start() - last)
+        last = match.start()
+        token = match.group()
+        if token == "[":
+            square += 1
+        elif token in ("]", "]("):
+            square = max(0, square - 1)
+            paren += token == "]("
+        elif token == "(" and paren:
+            paren += 1
+        elif token == ")":
+            paren = max(0, paren - 1)
+        elif token == "<":
+            angle += 1
+        elif token == ">":
+            angle = 0
+    return cost + (square + paren + angle) * (len(text) - last)
 
 
 def render_plain_text(text: str) -> str:
@@ -120,7 +170,9 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
 def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
     """ISO 8601 first, then free forms like `10 August 2022` or `August 2022` (month precision).
     A date missing its year or month is an error, never completed from today's date."""
-    problem = SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    problem = SourceProblem(f"cannot parse date {describe(text)}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    if len(text) > _LONGEST_DATE:
+        raise problem
     if _MONTH.match(text):
         if not 1 <= int(text[5:7]) <= 12:
             raise problem
@@ -155,7 +207,7 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, time):
         return f"a time of day alone ({value})"
-    return repr(value)
+    return describe(value)
 
 
 def _present(meta: dict, *keys: str) -> str:
@@ -265,8 +317,16 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
 
-        body_html = render_plain_text(doc.body) if doc.markup == "text" else (
-            doc.body if doc.markup == "html" else render_markdown(doc.body))
+        if doc.markup == "markdown":
+            check_markdown_limits(doc.body, doc.body_line)
+        try:
+            body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+                doc.body if doc.markup == "html" else render_markdown(doc.body))
+        except RecursionError:
+            raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
+                                line=doc.body_line) from None
+        if doc.markup != "text" and not config.unsafe_html:
+            body_html = sanitize_html(body_html)
         first_paragraph = next(
             (text for text in (html_to_text(p) for p in _FIRST_PARAGRAPH.findall(body_html)) if text),
             html_to_text(body_html))

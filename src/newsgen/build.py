@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from .config import SiteConfig
 from .feeds import render_feeds
 from .index import index_site
-from .loader import load_articles
+from .loader import load_articles, walk_files
 from .model import Page
 from .render import make_environment, render_site
 from .search import index_search
@@ -45,16 +45,13 @@ Progress = Callable[[str, int, "int | None"], None]
 """Called as progress(stage, done, expected) while a build runs; expected may be None."""
 
 
-def site_static_files(static_dir: Path) -> Iterator[Page]:
+def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None,
+                      site_dir: Path | None = None) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is."""
     if not static_dir.is_dir():
         return
-    for folder, dirs, files in os.walk(static_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                path = Path(folder, name)
-                yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
+    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else [], site_dir):
+        yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
 
 
 def default_executor(config: SiteConfig) -> Executor | None:
@@ -78,8 +75,10 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         progress("index", 0, None)
     site = index_site(loaded.articles, config)
     env = make_environment(config)
+    static_notices: list[str] = []
     pages = with_sitemaps(_all_pages(render_site(site, env), render_feeds(site, env),
-                                     site_static_files(config.static_path)), site, env)
+                                     site_static_files(config.static_path, config.follow_symlinks, static_notices,
+                                                       config.site_dir)), site, env)
     if progress:
         pages = _reporting(pages, progress, _expected_pages(site))
     search = functools.partial(index_search, cache_dir=config.site_dir / ".newsgen-cache" / "search")
@@ -89,7 +88,7 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         pages_written=written.pages_written,
         seconds=time.perf_counter() - started,
         output_dir=config.output_path,
-        warnings=tuple(loaded.warnings) + site.notices,
+        warnings=tuple(loaded.warnings) + site.notices + tuple(static_notices),
         skipped_drafts=loaded.skipped_drafts,
         skipped_future=loaded.skipped_future,
         files_read=loaded.files_read,

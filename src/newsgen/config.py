@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import string
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
-from .errors import ConfigError, display_path, numbered_list
+from .errors import ConfigError, describe, display_path, numbered_list
+from .urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
 
@@ -93,6 +95,12 @@ class SiteConfig:
     """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
     related_count: int = 4
     """Related stories listed under each article; 0 turns them off."""
+    # --- hostile input (issue 8) ---
+    follow_symlinks: bool = False
+    """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
+    unsafe_html: bool = True
+    """Keep raw HTML in article bodies as written. `false` strips scripts, event handlers,
+    `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -186,6 +194,10 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], li
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text")
+    except RecursionError:
+        raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
+        raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -220,11 +232,11 @@ def _validate(values: dict, where_given: dict[str, str], shown: str) -> list[str
             continue
         expected = hints[key]
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-            errors.append(f"{where}: '{key}' must be a whole number, not {value!r}")
+            errors.append(f"{where}: '{key}' must be a whole number, not {describe(value)}")
         elif expected is bool and not isinstance(value, bool):
-            errors.append(f"{where}: '{key}' must be true or false, not {value!r}")
+            errors.append(f"{where}: '{key}' must be true or false, not {describe(value)}")
         elif expected is str and not isinstance(value, str):
-            errors.append(f"{where}: '{key}' must be text, not {value!r}")
+            errors.append(f"{where}: '{key}' must be text, not {describe(value)}")
         else:
             problem = _check_value(key, value)
             if problem:
@@ -238,28 +250,33 @@ def _check_value(key: str, value: typing.Any) -> str | None:
     if key == "feed_limit" and value < 1:
         return "'feed_limit' must be at least 1"
     if key == "twitter" and value and not value.startswith("@"):
-        return f"'twitter' must be a handle starting with '@', not {value!r}"
+        return f"'twitter' must be a handle starting with '@', not {describe(value)}"
     if key == "related_count" and value < 0:
         return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
-        return f"'timezone' is not a known time zone: {value!r} (try 'Europe/Paris' or 'UTC')"
+        return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return f"'base_url' must be an absolute http(s) URL, not {value!r}"
+            return f"'base_url' must be an absolute http(s) URL, not {describe(value)}"
         if parts.query or parts.fragment or value.endswith(("?", "#")):
-            return f"'base_url' must not have a query or fragment, not {value!r}"
+            return f"'base_url' must not have a query or fragment, not {describe(value)}"
     if key == "permalink":
         if not value.endswith("/") or "{slug}" not in value:
             return "'permalink' must contain {slug} and end with '/'"
-        if any(part in (".", "..") or "\\" in part for part in value.split("/")):
-            return "'permalink' must not contain '.', '..' or '\\' segments"
         try:
             value.format(year="", month="", day="", slug="", section="")
         except (KeyError, IndexError, ValueError) as exc:
             return f"'permalink' has an unknown field: {exc}"
+        fields = [f for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+        if any(f not in ("year", "month", "day", "slug", "section") for f in fields):
+            return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {describe(value)}"
+        if any(s.split(".")[0].lower() in WINDOWS_DEVICES for s in value.split("/")):
+            return f"'permalink' has a folder named like a Windows device (CON, NUL, ...): {describe(value)}"
+        if any(s in (".", "..") for s in value.split("/")) or any(c in value for c in "\\:%?#\x00"):
+            return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {describe(value)}"
     if key in ("content_dir", "output_dir"):
         if not value.strip() or Path(value).is_absolute() and key == "content_dir":
             return f"'{key}' must be a folder path"
@@ -269,7 +286,7 @@ def _check_value(key: str, value: typing.Any) -> str | None:
     if problem:
         return problem
     if key == "language" and not value.replace("-", "").isalnum():
-        return f"'language' must be a language tag like 'en' or 'pt-BR', not {value!r}"
+        return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
     return None
 
 

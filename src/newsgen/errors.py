@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class NewsgenError(Exception):
@@ -62,3 +64,13 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+_describer = reprlib.Repr()
+_describer.maxlevel, _describer.maxlist, _describer.maxdict, _describer.maxstring = 1, 4, 4, 60
+
+
+def describe(value: Any) -> str:
+    """A short repr for messages: bounded, so a huge or self-referencing YAML value (aliases
+    can make a billion-element tree) never takes long to show."""
+    return _describer.repr(value)

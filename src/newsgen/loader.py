@@ -7,6 +7,7 @@ import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .collect import build_item_articles, distinct_urls_across_files, read_source_items
 from .config import SiteConfig
@@ -46,34 +47,63 @@ class LoadedContent:
     """Errors of the articles left out because `skip_invalid` is on."""
 
 
-def find_article_files(content_dir: Path, layout: str = "auto") -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
+                       site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
-    Hidden files and folders are skipped; symbolic links that lead outside the folder are not followed.
+    Hidden files and folders are skipped; symbolic links that lead outside the folder are not
+    followed unless follow_symlinks (and a folder reached twice through links is read once).
     """
-    root = content_dir.resolve()
     layout = resolve_layout(content_dir, layout)
     found: list[Path] = []
     notices: list[str] = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    for path in walk_files(content_dir, follow_symlinks, notices, site_dir):
+        suffix = path.suffix.lower()
+        if suffix in SKIPPED_SUFFIXES:
+            notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+        elif suffix in EXPORT_SUFFIXES:
+            found.append(path)
+        else:
+            placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
+            if placement.read or placement.notice:  # a notice: the loader says why it is skipped
+                found.append(path)
+    return found, notices
+
+
+def _link_path(link: Path, site_dir: Path | None) -> str:
+    """A link as the user named it (display_path would show where it leads)."""
+    return f"{display_path(link.parent, site_dir)}/{link.name}"
+
+
+def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir: Path | None = None) -> Iterator[Path]:
+    """Every non-hidden file under folder, sorted; links leading outside it are skipped with a
+    notice unless follow_symlinks. Used for the content and static folders."""
+    root = folder.resolve()
+    seen = {root}
+    for current, dirs, files in os.walk(folder, followlinks=follow_symlinks):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(current, name)
+            if path.is_symlink():
+                target = path.resolve()
+                if not follow_symlinks and not target.is_relative_to(root):
+                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a folder outside "
+                                   f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                if not follow_symlinks or target in seen:
+                    continue
+                seen.add(target)
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
+            path = Path(current, name)
             if name.startswith("."):
                 continue
-            path = Path(folder, name)
-            suffix = path.suffix.lower()
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside the content folder")
+            if path.is_symlink() and not follow_symlinks and not path.resolve().is_relative_to(root):
+                notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
+                               f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
                 continue
-            if suffix in SKIPPED_SUFFIXES:
-                notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
-            elif suffix in EXPORT_SUFFIXES:
-                found.append(path)
-            else:
-                placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
-                if placement.read or placement.notice:  # a notice: the loader says why it is skipped
-                    found.append(path)
-    return found, notices
+            if path.is_file():
+                yield path
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
@@ -99,7 +129,7 @@ def load_articles(config: SiteConfig, executor: Executor | None = None) -> Loade
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
     config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
-    paths, notices = find_article_files(content_dir, config.content_layout)
+    paths, notices = find_article_files(content_dir, config.content_layout, config.follow_symlinks, config.site_dir)
     if executor is not None and len(paths) >= PARALLEL_THRESHOLD:
         size = max(16, len(paths) // 64)
         batches = [paths[i:i + size] for i in range(0, len(paths), size)]

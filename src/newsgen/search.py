@@ -55,10 +55,24 @@ def index_search(site_folder: Path, cache_dir: Path | None = None) -> None:
     digest = _input_digest(site_folder)
     kept = cache_dir / digest
     if (kept / "pagefind.js").is_file():
-        shutil.copytree(kept, site_folder / BUNDLE_DIR, dirs_exist_ok=True)
+        _copy_tree(kept, site_folder / BUNDLE_DIR)
         return
     _run_pagefind(site_folder)
     _keep(site_folder / BUNDLE_DIR, cache_dir, digest)
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder; the first failure (a full disk) raises its own OSError, naming its file."""
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(path, destination)
+            except OSError as exc:  # name the file that could not be written, not the one read
+                raise OSError(exc.errno, exc.strerror, str(destination)) from None
 
 
 def _input_digest(site_folder: Path) -> str:
@@ -86,7 +100,7 @@ def _keep(bundle: Path, cache_dir: Path, digest: str) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache_dir))
-        shutil.copytree(bundle, staging / "index")
+        _copy_tree(bundle, staging / "index")
         os.rename(staging / "index", cache_dir / digest)
         shutil.rmtree(staging, ignore_errors=True)
         for old in cache_dir.iterdir():

@@ -17,8 +17,10 @@ from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 MAX_SLUG_LENGTH = 80
+MAX_SLUG_BYTES = 200
+"""File systems limit a name to 255 bytes; 80 four-byte characters (CJK extension B) would pass 300."""
 _NOT_WORD = re.compile(r"[^\w]+")
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 
 
 def slugify(text: str, fallback: str = "") -> str:
@@ -36,10 +38,12 @@ def slugify(text: str, fallback: str = "") -> str:
         cut = slug[:MAX_SLUG_LENGTH + 1]
         slug = cut[: cut.rfind("-")] if "-" in cut else cut[:MAX_SLUG_LENGTH]
         slug = slug.strip("-")
+    while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        slug = slug[:-1].rstrip("-")
     if not slug:
         digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:8]
         slug = f"{fallback or 'x'}-{digest}"
-    if slug in _WINDOWS_DEVICES:
+    if slug in WINDOWS_DEVICES:
         slug += "-1"
     return slug
 
