@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean
+.PHONY: run build test test-slow bench clean browser bench-serve fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,26 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-slow: $(STAMP)
+# Headless Chromium for the live-reload browser test (serve, issue 4): Debian's package.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium; }
+
+test-slow: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m slow
 
 # Benchmarks (issue 5): BENCH_ARGS="--sizes 10000 --peers" etc.; see benchmarks/bench.py.
 BENCH_ARGS ?= --sizes 10000 --peers
 bench: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# Preview server under load (serve, issue 4/8): 20 clients for 10 s while articles change.
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/serve_load.py
+
+fuzz: $(STAMP)
+	nice $(BIN)/python benchmarks/fuzz_campaign.py $(or $(EXAMPLES),5000)
 
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache

@@ -50,8 +50,8 @@ def poison_cache(site: Path, text: str = "POISON") -> None:
     db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
     for key, data in db.execute("SELECT key, data FROM entries").fetchall():
         result = pickle.loads(data)
-        article = dataclasses.replace(result.article, body_html=f"<p>{text}</p>")
-        data = pickle.dumps(dataclasses.replace(result, article=article))
+        articles = tuple(dataclasses.replace(a, body_html=f"<p>{text}</p>") for a in result.articles)
+        data = pickle.dumps(dataclasses.replace(result, article=articles[0], articles=articles))
         db.execute("UPDATE entries SET data = ?, data_sum = ? WHERE key = ?",
                    (data, hashlib.blake2b(data, digest_size=16).hexdigest(), key))
     db.commit()

@@ -47,6 +47,7 @@ class ArticleJob:
     file: str | None
     newer: Article | None
     older: Article | None
+    related: tuple[Article, ...] = ()
 
 
 def render_article_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:
@@ -58,25 +59,41 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
     outline = outline or outline_site(site)
     articles = site.articles
     jobs: list[ArticleJob] = []
+    kept: list[str] = []
+    kept_before: dict[int, list[str]] = {}
+    """Kept pages that come before a rendered job (by its index), so pages leave in site order."""
     for position, article in enumerate(articles):
         newer = articles[position - 1] if position > 0 else None
         older = articles[position + 1] if position + 1 < len(articles) else None
         path = output_path(article.url)
-        if memo is not None and memo.unchanged(path, "article.html", _inputs(article, newer, older, outline, config)):
-            yield KeptPage(path)
+        related = site.related.get(article.url, ())
+        if memo is not None and memo.unchanged(path, "article.html",
+                                               _inputs(article, newer, older, outline, config, related)):
+            kept.append(path)
             continue
+        if kept:
+            kept_before[len(jobs)] = kept
+            kept = []
         key = source.keys.get(article.source) if source else None
-        jobs.append(ArticleJob(path, article, key, source.files.get(article.source) if source else None, newer, older))
+        jobs.append(ArticleJob(path, article, key, source.files.get(article.source) if source else None, newer, older,
+                               related))
 
     batches = [jobs[i:i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     store = source.store if source else None
     results = run_batches(executor, _render_batch, batches, config, outline, store,
                           local=lambda batch: _render_batch(batch, config, outline, store, env))
+    number = 0
     for batch, rendered in results:
         for job, (content, trace) in zip(batch, rendered):
+            for kept_path in kept_before.pop(number, ()):
+                yield KeptPage(kept_path)
+            number += 1
             if memo is not None:
-                memo.record(job.path, "article.html", _inputs(job.article, job.newer, job.older, outline, config), trace)
+                memo.record(job.path, "article.html", _inputs(job.article, job.newer, job.older, outline, config,
+                                                                     job.related), trace)
             yield Page(job.path, content)
+    for kept_path in kept:
+        yield KeptPage(kept_path)
 
 
 def with_body(env: Environment, article: Article) -> Article:
@@ -92,9 +109,9 @@ def with_body(env: Environment, article: Article) -> Article:
 
 
 def _inputs(article: Article, newer: Article | None, older: Article | None, outline: SiteOutline,
-            config: SiteConfig) -> dict[str, Any]:
+            config: SiteConfig, related: tuple[Article, ...] = ()) -> dict[str, Any]:
     return {"page_url": article.url, "article": article, "newer": newer, "older": older,
-            "site": outline, "config": config}
+            "related": related, "site": outline, "config": config}
 
 
 def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutline,
@@ -111,19 +128,22 @@ def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutli
         if job.key:
             article = dataclasses.replace(article, body_html=_body(job, records.get(job.key), config))
         context = {"page_url": article.url, "article": article, "newer": job.newer, "older": job.older,
-                   "site": outline}
+                   "related": job.related, "site": outline}
         out.append(render_traced(env, "article.html", context))
     return out
 
 
 def _body(job: ArticleJob, record: Any, config: SiteConfig) -> str:
-    """The body from the cache entry; if the entry is gone or damaged, parse the file again."""
-    from .loader import parse_article_data
+    """The body from the cache entry (a file can hold many articles); if the entry is gone or
+    damaged, parse the file again."""
+    from .loader import parse_file_again
 
-    if record is None or record.article is None:
+    source = job.article.source
+    if record is None or not any(a.source == source for a in record.articles):
         if job.file is None:
-            raise BuildFailed([f"{job.article.source}: cache entry missing; build again with --clean"])
-        record = parse_article_data(Path(job.file).read_bytes(), job.article.source, Path(job.file).name, config)
-        if record.article is None:
-            raise BuildFailed([str(e) for e in record.errors])
-    return record.article.body_html
+            raise BuildFailed([f"{source}: cache entry missing; build again with --clean"])
+        record = parse_file_again(Path(job.file), config)
+    for article in record.articles:
+        if article.source == source:
+            return article.body_html
+    raise BuildFailed([str(e) for e in record.errors] or [f"{source}: article not found; build again"])

@@ -6,19 +6,24 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any
 
 import markdown
 from dateutil import parser as date_parser
 
 from .config import SiteConfig
-from .errors import SourceProblem
+from .errors import SourceProblem, describe
 from .formats import SourceDocument
 from .model import Article, Correction, DatePrecision, Term
+from .sanitize import sanitize_html
 from .urls import article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
+RESCAN_BUDGET = 2_000_000
+BLANK_RUN_LIMIT = 1000
+_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (BLANK_RUN_LIMIT + 1))
+_BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -26,7 +31,14 @@ _SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9
 _TAG = re.compile(r"<[^>]+>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+_LAST_WORD = re.compile(r"""["“‘(\[]*(\S+)\.$""")
+_INITIALS = re.compile(r"^(?:\w\.)*\w$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt jr sr rev inc corp co ltd no vs etc approx "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 
+_LONGEST_DATE = 100
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
 
@@ -36,7 +48,51 @@ def render_markdown(text: str) -> str:
     global _markdown_instance
     if _markdown_instance is None:
         _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    return _markdown_instance.reset().convert(text)
+    try:
+        return _markdown_instance.reset().convert(text)
+    except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
+        _markdown_instance = None
+        raise
+
+
+def check_markdown_limits(text: str, first_line: int) -> None:
+    """Refuse a paragraph Python-Markdown would take minutes over. Its inline patterns rescan the
+    rest of a paragraph from every unclosed `[`, `](` and `<` (upstream issue #798: 5000 `[` take
+    13 s), and the attr_list extension is quadratic in long runs of spaces; a botched export could
+    stall a build. Balanced markup (links, tags, big HTML tables) costs little and passes."""
+    line = first_line
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if _rescan_cost(paragraph) > RESCAN_BUDGET:
+            raise SourceProblem("paragraph has too many unclosed '[', '](' or '<' for the Markdown renderer; "
+                                "close them, split the paragraph or put it in a code block", line=line)
+        if blanks := _LONG_BLANK_RUN.search(paragraph):
+            raise SourceProblem(f"paragraph has a run of more than {BLANK_RUN_LIMIT} spaces or tabs; remove it",
+                                line=line + paragraph.count("\n", 0, blanks.start()))
+        line += paragraph.count("\n")
+
+
+def _rescan_cost(text: str) -> int:
+    """About how many characters the inline patterns scan: each open `[`, `](` or `<` is
+    rescanned up to where it closes (a `<` closes at the next `>`), or to the paragraph's end."""
+    cost = last = square = paren = angle = 0
+    for match in _BRACKETS.finditer(text):
+        cost += (square + paren + angle) * (match.start() - last)
+        last = match.start()
+        token = match.group()
+        if token == "[":
+            square += 1
+        elif token in ("]", "]("):
+            square = max(0, square - 1)
+            paren += token == "]("
+        elif token == "(" and paren:
+            paren += 1
+        elif token == ")":
+            paren = max(0, paren - 1)
+        elif token == "<":
+            angle += 1
+        elif token == ">":
+            angle = 0
+    return cost + (square + paren + angle) * (len(text) - last)
 
 
 def render_plain_text(text: str) -> str:
@@ -49,15 +105,31 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
+def first_sentence(text: str) -> str:
+    """Text up to the first sentence end; a full stop after an abbreviation (`U.S.`, `Mr.`)
+    or an initial (`John F. Kennedy`) does not end a sentence."""
+    for match in _SENTENCE_END.finditer(text):
+        before = text[: match.start()]
+        if _ends_with_abbreviation(before):
+            continue
+        return before.strip()
+    return text.strip()
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    word = _LAST_WORD.search(text)
+    return bool(word) and (_INITIALS.match(word.group(1)) is not None or word.group(1).lower() in _ABBREVIATIONS)
+
+
 def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     """The first sentence of text, cut at a word boundary to at most `limit` characters
     (ellipsis included) when longer, never mid-word."""
-    text = " ".join(text.split())
-    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    first = first_sentence(" ".join(text.split()))
     if len(first) <= limit:
-        return first.rstrip(".") if first.endswith(".") and not first.endswith("..") else first
-    cut = first[:limit]
-    if first[limit] != " " and " " in cut:
+        plain_stop = first.endswith(".") and not first.endswith("..") and not _ends_with_abbreviation(first)
+        return first[:-1] if plain_stop else first
+    cut = first[: limit - 1]
+    if first[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–—-") + "…"
 
@@ -75,7 +147,7 @@ class ParsedDate:
     precision: DatePrecision
 
 
-def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
+def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
     """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
     if isinstance(value, datetime):
         precision: DatePrecision = "time"
@@ -83,25 +155,80 @@ def parse_date(value: Any, zone: tzinfo) -> ParsedDate:
     elif isinstance(value, date):
         precision, moment = "day", datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if _MONTH.match(text):
-            precision, moment = "month", datetime(int(text[:4]), int(text[5:7]), 1)
-        else:
-            precision = "day" if _DAY.match(text) else "time"
-            try:
-                moment = date_parser.isoparse(text)
-            except (ValueError, OverflowError):
-                try:
-                    moment = date_parser.parse(text)
-                except (ValueError, OverflowError, date_parser.ParserError):
-                    raise SourceProblem(f"cannot parse date {text!r}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
-            if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
-                precision = "day"
+        precision, moment = _parse_date_text(value.strip())
     else:
-        raise SourceProblem(f"date must be a date like 2022-08-10, not {value!r}")
+        raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        moment.astimezone(timezone.utc).astimezone(zone)
+    except (OverflowError, ValueError):
+        raise SourceProblem(f"'{key}' is out of range: {value!s}") from None
     return ParsedDate(moment, precision)
+
+
+def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
+    """ISO 8601 first, then free forms like `10 August 2022` or `August 2022` (month precision).
+    A date missing its year or month is an error, never completed from today's date."""
+    problem = SourceProblem(f"cannot parse date {describe(text)}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    if len(text) > _LONGEST_DATE:
+        raise problem
+    if _MONTH.match(text):
+        if not 1 <= int(text[5:7]) <= 12:
+            raise problem
+        return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+    precision: DatePrecision = "day" if _DAY.match(text) else "time"
+    try:
+        if re.fullmatch(r"\d{1,4}", text):
+            raise ValueError(text)
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            # Parse twice with different defaults: a field that differs was not in the text.
+            first = date_parser.parse(text, default=datetime(2000, 1, 1))
+            second = date_parser.parse(text, default=datetime(2001, 2, 2))
+        except (ValueError, OverflowError, date_parser.ParserError):
+            raise problem from None
+        if first.year != second.year or first.month != second.month:
+            raise problem from None
+        moment = first
+        if first.day != second.day:
+            return "month", moment.replace(day=1)
+    if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
+        precision = "day"
+    return precision, moment
+
+
+def _describe(value: Any) -> str:
+    """A value as a message shows it: text and numbers as written, containers by kind."""
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, time):
+        return f"a time of day alone ({value})"
+    return describe(value)
+
+
+def _present(meta: dict, *keys: str) -> str:
+    """The first of keys the header gives (its line is the one to report), else the first key."""
+    return next((key for key in keys if meta.get(key) is not None), keys[0])
+
+
+_PRECISION_ORDER = {"month": 0, "day": 1, "time": 2}
+
+
+def _is_before(later: ParsedDate, earlier: ParsedDate, zone: tzinfo) -> bool:
+    """later < earlier, compared at the coarser of the two precisions (`updated: 2022-08-10`
+    is not before `date: 2022-08-10 14:00`)."""
+    precision = min(later.precision, earlier.precision, key=_PRECISION_ORDER.__getitem__)
+
+    def key(parsed: ParsedDate) -> tuple:
+        local = parsed.value.astimezone(zone)
+        return {"month": (local.year, local.month), "day": (local.year, local.month, local.day),
+                "time": (parsed.value.timestamp(),)}[precision]
+
+    return key(later) < key(earlier)
 
 
 def _text_field(meta: dict, key: str) -> str | None:
@@ -113,13 +240,21 @@ def _text_field(meta: dict, key: str) -> str | None:
     return str(value).strip() or None
 
 
-def _list_field(meta: dict, *keys: str) -> list[str]:
-    """A list of names from a YAML list or a comma-separated string (`tags: a, b`)."""
+def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[str]:
+    """A list of names from a YAML list or a comma-separated string (`tags: a, b`), or a
+    semicolon-separated one when names hold commas (Pelican's `Authors: King, Jr.; Lee`).
+    A string under a key in `single` (`author: King, Jr.`) is one name."""
     for key in keys:
         value = meta.get(key)
         if value is None:
             continue
-        items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, (str, int, float)) else None
+        if isinstance(value, bool) or not isinstance(value, (list, str, int, float)):
+            items = None
+        elif isinstance(value, list):
+            items = value
+        else:
+            text = str(value)
+            items = [value] if key in single else text.split(";" if ";" in text else ",")
         if items is None or any(isinstance(i, (dict, list)) for i in items):
             raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
         return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
@@ -135,11 +270,13 @@ def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
 
 
 def _bool_field(meta: dict, key: str) -> bool:
-    value = meta.get(key, False)
+    value = meta.get(key)
+    if value is None:  # `draft:` with no value
+        return False
     if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no", ""):
         return value.strip().lower() in ("true", "yes")
     if not isinstance(value, bool):
-        raise SourceProblem(f"'{key}' must be true or false, not {value!r}")
+        raise SourceProblem(f"'{key}' must be true or false, not {_describe(value)}")
     return value
 
 
@@ -153,7 +290,7 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone).value, str(entry["text"]).strip()))
+        result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
@@ -172,18 +309,27 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
         when = parse_date(raw_date, config.zone)
-        current_key = "updated"
-        raw_updated = next((meta[k] for k in ("updated", "modified", "lastmod") if meta.get(k)), None)
-        updated = parse_date(raw_updated, config.zone).value if raw_updated else None
-        if updated is not None and updated < when.value:
-            raise SourceProblem("'updated' is earlier than the article's date")
-        if "updated" not in meta:
-            current_key = next((k for k in ("modified", "lastmod") if k in meta), "updated")
+        current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
+        updated = None
+        if meta.get(current_key):
+            parsed_updated = parse_date(meta[current_key], config.zone, current_key)
+            if _is_before(parsed_updated, when, config.zone):
+                raise SourceProblem(f"'{current_key}' is earlier than the article's date")
+            updated = parsed_updated.value
 
-        body_html = render_plain_text(doc.body) if doc.markup == "text" else (
-            doc.body if doc.markup == "html" else render_markdown(doc.body))
-        first_para_match = _FIRST_PARAGRAPH.search(body_html)
-        first_paragraph = html_to_text(first_para_match.group(1)) if first_para_match else html_to_text(body_html)
+        if doc.markup == "markdown":
+            check_markdown_limits(doc.body, doc.body_line)
+        try:
+            body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+                doc.body if doc.markup == "html" else render_markdown(doc.body))
+        except RecursionError:
+            raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
+                                line=doc.body_line) from None
+        if doc.markup != "text" and not config.unsafe_html:
+            body_html = sanitize_html(body_html)
+        first_paragraph = next(
+            (text for text in (html_to_text(p) for p in _FIRST_PARAGRAPH.findall(body_html)) if text),
+            html_to_text(body_html))
 
         current_key = "title"
         title = _text_field(meta, "title")
@@ -193,24 +339,27 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
             raise SourceProblem("no title, and no text to derive a headline from", line=doc.body_line)
         title = " ".join(title.split())
 
-        current_key = "summary"
+        current_key = _present(meta, "summary", "description")
         summary = _text_field(meta, "summary") or _text_field(meta, "description")
         summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
 
         current_key = "slug"
         explicit_slug = _text_field(meta, "slug")
-        slug = slugify(explicit_slug or title, fallback="article")
+        file_slug = file_match.group(2) if file_match else ""
+        slug = slugify(explicit_slug or file_slug or title, fallback="article")
 
-        current_key = "tags"
+        current_key = _present(meta, "tags", "tag", "keywords")
         tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
-        current_key = "section"
-        section_names = _list_field(meta, "section", "category", "categories")
+        current_key = _present(meta, "section", "category", "categories")
+        section_names = _list_field(meta, "section", "category", "categories", single=("section", "category"))
         section = _unique_terms("section", section_names[:1])
-        current_key = "author"
-        author_names = _list_field(meta, "authors", "author") or ([config.author] if config.author else [])
+        current_key = _present(meta, "authors", "author")
+        author_names = _list_field(meta, "authors", "author", single=("author",)) or ([config.author] if config.author else [])
         authors = _unique_terms("author", author_names)
         current_key = "draft"
         draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
+        current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft
+        draft = draft or ("published" in meta and not _bool_field(meta, "published"))
         current_key = "image"
         image = _text_field(meta, "image")
         current_key = "corrections"

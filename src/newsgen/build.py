@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -9,17 +10,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .article_pages import ArticleSource
 from .cache import cache_dir, open_store, render_key
 from .config import SiteConfig
+from .feeds import render_feeds
 from .index import index_site
-from .loader import load_article_records
+from .loader import load_article_records, walk_files
 from .memo import load_page_memo, memo_state
 from .model import KeptPage, Page
 from .render import builtin_templates_dir, make_environment, render_site
-from .writer import Manifest, check_output_folder, read_manifest, write_site
+from .search import index_search
+from .sitemaps import with_sitemaps
+from .writer import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
 
 
 @dataclass(frozen=True)
@@ -31,22 +35,29 @@ class BuildReport:
     warnings: tuple[str, ...] = field(default=())
     skipped_drafts: int = 0
     skipped_future: int = 0
+    # --- imports (issue 6) ---
+    files_read: int = 0
+    notices: tuple[str, ...] = field(default=())
+    """Files passed over on purpose (another generator's pages), one line each."""
+    skipped_invalid: tuple[str, ...] = field(default=())
+    """`path:line: message` of each invalid article left out under `skip_invalid`."""
     pages_unchanged: int = 0
-    """Output files left as they were: their bytes did not change."""
+    """Output files whose bytes were the same in the previous output (kept as they were)."""
     pages_deleted: int = 0
     """Output files removed because no page produces them any more."""
 
 
-def site_static_files(static_dir: Path) -> Iterator[Page]:
+Progress = Callable[[str, int, "int | None"], None]
+"""Called as progress(stage, done, expected) while a build runs; expected may be None."""
+
+
+def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None,
+                      site_dir: Path | None = None) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is."""
     if not static_dir.is_dir():
         return
-    for folder, dirs, files in os.walk(static_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                path = Path(folder, name)
-                yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
+    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else [], site_dir):
+        yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
 
 
 def default_executor(config: SiteConfig) -> Executor | None:
@@ -61,13 +72,19 @@ def default_executor(config: SiteConfig) -> Executor | None:
     return pool
 
 
-def build(config: SiteConfig, executor: Executor | None = None, *, clean: bool = False) -> BuildReport:
+def build(config: SiteConfig, executor: Executor | None = None, progress: Progress | None = None, *,
+          clean: bool = False) -> BuildReport:
     """Build the whole site into config.output_path. Raises NewsgenError on any input problem,
-    leaving the previous output untouched. Parsed articles and the output's manifest are kept in
-    `.newsgen-cache/`; clean=True ignores them (and rewrites them)."""
+    leaving the previous output untouched. `progress`, if given, hears of each stage and page.
+    Parsed articles and the output's manifest are kept in `.newsgen-cache/`; clean=True ignores
+    them (and rewrites them)."""
     started = time.perf_counter()
     output = config.output_path
-    check_output_folder(output, [config.site_dir, config.content_path])
+    if progress:
+        progress("load", 0, None)
+    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
+                                 config.static_path], config.content_path)
+    make_output_parent(output)
     store = open_store(config)
     manifest = read_manifest(manifest_path(config), output)
     if clean:
@@ -76,23 +93,35 @@ def build(config: SiteConfig, executor: Executor | None = None, *, clean: bool =
     pool = default_executor(config) if owned else executor
     with pool if owned and pool is not None else nullcontext():
         loaded, files = load_article_records(config, pool, store, trust=not clean)
+        if progress:
+            progress("index", 0, None)
         site = index_site(loaded.articles, config)
         env = make_environment(config)
         memo = load_page_memo(config, site, files.keys, manifest.extra if manifest.trusted else {}, manifest.digests,
                               render_key(config, [config.templates_path, builtin_templates_dir()]))
         env.extend(newsgen_memo=memo, newsgen_executor=pool,
                    newsgen_articles=ArticleSource(store, files.keys, files.files))
-        pages = _all_pages(render_site(site, env), site_static_files(config.static_path))
-        written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests))
+        static_notices: list[str] = []
+        pages = with_sitemaps(_all_pages(render_site(site, env), render_feeds(site, env),
+                                         site_static_files(config.static_path, config.follow_symlinks, static_notices,
+                                                           config.site_dir)), site, env)
+        if progress:
+            pages = _reporting(pages, progress, _expected_pages(site))
+        search = functools.partial(index_search, cache_dir=cache_dir(config) / "search")
+        written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests),
+                             finish=search if config.search else None)
     store.prune(files.keys.values())
     return BuildReport(
         articles=len(site.articles),
         pages_written=written.pages_written,
         seconds=time.perf_counter() - started,
         output_dir=output,
-        warnings=tuple(loaded.warnings) + site.notices,
+        warnings=tuple(loaded.warnings) + site.notices + tuple(static_notices),
         skipped_drafts=loaded.skipped_drafts,
         skipped_future=loaded.skipped_future,
+        files_read=loaded.files_read,
+        notices=tuple(loaded.notices),
+        skipped_invalid=tuple(loaded.skipped_invalid),
         pages_unchanged=written.pages_unchanged,
         pages_deleted=written.pages_deleted,
     )
@@ -107,3 +136,19 @@ def manifest_path(config: SiteConfig) -> Path:
 def _all_pages(*streams: Iterator[Page | KeptPage]) -> Iterator[Page | KeptPage]:
     for stream in streams:
         yield from stream
+
+
+def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iterator[Page]:
+    done = 0
+    for done, page in enumerate(pages, 1):
+        progress("write", done, max(expected, done))
+        yield page
+    progress("write", done, done)
+
+
+def _expected_pages(site) -> int:
+    """About how many pages render_site yields (for a progress bar, not a promise)."""
+    config = site.config
+    listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
+    archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
+    return len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + 8

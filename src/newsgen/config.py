@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import string
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
-from .errors import ConfigError, display_path
+from .errors import ConfigError, describe, display_path, numbered_list
+from .urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
 
@@ -54,6 +56,52 @@ class SiteConfig:
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
 
+    # Feeds, sitemaps and page metadata (issue 3)
+    feed_limit: int = 50
+    """Most entries in each feed (site, tag, section, author), newest first."""
+    feed_full_content: bool = False
+    """Put each article's full text in feeds; otherwise only its summary."""
+    feed_rss: bool = False
+    """Also write RSS 2.0 feeds (`rss.xml`) beside the Atom ones (`feed.xml`)."""
+    publisher: str = ""
+    """Publisher / publication name for schema.org and the Google News sitemap; empty: the title."""
+    logo: str = ""
+    """Publisher logo for schema.org: an absolute URL or a path under the site root (empty: none)."""
+    image: str = ""
+    """Default social image (OpenGraph, Twitter, schema.org) for pages without their own: URL or site path."""
+    twitter: str = ""
+    """The site's Twitter/X handle for `twitter:site`, like `@example` (empty: none)."""
+    # --- Imports: bulk exports, other generators' content, automatic tags (issue 6) ---
+    export_fields: dict[str, list[str]] = field(default_factory=dict)
+    """Field names of `.jsonl`/`.ndjson`/`.csv` exports, per article field, tried in order; they
+    replace the defaults for that field (see `formats/exports.py`): `{body: [story], tags: [topics, places]}`."""
+    export_markup: str = "text"
+    """Markup of export bodies: `text` (paragraphs split by blank lines), `markdown` or `html`."""
+    skip_invalid: bool = False
+    """Build the valid articles when some files or export records are invalid; list the skipped ones."""
+    content_layout: str = "auto"
+    """Whose content folder this is: `newsgen`, `jekyll`, `hugo`, `pelican`, or `auto` (Jekyll and
+    Hugo trees are recognised by their `_posts` folders and `_index.md` files)."""
+    auto_tags: bool = False
+    """Tag articles that have no tags with the names that recur in their text."""
+    known_tags: dict[str, list[str]] = field(default_factory=dict)
+    """Tags to find in untagged text, each with its aliases: `{Venezuela: [Venezuelan, Caracas]}`."""
+    auto_tags_limit: int = 5
+    """Most automatic tags given to one article."""
+    auto_tags_stopwords: list[str] = field(default_factory=list)
+    """Capitalised words never used as automatic tags, beyond the built-in list."""
+    # Finding things (issue 7): search, related stories.
+    search: bool = True
+    """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
+    related_count: int = 4
+    """Related stories listed under each article; 0 turns them off."""
+    # --- hostile input (issue 8) ---
+    follow_symlinks: bool = False
+    """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
+    unsafe_html: bool = True
+    """Keep raw HTML in article bodies as written. `false` strips scripts, event handlers,
+    `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
+
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
     now: datetime = field(
@@ -77,7 +125,10 @@ class SiteConfig:
 
     @property
     def output_path(self) -> Path:
-        return self.site_dir / self.output_dir
+        """Where the site is written. A symbolic link (`public -> /var/www/site`) is followed, so
+        the build replaces the folder it points to and the link stays."""
+        path = self.site_dir / self.output_dir
+        return path.resolve() if path.is_symlink() else path
 
     @property
     def templates_path(self) -> Path:
@@ -86,6 +137,11 @@ class SiteConfig:
     @property
     def static_path(self) -> Path:
         return self.site_dir / "static"
+
+    @property
+    def publisher_name(self) -> str:
+        """The publication's name: `publisher`, else the site title."""
+        return self.publisher or self.title
 
     def absolute_url(self, site_url: str) -> str:
         """A site-relative URL (`2022/08/10/x/`) as an absolute one under base_url."""
@@ -114,46 +170,61 @@ def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) 
     path = site_dir / CONFIG_NAME
     values: dict[str, typing.Any] = {}
     lines: dict[str, int] = {}
-    shown = display_path(path)
+    shown = display_path(path, site_dir)
+    errors: list[str] = []
     if path.is_file():
-        values, lines = _read_yaml_mapping(path, shown)
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    errors = _validate(values, lines, shown)
+        values, lines, errors = _read_yaml_mapping(path, shown)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values.update(given)
+    where = {key: f"{shown}:{lines[key]}" for key in lines} | {key: "command line" for key in given}
+    errors += _validate(values, where, shown)
     if errors:
-        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {e}" for e in errors))
+        count = len(errors)
+        raise ConfigError(numbered_list(f"invalid configuration ({count} error{'s' if count != 1 else ''}):", errors))
     if "base_url" in values:
         values["base_url"] = _normalise_base_url(values["base_url"])
     return SiteConfig(**values, site_dir=site_dir, now=reference_time())
 
 
-def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int]]:
+def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], list[str]]:
+    """The mapping in the file, the line of each top-level key, and any keys given twice."""
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text")
+    except RecursionError:
+        raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
+        raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{shown}:{line}: invalid YAML: {problem}")
     if data is None:
-        return {}, {}
+        return {}, {}, []
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}:1: expected a mapping of keys to values")
-    lines = {}
+    lines: dict[str, int] = {}
+    duplicates = []
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 1
-    return {str(k): v for k, v in data.items()}, lines
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in lines:
+                duplicates.append(f"{shown}:{line}: '{key}' is given twice (first on line {lines[key]})")
+            else:
+                lines[key] = line
+    return {str(k): v for k, v in data.items()}, lines, duplicates
 
 
-def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
+def _validate(values: dict, where_given: dict[str, str], shown: str) -> list[str]:
+    """Every problem with the values; each names where its key was given (file:line or command line)."""
     hints = typing.get_type_hints(SiteConfig)
     errors = []
     for key, value in values.items():
-        where = f"{shown}:{lines[key]}" if key in lines else shown
+        where = where_given.get(key, shown)
         if key not in USER_KEYS:
             close = difflib.get_close_matches(key, USER_KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -161,11 +232,11 @@ def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
             continue
         expected = hints[key]
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-            errors.append(f"{where}: '{key}' must be a whole number, not {value!r}")
+            errors.append(f"{where}: '{key}' must be a whole number, not {describe(value)}")
         elif expected is bool and not isinstance(value, bool):
-            errors.append(f"{where}: '{key}' must be true or false, not {value!r}")
+            errors.append(f"{where}: '{key}' must be true or false, not {describe(value)}")
         elif expected is str and not isinstance(value, str):
-            errors.append(f"{where}: '{key}' must be text, not {value!r}")
+            errors.append(f"{where}: '{key}' must be text, not {describe(value)}")
         else:
             problem = _check_value(key, value)
             if problem:
@@ -176,14 +247,22 @@ def _validate(values: dict, lines: dict[str, int], shown: str) -> list[str]:
 def _check_value(key: str, value: typing.Any) -> str | None:
     if key in ("page_size", "archive_page_size", "summary_words") and value < 1:
         return f"'{key}' must be at least 1"
+    if key == "feed_limit" and value < 1:
+        return "'feed_limit' must be at least 1"
+    if key == "twitter" and value and not value.startswith("@"):
+        return f"'twitter' must be a handle starting with '@', not {describe(value)}"
+    if key == "related_count" and value < 0:
+        return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
-    if key == "timezone" and tz.gettz(value) is None:
-        return f"'timezone' is not a known time zone: {value!r} (try 'Europe/Paris' or 'UTC')"
+    if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
+        return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return f"'base_url' must be an absolute http(s) URL, not {value!r}"
+            return f"'base_url' must be an absolute http(s) URL, not {describe(value)}"
+        if parts.query or parts.fragment or value.endswith(("?", "#")):
+            return f"'base_url' must not have a query or fragment, not {describe(value)}"
     if key == "permalink":
         if not value.endswith("/") or "{slug}" not in value:
             return "'permalink' must contain {slug} and end with '/'"
@@ -191,13 +270,59 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             value.format(year="", month="", day="", slug="", section="")
         except (KeyError, IndexError, ValueError) as exc:
             return f"'permalink' has an unknown field: {exc}"
+        fields = [f for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+        if any(f not in ("year", "month", "day", "slug", "section") for f in fields):
+            return f"'permalink' may only use the fields {{year}} {{month}} {{day}} {{slug}} {{section}}: {describe(value)}"
+        if any(s.split(".")[0].lower() in WINDOWS_DEVICES for s in value.split("/")):
+            return f"'permalink' has a folder named like a Windows device (CON, NUL, ...): {describe(value)}"
+        if any(s in (".", "..") for s in value.split("/")) or any(c in value for c in "\\:%?#\x00"):
+            return f"'permalink' must be folder names joined by '/', without '.', '..', '\\', ':', '%', '?' or '#': {describe(value)}"
     if key in ("content_dir", "output_dir"):
         if not value.strip() or Path(value).is_absolute() and key == "content_dir":
             return f"'{key}' must be a folder path"
         if key == "output_dir" and value.strip() in (".", "./"):
             return "'output_dir' cannot be the site folder itself"
+    problem = _check_import_value(key, value)
+    if problem:
+        return problem
     if key == "language" and not value.replace("-", "").isalnum():
-        return f"'language' must be a language tag like 'en' or 'pt-BR', not {value!r}"
+        return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
+    return None
+
+
+EXPORT_FIELD_NAMES = ("date", "title", "body", "tags", "author", "section", "id", "url",
+                      "summary", "updated", "slug", "draft")
+LAYOUTS = ("auto", "newsgen", "jekyll", "hugo", "pelican")
+
+
+def _names(value: typing.Any) -> bool:
+    return isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_import_value(key: str, value: typing.Any) -> str | None:
+    """Checks for the issue 6 keys (exports, layouts, automatic tags)."""
+    if key == "export_fields":
+        if not isinstance(value, dict):
+            return "'export_fields' must map article fields to export field names"
+        for name, fields in value.items():
+            if name not in EXPORT_FIELD_NAMES:
+                close = difflib.get_close_matches(str(name), EXPORT_FIELD_NAMES, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                return f"'export_fields' has an unknown article field '{name}'{hint}"
+            if not _names(fields):
+                return f"'export_fields.{name}' must be a field name or a list of field names"
+    if key == "export_markup" and value not in ("text", "markdown", "html"):
+        return f"'export_markup' must be text, markdown or html, not {value!r}"
+    if key == "content_layout" and value not in LAYOUTS:
+        return f"'content_layout' must be one of {', '.join(LAYOUTS)}, not {value!r}"
+    if key == "known_tags":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and (v is None or _names(v))
+                                                  for k, v in value.items()):
+            return "'known_tags' must map each tag to a list of aliases: {Venezuela: [Venezuelan, Caracas]}"
+    if key == "auto_tags_stopwords" and not (isinstance(value, list) and _names(value)):
+        return "'auto_tags_stopwords' must be a list of words"
+    if key == "auto_tags_limit" and value < 1:
+        return "'auto_tags_limit' must be at least 1"
     return None
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class NewsgenError(Exception):
@@ -39,12 +41,16 @@ class SourceProblem(NewsgenError):
 class BuildFailed(NewsgenError):
     """Every error found in a build, reported together."""
 
-    def __init__(self, errors: list[SourceError] | list[str]):
+    def __init__(self, errors: list[SourceError] | list[str], warnings: list[str] | tuple[str, ...] = ()):
         self.errors = [str(error) for error in errors]
+        self.warnings = tuple(warnings)  # found before the build failed; the CLI prints them too
         count = len(self.errors)
-        lines = [f"build failed with {count} error{'s' if count != 1 else ''}:"]
-        lines += [f"  {number}. {error}" for number, error in enumerate(self.errors, 1)]
-        super().__init__("\n".join(lines))
+        super().__init__(numbered_list(f"build failed with {count} error{'s' if count != 1 else ''}:", self.errors))
+
+
+def numbered_list(heading: str, errors: list[str]) -> str:
+    """A heading, then one numbered line per error: how every collected error is shown."""
+    return "\n".join([heading] + [f"  {number}. {error}" for number, error in enumerate(errors, 1)])
 
     def __reduce__(self):  # survive the trip back from a worker process
         return (type(self), (self.errors,))
@@ -64,3 +70,13 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+_describer = reprlib.Repr()
+_describer.maxlevel, _describer.maxlist, _describer.maxdict, _describer.maxstring = 1, 4, 4, 60
+
+
+def describe(value: Any) -> str:
+    """A short repr for messages: bounded, so a huge or self-referencing YAML value (aliases
+    can make a billion-element tree) never takes long to show."""
+    return _describer.repr(value)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .config import SiteConfig
 from .errors import BuildFailed
 from .model import Article, Term
+from .related import relate_articles
 from .urls import page_url, period_url, term_index_url
+
+if TYPE_CHECKING:
+    from .dates import DayOfYear, MonthCalendar
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December"]
@@ -47,10 +54,12 @@ class Listing:
         return self.articles[0]
 
     def pages(self, page_size: int) -> list[ListingPage]:
-        """Chunks of page_size counted from the oldest article. The listing's own URL shows the
-        newest page_size articles; chunks 1..K-1 live at `page/N/`."""
+        """Full chunks of page_size counted from the oldest article live at `page/N/`; the
+        listing's own URL shows every newer article (page_size to 2 * page_size - 1 of them),
+        so no article is on two pages and a numbered page keeps its articles."""
         count = len(self.articles)
-        total = max(1, -(-count // page_size))
+        numbered = max(0, count // page_size - 1)
+        total = numbered + 1
         pages = []
         for number in range(1, total):
             end = count - (number - 1) * page_size
@@ -59,7 +68,7 @@ class Listing:
             older = page_url(self.url, number - 1) if number > 1 else None
             pages.append(ListingPage(page_url(self.url, number), number, total, chunk, newer, older))
         older = page_url(self.url, total - 1) if total > 1 else None
-        pages.append(ListingPage(self.url, total, total, self.articles[:page_size], None, older))
+        pages.append(ListingPage(self.url, total, total, self.articles[:count - numbered * page_size], None, older))
         return pages
 
 
@@ -126,6 +135,17 @@ class Site:
     archives: tuple[Archive, ...]
     """Years, months and days, newest first within each level."""
     notices: tuple[str, ...] = ()
+    # Finding things (issue 7): related stories and date navigation.
+    related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Article URL -> related articles, best first (see related.py)."""
+    calendars: Mapping[Period, "MonthCalendar"] = field(default_factory=lambda: MappingProxyType({}))
+    """Month Period -> its calendar (see dates.py)."""
+    on_this_day: Mapping[str, "DayOfYear"] = field(default_factory=lambda: MappingProxyType({}))
+    """`MM-DD` -> that calendar day's articles across the years, in calendar order."""
+
+    def day_of_year(self, moment: datetime) -> "DayOfYear | None":
+        """The on-this-day listing for a moment's calendar day in the site's zone."""
+        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
 
     @property
     def years(self) -> tuple[Archive, ...]:
@@ -152,8 +172,8 @@ def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term
     for slug, counter in spellings.items():
         name = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
         canonical[slug] = dataclasses.replace(sample[slug], name=name)
-        variants = sorted(n for n in counter if n.casefold() != name.casefold())
-        if variants:
+        variants = sorted(n for n in counter if n != name)
+        if any(n.casefold() != name.casefold() for n in variants):  # case alone is not worth a notice
             notices.append(f"{kind} '{name}' also spelled {', '.join(repr(v) for v in variants)}: shown as one {kind} at {canonical[slug].url}")
     return canonical, notices
 
@@ -186,6 +206,22 @@ def _check_url_collisions(articles: list[Article]) -> None:
             "give one of them a different 'slug' or 'date'"
             for url, sources in sorted(clashes)
         ])
+
+
+def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
+    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    clashes = [a for a in articles if a.url in reserved]
+    if clashes:
+        raise BuildFailed([
+            f"{a.source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
+            "'slug', or change 'permalink'"
+            for a in sorted(clashes, key=lambda a: a.source)
+        ])
+
+
+def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
+    return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
 
 def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
@@ -240,16 +276,30 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
             for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
         )
 
-    return Site(
+    from .dates import month_calendars, on_this_day  # dates.py builds on this module's records
+
+    archives = tuple(_archives(ordered, config))
+    site = Site(
         config=config,
         articles=tuple(ordered),
         front=Listing("", config.title, tuple(ordered)),
         tags=listings("tag"),
         sections=listings("section"),
         authors=listings("author"),
-        archives=tuple(_archives(ordered, config)),
+        archives=archives,
         notices=tuple(notices),
+        related=relate_articles(ordered, config.related_count),
+        calendars=month_calendars(archives),
+        on_this_day=on_this_day(ordered, config.zone),
     )
+    reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
+    for kind in terms:
+        if site.terms(kind):
+            reserved[term_index_url(kind)] = f"{kind} index page"
+        reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
+    reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    _check_reserved_urls(site.articles, reserved)
+    return site
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:

@@ -43,6 +43,8 @@ def render_jobs(env: Environment, jobs: Iterable[PageJob]) -> Iterator[Page | Ke
     executor = getattr(env, "newsgen_executor", None)
     config: SiteConfig = env.newsgen_config  # type: ignore[attr-defined]
     kept: list[str] = []
+    kept_before: dict[int, list[str]] = {}
+    """Kept pages that come before a rendered job (by id), so pages leave in job order."""
 
     def batches() -> Iterator[list[PageJob]]:
         batch: list[PageJob] = []
@@ -50,6 +52,9 @@ def render_jobs(env: Environment, jobs: Iterable[PageJob]) -> Iterator[Page | Ke
             if memo is not None and memo.unchanged(job.path, job.template, {**job.context, "config": config}):
                 kept.append(job.path)
                 continue
+            if kept:
+                kept_before[id(job)] = kept[:]
+                kept.clear()
             batch.append(job)
             if len(batch) == BATCH_SIZE:
                 yield batch
@@ -60,8 +65,8 @@ def render_jobs(env: Environment, jobs: Iterable[PageJob]) -> Iterator[Page | Ke
     results = run_batches(executor, _render_batch, batches(), config,
                           local=lambda batch: _render_batch(batch, config, env))
     for batch, rendered in results:
-        yield from _flush(kept)
         for job, (content, trace) in zip(batch, rendered):
+            yield from _flush(kept_before.pop(id(job), []))
             if memo is not None:
                 memo.record(job.path, job.template, {**job.context, "config": config}, trace)
             yield Page(job.path, content)

@@ -7,13 +7,16 @@ import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-from .articles import build_article
 from .cache import ArticleStore, entry_key, parse_key
+from .collect import build_item_articles, distinct_urls_across_files, read_source_items
 from .config import SiteConfig
-from .errors import BuildFailed, SourceError, SourceProblem, display_path
-from .formats import decode_text, parse_document
+from .errors import BuildFailed, SourceError, display_path
+from .formats.exports import EXPORT_SUFFIXES
+from .layouts import place_file, resolve_layout
 from .model import Article
+from .urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
 SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
@@ -27,6 +30,10 @@ class FileResult:
     article: Article | None
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[str, ...] = ()
+    articles: tuple[Article, ...] = ()
+    """Every article of the file: one, or one per record of a bulk export (issue 6)."""
+    notices: tuple[str, ...] = ()
+    """Files passed over on purpose: another generator's pages (see layouts.py)."""
 
 
 @dataclass
@@ -36,61 +43,136 @@ class LoadedContent:
     files_read: int = 0
     skipped_drafts: int = 0
     skipped_future: int = 0
+    notices: list[str] = field(default_factory=list)
+    skipped_invalid: list[str] = field(default_factory=list)
+    """Errors of the articles left out because `skip_invalid` is on."""
 
 
-def find_article_files(content_dir: Path) -> tuple[list[Path], list[str]]:
+def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
+                       site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
     """Article files under content_dir in a stable order, and notices for files passed over.
 
-    Hidden files and folders are skipped; symbolic links that lead outside the folder are not followed.
+    Hidden files and folders are skipped; symbolic links that lead outside the folder are not
+    followed unless follow_symlinks (and a folder reached twice through links is read once).
     """
-    root = content_dir.resolve()
+    layout = resolve_layout(content_dir, layout)
     found: list[Path] = []
     notices: list[str] = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(folder, name)
-            suffix = path.suffix.lower()
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                notices.append(f"{display_path(path)}: skipped: a symbolic link to a file outside the content folder")
-                continue
-            if suffix in SKIPPED_SUFFIXES:
-                notices.append(f"{display_path(path)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
-            elif suffix in ARTICLE_SUFFIXES:
+    for path in walk_files(content_dir, follow_symlinks, notices, site_dir):
+        suffix = path.suffix.lower()
+        if suffix in SKIPPED_SUFFIXES:
+            notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+        elif suffix in EXPORT_SUFFIXES:
+            found.append(path)
+        else:
+            placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
+            if placement.read or placement.notice:  # a notice: the loader says why it is skipped
                 found.append(path)
     return found, notices
 
 
+def _link_path(link: Path, site_dir: Path | None) -> str:
+    """A link as the user named it (display_path would show where it leads)."""
+    return f"{display_path(link.parent, site_dir)}/{link.name}"
+
+
+def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir: Path | None = None) -> Iterator[Path]:
+    """Every non-hidden file under folder, sorted; links leading outside it are skipped with a
+    notice unless follow_symlinks. Used for the content and static folders."""
+    root = folder.resolve()
+    seen = {root}
+    for current, dirs, files in os.walk(folder, followlinks=follow_symlinks):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(current, name)
+            if path.is_symlink():
+                target = path.resolve()
+                if not follow_symlinks and not target.is_relative_to(root):
+                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a folder outside "
+                                   f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                if not follow_symlinks or target in seen:
+                    continue
+                seen.add(target)
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            path = Path(current, name)
+            if name.startswith("."):
+                continue
+            if path.is_symlink() and not follow_symlinks and not path.resolve().is_relative_to(root):
+                notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
+                               f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                continue
+            if path.is_file():
+                yield path
+
+
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
-    """Read, decode and parse one file. Pure apart from reading the file; safe in a worker process."""
+    """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
+    reading the file; safe in a worker process."""
     shown = display_path(path, config.site_dir)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
-    return parse_article_data(data, shown, path.name, config)
-
-
-def parse_article_data(data: bytes, shown: str, file_name: str, config: SiteConfig) -> FileResult:
-    """Decode and parse one file's bytes; `shown` is the path used in messages."""
-    warnings: list[str] = []
-    try:
-        text, fell_back = decode_text(data)
-        if fell_back:
-            warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
-        document = parse_document(text)
-        article = build_article(document, shown, file_name, config)
-    except SourceProblem as problem:
-        return FileResult(None, (SourceError(shown, problem.line, problem.message),), tuple(warnings))
-    except RecursionError:
-        return FileResult(None, (SourceError(shown, 0, "nested too deeply to read"),), tuple(warnings))
-    return FileResult(article, (), tuple(warnings))
+    placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
+    if not placement.read:
+        return FileResult(None, notices=(f"{shown}: {placement.notice}",))
+    read = read_source_items(path, config.content_path, config, shown, placement)
+    built, errors = build_item_articles(read, config)
+    articles = tuple(article for _, article in built)
+    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
 
 
 def _parse_batch(paths: list[Path], config: SiteConfig) -> list[FileResult]:
     return [parse_article_file(path, config) for path in paths]
+
+
+def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str]]:
+    """The config with its content layout resolved, the article files, and notices."""
+    content_dir = config.content_path
+    if not content_dir.is_dir():
+        raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
+    config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
+    paths, notices = find_article_files(content_dir, config.content_layout, config.follow_symlinks, config.site_dir)
+    return config, paths, notices
+
+
+def _batches(items: list, executor: Executor | None) -> list[list]:
+    if executor is None or len(items) < PARALLEL_THRESHOLD:
+        return [items]
+    size = max(16, len(items) // 64)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
+    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
+    config, paths, notices = _article_paths(config)
+    batches = _batches(paths, executor)
+    if executor is not None and len(batches) > 1:
+        results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
+    else:
+        results = _parse_batch(paths, config)
+    return _collect(results, notices, config)
+
+
+def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) -> LoadedContent:
+    file_errors = [e for r in results for e in r.errors]
+    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results),
+                           notices=[n for r in results for n in r.notices],
+                           skipped_invalid=[str(e) for e in file_errors] if config.skip_invalid else [])
+    articles = [a for result in results for a in result.articles]
+    if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
+        articles, url_warnings = distinct_urls_across_files(articles, config)
+        loaded.warnings += url_warnings
+    for article in articles:
+        if article.draft and not config.drafts:
+            loaded.skipped_drafts += 1
+        elif article.published > config.now and not config.future:
+            loaded.skipped_future += 1
+        else:
+            loaded.articles.append(article)
+    errors = [] if config.skip_invalid else [str(e) for e in file_errors]
+    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    if errors:
+        raise BuildFailed(errors, loaded.warnings)
+    return loaded
 
 
 def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[str]:
@@ -107,17 +189,25 @@ def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[st
 
 @dataclass(frozen=True)
 class CachedResult:
-    """A loader result as the parent keeps it: the article without its body, and the cache key
-    under which the whole record (body included) is stored."""
+    """A loader result as the parent keeps it: the articles without their bodies, and the cache
+    key under which the whole record (bodies included) is stored."""
 
     result: FileResult
     key: str
 
 
 def without_body(result: FileResult) -> FileResult:
-    if result.article is None:
+    if not result.articles and result.article is None:
         return result
-    return dataclasses.replace(result, article=dataclasses.replace(result.article, body_html=""))
+    bare = tuple(dataclasses.replace(article, body_html="") for article in result.articles)
+    first = dataclasses.replace(result.article, body_html="") if result.article is not None else None
+    return dataclasses.replace(result, article=bare[0] if bare else first, articles=bare)
+
+
+def parse_file_again(path: Path, config: SiteConfig) -> FileResult:
+    """parse_article_file for a file whose cache entry is gone (the content layout resolved first)."""
+    layout = resolve_layout(config.content_path, config.content_layout)
+    return parse_article_file(path, dataclasses.replace(config, content_layout=layout))
 
 
 def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult | None]:
@@ -129,19 +219,12 @@ def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult 
     return entry_key(context_key, f"{shown}\0{Path(path).name}", data), None
 
 
-def _parse_and_store(items: list[tuple[str, str]], config: SiteConfig, context_key: str,
-                     store: ArticleStore) -> list[CachedResult]:
-    """Worker side: parse each file, store the whole record, return it without its body."""
+def _parse_and_store(items: list[tuple[str, str, str]], config: SiteConfig, store: ArticleStore) -> list[CachedResult]:
+    """Worker side: parse each file, store the whole record, return it without its bodies."""
     out = []
     fresh: dict[str, FileResult] = {}
-    for path, shown in items:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            out.append(CachedResult(FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),)), ""))
-            continue
-        key = entry_key(context_key, f"{shown}\0{Path(path).name}", data)
-        result = parse_article_data(data, shown, Path(path).name, config)
+    for path, _, key in items:
+        result = parse_article_file(Path(path), config)
         if not result.errors:
             fresh[key] = result
         out.append(CachedResult(without_body(result), key))
@@ -162,7 +245,7 @@ def load_article_records(config: SiteConfig, executor: Executor | None, store: A
     """Like load_articles, through the cache: articles without bodies, and where each one's
     whole record is (the worker that renders an article's page fetches its body from the store).
     trust=False (`--clean`) parses every file again and replaces its entry."""
-    paths, notices = _article_paths(config)
+    config, paths, notices = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
     records: list[CachedResult | None] = []
@@ -176,58 +259,16 @@ def load_article_records(config: SiteConfig, executor: Executor | None, store: A
             if record.key in cached:
                 records[number] = CachedResult(cached[record.key], record.key)
             else:
+                missing.append((number, record.key))
                 records[number] = None
-                missing.append(number)
-    batches = _batches([items[n] for n in missing], executor)
+    batches = _batches([(*items[number], key) for number, key in missing], executor)
     if executor is not None and len(batches) > 1:
-        chunks = executor.map(_parse_and_store, batches, *zip(*[(config, context_key, store)] * len(batches)))
+        chunks = executor.map(_parse_and_store, batches, *zip(*[(config, store)] * len(batches)))
     else:
-        chunks = (_parse_and_store(batch, config, context_key, store) for batch in batches)
-    for number, record in zip(missing, (record for chunk in chunks for record in chunk)):
+        chunks = (_parse_and_store(batch, config, store) for batch in batches)
+    for (number, _), record in zip(missing, (record for chunk in chunks for record in chunk)):
         records[number] = record
     done = [r for r in records if r is not None]
-    found = [(r.result.article.source, r.key, path) for r, (path, _) in zip(done, items) if r.result.article]
+    found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
     return _collect([r.result for r in done], notices, config), files
-
-
-def _article_paths(config: SiteConfig) -> tuple[list[Path], list[str]]:
-    content_dir = config.content_path
-    if not content_dir.is_dir():
-        raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
-    return find_article_files(content_dir)
-
-
-def _batches(items: list, executor: Executor | None) -> list[list]:
-    if executor is None or len(items) < PARALLEL_THRESHOLD:
-        return [items]
-    size = max(16, len(items) // 64)
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
-    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
-    paths, notices = _article_paths(config)
-    batches = _batches(paths, executor)
-    if executor is not None and len(batches) > 1:
-        results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
-    else:
-        results = _parse_batch(paths, config)
-    return _collect(results, notices, config)
-
-
-def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) -> LoadedContent:
-    errors = [e for r in results for e in r.errors]
-    if errors:
-        raise BuildFailed(errors)
-    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results))
-    for result in results:
-        article = result.article
-        assert article is not None
-        if article.draft and not config.drafts:
-            loaded.skipped_drafts += 1
-        elif article.published > config.now and not config.future:
-            loaded.skipped_future += 1
-        else:
-            loaded.articles.append(article)
-    return loaded

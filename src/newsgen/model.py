@@ -32,7 +32,8 @@ class Article:
     """One news article, as every later stage sees it."""
 
     source: str
-    """The file it came from, as shown in messages (relative to the site folder)."""
+    """The file it came from, as shown in messages (relative to the site folder); for a record of a
+    bulk export, `file:line` (issue 6)."""
     title: str
     slug: str
     published: datetime
@@ -60,8 +61,10 @@ class Article:
 
     @property
     def modified(self) -> datetime:
-        """The last time the content changed: updated, else published."""
-        return self.updated or self.published
+        """The last time the content changed: the latest of updated (else published) and
+        the corrections' dates."""
+        latest = self.updated or self.published
+        return max([latest, *(c.date for c in self.corrections)])
 
 
 @dataclass(frozen=True, slots=True)

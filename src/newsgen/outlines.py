@@ -10,28 +10,53 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
 
 from .config import SiteConfig
 from .errors import NewsgenError
-from .index import Archive, Listing, Site
-from .model import Term
+from .index import Archive, Listing, Period, Site
+from .model import Article, Term
 
 
+HEAD_SIZE = 10
+"""How many of a listing's newest articles an outline carries (`listing.articles[:6]`)."""
+
+
+@dataclass(frozen=True)
 class ArticleCount:
-    """A listing's `articles` in an outline: its length only."""
+    """A listing's `articles` in an outline: its length, and its newest HEAD_SIZE articles
+    (without bodies) for a slice like `articles[:6]`."""
 
-    def __init__(self, count: int):
-        self.count = count
+    count: int
+    head: tuple[Article, ...] = ()
 
     def __len__(self) -> int:
         return self.count
 
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice) and index.step in (None, 1) and (index.start or 0) >= 0 \
+                and index.stop is not None and 0 <= index.stop <= len(self.head):
+            return self.head[index]
+        if isinstance(index, int) and 0 <= index < len(self.head):
+            return self.head[index]
+        if isinstance(index, slice) and self.count <= len(self.head):
+            return self.head[index]
+        raise NewsgenError(f"only the newest {HEAD_SIZE} articles of a listing or site are available here; "
+                           "use page.articles for the articles of this page")
+
     def __iter__(self):
+        if self.count <= len(self.head):
+            return iter(self.head)
         raise NewsgenError("only the number of articles of a listing or site is available here; "
                            "use page.articles for the articles of this page")
 
-    def __repr__(self) -> str:
-        return f"ArticleCount({self.count})"
+
+def _count(articles: Any) -> ArticleCount:
+    return ArticleCount(len(articles), tuple(articles[:HEAD_SIZE]))
 
 
 @dataclass(frozen=True)
@@ -43,6 +68,8 @@ class ListingOutline:
     count: int
     term: Term | None
     articles: ArticleCount
+    newest: Article | None = None
+    """The newest article (without its body)."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +81,19 @@ class SiteOutline:
     tags: tuple[ListingOutline, ...]
     sections: tuple[ListingOutline, ...]
     authors: tuple[ListingOutline, ...]
+    # --- search (issue 4): calendars and on-this-day, with their listings outlined ---
+    years: tuple[Archive, ...] = ()
+    calendars: Mapping[Period, Any] = dataclasses.field(default_factory=dict)
+    on_this_day: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def day_of_year(self, moment: datetime) -> Any:
+        """The on-this-day listing for a moment's calendar day in the site's zone (as Site.day_of_year)."""
+        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
 
 
 def outline_listing(listing: Listing) -> ListingOutline:
-    return ListingOutline(listing.url, listing.title, listing.count, listing.term, ArticleCount(listing.count))
+    return ListingOutline(listing.url, listing.title, listing.count, listing.term, _count(listing.articles),
+                          listing.articles[0] if listing.articles else None)
 
 
 def outline_archive(archive: Archive) -> Archive:
@@ -69,5 +105,8 @@ def outline_site(site: Site) -> SiteOutline:
     def outlines(listings: tuple[Listing, ...]) -> tuple[ListingOutline, ...]:
         return tuple(outline_listing(listing) for listing in listings)
 
-    return SiteOutline(site.config, ArticleCount(len(site.articles)), outlines(site.tags),
-                       outlines(site.sections), outlines(site.authors))
+    on_this_day = {key: dataclasses.replace(day, listing=outline_listing(day.listing))
+                   for key, day in site.on_this_day.items()}
+    return SiteOutline(site.config, _count(site.articles), outlines(site.tags),
+                       outlines(site.sections), outlines(site.authors),
+                       tuple(outline_archive(year) for year in site.years), dict(site.calendars), on_this_day)

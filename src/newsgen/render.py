@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import traceback
 from itertools import chain
 from datetime import datetime, timezone as dt_timezone
 from importlib import resources
@@ -19,11 +20,13 @@ from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
 from .config import SiteConfig
-from .errors import BuildFailed
+from .errors import BuildFailed, display_path
 from .index import MONTH_NAMES, Listing, Site
 from .memo import PageMemo, Trace, TraceRecorder, recording, traced_global
+from .metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from .model import Article, KeptPage, Page
-from .urls import absolute_url, output_path, relative_url, root_relative_url, term_index_url
+from .urls import (ON_THIS_DAY_URL, SEARCH_URL, absolute_url, feed_url, output_path, relative_url,
+                   root_relative_url, term_index_url)
 
 
 def builtin_templates_dir() -> Path:
@@ -47,6 +50,8 @@ def make_environment(config: SiteConfig) -> Environment:
     )
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
     env.globals.update(config=traced_global("config", config), month_names=MONTH_NAMES)
+    env.globals.update(METADATA_GLOBALS, feed_url=feed_url)  # page metadata (issue 3)
+    env.tests["sameas"] = _same_as  # articles reach worker processes as copies (see outlines.py)
     env.extend(newsgen_config=config)
     return env
 
@@ -104,11 +109,30 @@ def _json_ld(data: Any) -> str:
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def _same_as(value: Any, other: Any) -> bool:
+    """Jinja's `sameas`, where two copies of one article (one sent to a worker, one in an
+    outline, one with its body) count as the same."""
+    if value is other:
+        return True
+    return (isinstance(value, Article) and isinstance(other, Article)
+            and (value.source, value.url) == (other.source, other.url))
+
+
 def _render(env: Environment, template: str, url: str | None, path: str, **context: Any) -> Page | KeptPage:
-    return render_page(env, template, path, {"page_url": url, **context})
+    return render_memo_page(env, template, path, {"page_url": url, **context})
 
 
-def render_page(env: Environment, template: str, path: str, context: dict[str, Any]) -> Page | KeptPage:
+def render_page(env: Environment, template: str, url: str | None, path: str, **context: Any) -> Page:
+    """Render one template to a Page, always (public name for feeds.py and sitemaps.py: cheap
+    pages whose bytes the writer compares)."""
+    try:
+        html = env.get_template(template).render(page_url=url, **context)
+    except jinja2.TemplateError as exc:
+        raise BuildFailed([_template_error(exc, template)]) from None
+    return Page(path, html.encode("utf-8"))
+
+
+def render_memo_page(env: Environment, template: str, path: str, context: dict[str, Any]) -> Page | KeptPage:
     """One page, or KeptPage when the build's memo shows its inputs are as last time."""
     memo: PageMemo | None = getattr(env, "newsgen_memo", None)
     if memo is not None and memo.unchanged(path, template, page_inputs(env, context)):
@@ -136,8 +160,17 @@ def render_traced(env: Environment, template: str, context: dict[str, Any]) -> t
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> str:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
+    """`file:line: template error: ...`. Syntax errors carry their line; for runtime errors
+    (an undefined name under StrictUndefined) the line comes from Jinja's rewritten traceback."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
+    if not line:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    name = name or template
+    if Path(name).is_file():
+        name = display_path(Path(name))
     where = f"{name}:{line}" if line else f"{name}"
     return f"{where}: template error: {exc.message or exc.__class__.__name__}"
 
@@ -173,8 +206,24 @@ def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
         listing_jobs(archive.listing, config.archive_page_size, "period.html", archive=outline_archive(archive), site=outline)
         for archive in site.archives))
 
+    yield from render_finding_pages(site, env, outline)
+
     yield _render(env, "404.html", None, "404.html", **common)
     yield from render_theme_assets(env, config)
+
+
+def render_finding_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:
+    """Finding things (issue 7): the on-this-day pages and, with `search: true`, the search page.
+    They get `site` as an outline (see outlines.py)."""
+    outline = outline or outline_site(site)
+    if site.on_this_day:
+        yield _render(env, "on_this_day_index.html", ON_THIS_DAY_URL, output_path(ON_THIS_DAY_URL), site=outline)
+    yield from render_jobs(env, chain.from_iterable(
+        listing_jobs(day.listing, site.config.archive_page_size, "on_this_day.html",
+                     day_of_year=outline.on_this_day[key], site=outline)
+        for key, day in site.on_this_day.items()))
+    if site.config.search:
+        yield _render(env, "search.html", SEARCH_URL, output_path(SEARCH_URL), site=outline)
 
 
 def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:
@@ -191,4 +240,4 @@ def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:
 
 from .article_pages import render_article_pages  # noqa: E402  (these render through render_traced above)
 from .listing_pages import PageJob, listing_jobs, render_jobs  # noqa: E402
-from .outlines import outline_archive, outline_listing, outline_site  # noqa: E402
+from .outlines import SiteOutline, outline_archive, outline_listing, outline_site  # noqa: E402

@@ -12,12 +12,16 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from collections import defaultdict
+from typing import Iterable
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 MAX_SLUG_LENGTH = 80
+MAX_SLUG_BYTES = 200
+"""File systems limit a name to 255 bytes; 80 four-byte characters (CJK extension B) would pass 300."""
 _NOT_WORD = re.compile(r"[^\w]+")
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 
 
 def slugify(text: str, fallback: str = "") -> str:
@@ -35,10 +39,12 @@ def slugify(text: str, fallback: str = "") -> str:
         cut = slug[:MAX_SLUG_LENGTH + 1]
         slug = cut[: cut.rfind("-")] if "-" in cut else cut[:MAX_SLUG_LENGTH]
         slug = slug.strip("-")
+    while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        slug = slug[:-1].rstrip("-")
     if not slug:
         digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:8]
         slug = f"{fallback or 'x'}-{digest}"
-    if slug in _WINDOWS_DEVICES:
+    if slug in WINDOWS_DEVICES:
         slug += "-1"
     return slug
 
@@ -56,6 +62,18 @@ def article_url(pattern: str, published: datetime, precision: str, slug: str, se
         "section": section or "news",
     }
     return "/".join(s.format(**fields) for s in segments) + "/"
+
+
+def url_collisions(claims: Iterable[tuple[str, str]]) -> list[str]:
+    """One error per URL claimed by more than one source file, naming every file that claims it."""
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for url, source in claims:
+        by_url[url].append(source)
+    return [
+        f"{sources[0]}: URL /{url} is also claimed by {', '.join(sources[1:])}; "
+        "give one of them a different 'slug' or 'date'"
+        for url, sources in sorted((url, sorted(sources)) for url, sources in by_url.items() if len(sources) > 1)
+    ]
 
 
 def term_index_url(kind: str) -> str:
@@ -124,3 +142,50 @@ def absolute_url(base_url: str, site_url: str) -> str:
 def root_relative_url(base_path: str, site_url: str) -> str:
     """`/news/tags/x/` for base path `/news/`: for pages served at any depth, like 404.html."""
     return base_path + quote(site_url.lstrip("/"), safe="/.-_~#")
+
+
+# Feeds and sitemaps (issue 3)
+FEED_FILE = {"atom": "feed.xml", "rss": "rss.xml"}
+
+
+def feed_url(listing_url: str, flavour: str = "atom") -> str:
+    """A listing's feed: `feed.xml` for the site, `tags/x/feed.xml`; `rss.xml` for RSS 2.0."""
+    return listing_url + FEED_FILE[flavour]
+
+
+def sitemap_url(name: str) -> str:
+    """`sitemap-2022.xml`, `sitemap-2022-2.xml`, `sitemap-pages.xml`: files at the site root."""
+    return f"sitemap-{name}.xml"
+
+
+def asset_url(base_url: str, reference: str) -> str:
+    """An image or logo reference as an absolute URL: kept when it already is one, else a path
+    under the site root (`images/x.jpg` or `/images/x.jpg`) joined to base_url."""
+    if urlsplit(reference).scheme in ("http", "https"):
+        return reference
+    return absolute_url(base_url, reference)
+
+
+def tag_uri(base_url: str, published: datetime, site_url: str) -> str:
+    """A stable RFC 4151 id for an entry: `tag:example.org,2022-08-10:/news/2022/08/10/slug/`.
+    It names the article, not where it is served from, so it survives a move to https."""
+    parts = urlsplit(base_url)
+    path = quote(parts.path.rstrip("/") + "/" + site_url.lstrip("/"), safe="/.-_~")
+    return f"tag:{parts.hostname},{published:%Y-%m-%d}:{path}"
+
+
+def page_url_for_path(path: str) -> str:
+    """The site URL an output file is served at: `a/b/index.html` -> `a/b/`; the inverse of output_path."""
+    if path == "index.html":
+        return ""
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
+# Finding things (issue 7): search and on-this-day pages.
+SEARCH_URL = "search/"
+ON_THIS_DAY_URL = "on-this-day/"
+
+
+def on_this_day_url(month: int, day: int) -> str:
+    """`on-this-day/08-10/`: articles from 10 August of every year."""
+    return f"{ON_THIS_DAY_URL}{month:02d}-{day:02d}/"

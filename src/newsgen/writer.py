@@ -1,17 +1,19 @@
-"""Write pages into the output folder, atomically, touching only files whose bytes changed.
+"""Write pages into the output folder atomically, touching only files whose bytes changed.
 
-Two ways, both leaving the previous site complete when a build fails:
+Every build stages a complete new site in a folder beside the output folder, then swaps it in
+with one atomic `renameat2(RENAME_EXCHANGE)` where Linux offers it, so a build that fails or is
+killed at any moment leaves either the old or the new site in place; the next build removes what
+a killed one left behind (and puts the old site back if the kill fell between the two renames of
+the fallback). One build at a time writes beside an output folder (a lock on its parent).
 
-- Whole tree (first build, `--clean`, or no trusted manifest): every page goes into a staging
-  folder beside the output folder, which is then swapped in with renames. A failure before the
-  swap removes the staging folder; the old output is untouched.
-- Changes only (a manifest says what the output holds, path -> content hash): pages whose
-  bytes differ go into a staging folder; nothing in the output is touched while pages are being
-  produced, so a failed or killed build leaves it as it was. Then the new manifest is written
-  beside the old one and a journal (staged files to move in, files to delete) is committed with
-  an atomic rename; only then are files renamed into place. A build killed after the commit is
-  finished by the next build, which replays the journal (every step can be repeated safely)
-  before it reads the manifest.
+- Whole tree (first build, `--clean`, or no trusted manifest): every page is written into the
+  staging folder.
+- Changes only (a manifest says what the output holds, path -> content hash): pages whose bytes
+  differ are written into the staging folder; every other file is hard-linked there from the
+  current output (no copy). A build that changes nothing stages nothing and swaps nothing.
+
+`finish`, when given, runs on the complete staging folder before the swap (the search indexer
+writes its files there); if it raises, the old output stays.
 
 The manifest carries the output folder's device and inode: an output folder replaced or removed
 by hand no longer matches, and the next build writes the whole tree again.
@@ -19,18 +21,27 @@ by hand no longer matches, and the next build writes the whole tree again.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import hashlib
 import json
 import os
 import posixpath
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import BuildFailed, NewsgenError
 from .model import KeptPage, Page
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 MANIFEST_VERSION = 1
 
@@ -40,6 +51,7 @@ class WriteReport:
     pages_written: int
     bytes_written: int
     pages_unchanged: int = 0
+    """Files kept as they were (their bytes equal the previous output's); 0 for a whole-tree write."""
     pages_deleted: int = 0
     digests: dict[str, str] = field(default_factory=dict, repr=False)
     """Content hash of every file the output now holds, by path."""
@@ -58,13 +70,21 @@ def safe_relative_path(path: str) -> str:
     return normal
 
 
-def check_output_folder(output_dir: Path, protected: Iterable[Path]) -> None:
-    """Refuse an output folder that is, or holds, the site or content folder (it gets replaced)."""
+def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
+    """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
+    replaced on every build), that lies inside the content folder (it would be read back), or
+    that holds files but is no site (`-o ~` must not wipe a home folder)."""
     out = output_dir.resolve()
     for folder in protected:
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
-            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output_dir")
+            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
+    if content_dir is not None and out.is_relative_to(content_dir.resolve()):
+        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
+                           "choose another output folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
+                           "built, and a build replaces it whole; empty it or choose another output folder")
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,8 @@ class Manifest:
     """Content hash by output path; empty when the output is unknown (then the whole tree is written)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Whatever the build stored beside the hashes (page keys and traces)."""
+    root: list[int] | None = None
+    """Device and inode of the output folder the hashes describe."""
 
     @property
     def trusted(self) -> bool:
@@ -91,17 +113,17 @@ def _root_id(output_dir: Path) -> list[int] | None:
 
 
 def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
-    """The manifest of output_dir, after finishing any interrupted write; empty if not trusted."""
-    recover_interrupted_write(output_dir, manifest_path)
+    """The manifest of output_dir; empty if missing, damaged or describing another folder."""
     empty = Manifest(manifest_path, {})
     try:
         data = json.loads(manifest_path.read_bytes())
     except (OSError, ValueError):
         return empty
-    if (not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION
-            or data.get("root") != _root_id(output_dir) or not isinstance(data.get("files"), dict)):
+    root = _root_id(output_dir)
+    if (not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or root is None
+            or data.get("root") != root or not isinstance(data.get("files"), dict)):
         return empty
-    return Manifest(manifest_path, data["files"], data.get("extra") or {})
+    return Manifest(manifest_path, data["files"], data.get("extra") or {}, root)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -127,35 +149,79 @@ class _Staging:
         self.path: Path | None = None
         self._folders: set[str] = set()
         self.bytes = 0
-        self.committed = False
-        """Set once a journal names the staged files: then they belong to the journal."""
 
-    def write(self, relative: str, content: bytes) -> None:
+    def open(self) -> Path:
         if self.path is None:
-            self.output_dir.parent.mkdir(parents=True, exist_ok=True)
             self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
+        return self.path
+
+    def _folder_of(self, relative: str) -> Path:
         folder = posixpath.dirname(relative)
         if folder not in self._folders:
-            (self.path / folder).mkdir(parents=True, exist_ok=True)
+            (self.open() / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        with open(self.path / relative, "wb") as handle:
+        return self.open() / relative
+
+    def write(self, relative: str, content: bytes) -> None:
+        with open(self._folder_of(relative), "wb") as handle:
             handle.write(content)
         self.bytes += len(content)
 
+    def link(self, relative: str) -> None:
+        """The current output's file, hard-linked (copied where links are refused)."""
+        source, target = self.output_dir / relative, self._folder_of(relative)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            raise NewsgenError(f"{source} was removed by hand; run `newsgen build --clean`") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+                raise
+            shutil.copy2(source, target)
+
     def remove(self) -> None:
-        if self.path is not None and not self.committed:
+        if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
-               extra: Callable[[dict[str, str]], dict[str, Any]] | None = None) -> WriteReport:
-    """Write pages into output_dir. With a trusted manifest, only changed files are written and
-    files no longer produced are deleted; otherwise the whole tree is staged and swapped in.
-    The new manifest (with `extra(digests)` beside the hashes) is saved when manifest is given."""
+               extra: Callable[[dict[str, str]], dict[str, Any]] | None = None,
+               finish: Callable[[Path], None] | None = None) -> WriteReport:
+    """Write pages into output_dir: stage a complete new site beside it, then swap it in. With a
+    trusted manifest, only changed files are written (the others are hard-linked) and a build
+    that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
+    hashes) is saved when manifest is given. `finish`, when given, runs on the complete staging
+    folder before the swap; if it raises, the old output stays."""
+    make_output_parent(output_dir)
+    with _locked(output_dir.parent):
+        _clean_leftovers(output_dir)
+        try:
+            return _write_staged(pages, output_dir, manifest, extra, finish)
+        except OSError as exc:  # a full disk, a file where a folder should be, ...
+            raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}; "
+                               "the previous site was left as it was") from None
+
+
+def make_output_parent(output_dir: Path) -> None:
+    """Create the folder the output folder goes in (a build checks this before it writes its cache)."""
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NewsgenError(f"cannot create the output folder {output_dir}: {_reason(exc)}") from None
+
+
+def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
+                  extra: Callable[[dict[str, str]], dict[str, Any]] | None,
+                  finish: Callable[[Path], None] | None) -> WriteReport:
     previous = manifest.digests if manifest is not None and manifest.trusted else None
+    if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
+        raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
     staging = _Staging(output_dir)
+    if previous is None:
+        staging.open()  # no pages at all is still an (empty) site
     digests: dict[str, str] = {}
     written: list[str] = []
+    pending: list[str] = []  # unchanged files, linked into staging once something changes
     try:
         for page in pages:
             relative = safe_relative_path(page.path)
@@ -165,111 +231,111 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
                 if previous is None or relative not in previous:
                     raise BuildFailed([f"internal error: {relative} kept from a build that did not write it"])
                 digests[relative] = previous[relative]
+                _keep(staging, pending, relative)
                 continue
             digest = content_digest(page.content)
             digests[relative] = digest
-            if previous is None or previous.get(relative) != digest:
-                staging.write(relative, page.content)
-                written.append(relative)
-        manifest_bytes = None
+            if previous is not None and previous.get(relative) == digest:
+                _keep(staging, pending, relative)
+                continue
+            if staging.path is None:
+                _link_all(staging, pending)
+            staging.write(relative, page.content)
+            written.append(relative)
+        deleted = sorted(set(previous) - set(digests)) if previous is not None else []
+        if deleted and staging.path is None:
+            _link_all(staging, pending)
+        if staging.path is not None:
+            if finish is not None:
+                finish(staging.path)
+            os.chmod(staging.path, 0o755)
+            _swap_in(staging.path, output_dir)
+            staging.path = None
         if manifest is not None:
-            manifest_bytes = lambda: _encode_manifest(output_dir, digests, extra(digests) if extra else {})  # noqa: E731
-        if previous is None:
-            _swap_whole_tree(staging, output_dir)
-            if manifest_bytes is not None:
-                _write_atomic(manifest.path, manifest_bytes())
-        else:
-            deleted = sorted(set(previous) - set(digests))
-            _apply_changes(staging, output_dir, written, deleted, manifest.path, manifest_bytes())  # type: ignore[union-attr,misc]
-            return WriteReport(len(written), staging.bytes, len(digests) - len(written), len(deleted), digests)
+            _write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
     except BaseException:
         staging.remove()
         raise
-    return WriteReport(len(written), staging.bytes, len(digests) - len(written), 0, digests)
+    return WriteReport(len(written), staging.bytes, len(digests) - len(written), len(deleted), digests)
 
 
-def _swap_whole_tree(staging: _Staging, output_dir: Path) -> None:
-    if staging.path is None:  # no pages at all: still an (empty) site
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging.path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-    os.chmod(staging.path, 0o755)
+def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
+    if staging.path is None:
+        pending.append(relative)
+    else:
+        staging.link(relative)
+
+
+def _link_all(staging: _Staging, pending: list[str]) -> None:
+    staging.open()
+    for relative in pending:
+        staging.link(relative)
+    pending.clear()
+
+
+def _reason(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer at a time per output parent folder (a lock on the folder itself: no lock file)."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _clean_leftovers(output_dir: Path) -> None:
+    """Remove staging and retired folders a killed build left beside output_dir; if the kill
+    came between the fallback swap's two renames, put the previous site back first."""
+    parent, name = output_dir.parent, glob.escape(output_dir.name)
+    retired = sorted(parent.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if retired and not output_dir.exists():
+        os.rename(retired.pop(), output_dir)
+    for leftover in retired + list(parent.glob(f".{name}.staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+try:
+    _renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+except (OSError, TypeError):  # pragma: no cover - no C library to ask (Windows)
+    _renameat2 = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False when the system cannot."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
     if not output_dir.exists():
-        os.rename(staging.path, output_dir)
+        os.rename(staging, output_dir)
+        return
+    if output_dir.is_dir() and not output_dir.is_symlink() and _exchange(staging, output_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous site
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
     os.rmdir(retired)
     os.rename(output_dir, retired)
     try:
-        os.rename(staging.path, output_dir)
+        os.rename(staging, output_dir)
     except OSError:
         os.rename(retired, output_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def journal_path(output_dir: Path) -> Path:
-    return output_dir.parent / f".{output_dir.name}.newsgen-journal"
-
-
-def _apply_changes(staging: _Staging, output_dir: Path, written: list[str], deleted: list[str],
-                   manifest_path: Path, manifest_bytes: bytes) -> None:
-    if not written and not deleted:
-        _write_atomic(manifest_path, manifest_bytes)
-        return
-    following = manifest_path.with_name(manifest_path.name + ".next")
-    _write_atomic(following, manifest_bytes)
-    journal = {"staging": str(staging.path) if staging.path else None, "moves": written, "deletes": deleted,
-               "manifest": str(manifest_path), "next": str(following)}
-    _write_atomic(journal_path(output_dir), json.dumps(journal).encode())  # the commit point
-    staging.committed = True
-    _replay(journal, output_dir)
-    journal_path(output_dir).unlink()
-
-
-def _replay(journal: dict[str, Any], output_dir: Path) -> None:
-    """Move staged files into place and delete old ones; safe to run again after a crash."""
-    staging = Path(journal["staging"]) if journal.get("staging") else None
-    folders: set[Path] = set()
-    for relative in journal["moves"]:
-        target = output_dir / relative
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        if staging is not None and (staging / relative).exists():
-            os.replace(staging / relative, target)
-    for relative in journal["deletes"]:
-        target = output_dir / relative
-        target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != output_dir and parent.is_relative_to(output_dir):
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-            parent = parent.parent
-    following = Path(journal["next"])
-    if following.exists():
-        os.replace(following, journal["manifest"])
-    if staging is not None:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def recover_interrupted_write(output_dir: Path, manifest_path: Path | None = None) -> bool:
-    """Finish a change-only write that was killed after its commit; drop staging left by killed
-    builds. Returns whether a journal was replayed."""
-    journal_file = journal_path(output_dir)
-    replayed = False
-    try:
-        journal = json.loads(journal_file.read_bytes())
-    except (OSError, ValueError):
-        journal = None
-    if isinstance(journal, dict) and "moves" in journal:
-        _replay(journal, output_dir)
-        replayed = True
-    journal_file.unlink(missing_ok=True)
-    if output_dir.parent.is_dir():
-        for leftover in output_dir.parent.glob(f".{output_dir.name}.staging-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-    if manifest_path is not None:
-        manifest_path.with_name(manifest_path.name + ".next").unlink(missing_ok=True)
-    return replayed

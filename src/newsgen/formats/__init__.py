@@ -36,6 +36,11 @@ def decode_text(data: bytes) -> tuple[str, bool]:
 
     Returns the text and whether the Windows-1252 fallback was used (the caller warns).
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM (Windows Notepad's "Unicode")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data:
         raise SourceProblem("contains NUL bytes; is this a binary file?", line=data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
@@ -53,9 +58,10 @@ def parse_document(text: str) -> SourceDocument:
     """Pick the reader that fits the text and run it."""
     from . import frontmatter, headers, wire
 
-    if text.startswith("---\n"):
+    first_line = text.split("\n", 1)[0].rstrip(" \t")  # a fence may carry trailing spaces, as in Jekyll
+    if first_line == "---" and "\n" in text:
         return frontmatter.parse_yaml(text)
-    if text.startswith("+++\n"):
+    if first_line == "+++" and "\n" in text:
         return frontmatter.parse_toml(text)
     if wire.looks_like_wire(text):
         return wire.parse_wire(text)

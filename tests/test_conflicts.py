@@ -1,0 +1,96 @@
+"""Duplicates and conflicts are deterministic and explained, never a silent overwrite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import write_files
+from newsgen.build import build
+from newsgen.config import load_config
+from newsgen.errors import BuildFailed
+
+
+def build_errors(tmp_path, files, **overrides) -> str:
+    site = write_files(tmp_path / "site", files)
+    with pytest.raises(BuildFailed) as caught:
+        build(load_config(site, {"workers": 1, **overrides}))
+    assert not (site / "public").exists()
+    return str(caught.value)
+
+
+def test_two_files_claiming_one_url_is_an_error_naming_both(tmp_path):
+    message = build_errors(tmp_path, {
+        "content/b.md": "---\ntitle: Two\ndate: 2024-02-03\nslug: same\n---\nx\n",
+        "content/a.md": "---\ntitle: One\ndate: 2024-02-03\nslug: same\n---\nx\n",
+    })
+    assert message == ("build failed with 1 error:\n  1. content/a.md: URL /2024/02/03/same/ is also claimed by "
+                       "content/b.md; give one of them a different 'slug' or 'date'")
+
+
+def test_identical_headlines_on_one_day_are_an_error_naming_both_files_the_same_way_every_time(tmp_path):
+    files = {f"content/{name}.md": "---\ntitle: Storm hits the coast\ndate: 2024-02-03T0%d:00:00\n---\nx\n" % hour
+             for hour, name in enumerate(["wire-copy", "desk-copy", "web-copy"], start=1)}
+    first = build_errors(tmp_path, files)
+    assert first == ("build failed with 1 error:\n  1. content/desk-copy.md: URL /2024/02/03/storm-hits-the-coast/ "
+                     "is also claimed by content/web-copy.md, content/wire-copy.md; "
+                     "give one of them a different 'slug' or 'date'")
+    for _ in range(3):
+        assert build_errors(tmp_path, files) == first
+
+
+def test_same_headline_on_different_days_gets_two_pages(make_site):
+    out = make_site({"content/a.md": "---\ntitle: Budget vote\ndate: 2024-02-03\n---\nx\n",
+                     "content/b.md": "---\ntitle: Budget vote\ndate: 2024-02-04\n---\ny\n"})
+    assert (out / "2024/02/03/budget-vote/index.html").is_file()
+    assert (out / "2024/02/04/budget-vote/index.html").is_file()
+
+
+def test_one_tag_spelled_three_ways_is_one_tag_with_a_notice(tmp_path):
+    site = write_files(tmp_path / "site", {
+        f"content/{n}.md": f"---\ntitle: Story {n}\ndate: 2024-02-0{n}\ntags: [{tag}]\n---\nx\n"
+        for n, tag in enumerate(["New York", "new-york", "NEW YORK", "New York"], start=1)})
+    config = load_config(site, {"workers": 1})
+    report = build(config)
+    tags = sorted(p.name for p in (config.output_path / "tags").iterdir() if p.is_dir())
+    assert tags == ["new-york"]
+    page = (config.output_path / "tags/new-york/index.html").read_text(encoding="utf-8")
+    assert all(f"Story {n}" in page for n in range(1, 5))
+    assert report.warnings == ("tag 'New York' also spelled 'NEW YORK', 'new-york': shown as one tag at tags/new-york/",)
+
+
+def test_tag_and_author_with_one_slug_keep_separate_pages(make_site):
+    out = make_site({"content/a.md": "---\ntitle: A\ndate: 2024-02-03\ntags: [Smith]\n---\nx\n",
+                     "content/b.md": "---\ntitle: B\ndate: 2024-02-04\nauthor: Smith\nsection: Smith\n---\ny\n"})
+    tag = (out / "tags/smith/index.html").read_text(encoding="utf-8")
+    author = (out / "authors/smith/index.html").read_text(encoding="utf-8")
+    section = (out / "sections/smith/index.html").read_text(encoding="utf-8")
+    assert ">A</a>" in tag and ">B</a>" not in tag
+    assert ">B</a>" in author and ">A</a>" not in author
+    assert ">B</a>" in section and ">A</a>" not in section
+
+
+@pytest.mark.parametrize("slug, permalink, claimed", [
+    ("tags", "{slug}/", "/tags/ is already the tag index page"),
+    ("archive", "{slug}/", "/archive/ is already the archive index page"),
+    ("02", "{year}/{slug}/", "/2024/02/ is already the archive page 'February 2024'"),
+    ("page", "{slug}/1/", "/page/1/ is already the front page 'News Archive'"),
+])
+def test_article_url_that_is_a_listing_page_is_an_error_naming_the_file(tmp_path, slug, permalink, claimed):
+    files = {"content/x.md": f"---\ntitle: X\ndate: 2024-02-03\nslug: '{slug}'\ntags: [tags]\n---\nx\n"}
+    files.update({f"content/f{n}.md": f"---\ntitle: F{n}\ndate: 2023-01-0{n}\n---\nx\n" for n in range(1, 4)})
+    message = build_errors(tmp_path, files, permalink=permalink, page_size=2)
+    assert message == (f"build failed with 1 error:\n  1. content/x.md: URL {claimed}; "
+                       "give the article a different 'slug', or change 'permalink'")
+
+
+def test_static_file_clashing_with_a_page_is_an_error_not_an_overwrite(tmp_path):
+    site = write_files(tmp_path / "site", {"content/a.md": "---\ntitle: A\ndate: 2024-02-03\n---\nx\n",
+                                           "static/index.html": "<p>mine</p>"})
+    result = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-j", "1"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == "error: build failed with 1 error:\n  1. two pages would be written to index.html\n"
+    assert not (site / "public").exists()

@@ -1,0 +1,69 @@
+"""`newsgen import SRC DEST`: the imported folder builds into the same articles as the source."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED, write_files
+from newsgen.build import build
+from newsgen.cli import main
+from newsgen.config import load_config
+from newsgen.loader import load_articles
+
+PEERS = SHARED / "corpora" / "peers"
+
+
+def signature(site: Path) -> list[tuple]:
+    """What a reader sees of each article: title, date, tags, section, authors, body, URL, draft."""
+    config = load_config(site, {"workers": 1})
+    return sorted(
+        (a.url, a.title, a.published.isoformat(), a.precision, tuple(t.name for t in a.tags),
+         a.section.name if a.section else None, tuple(x.name for x in a.authors), a.summary, a.body_html, a.draft)
+        for a in load_articles(config).articles)
+
+
+def round_trip(tmp_path: Path, source_site: Path, layout: str | None = None) -> tuple[list, list, str]:
+    dest = tmp_path / "imported"
+    args = ["import", str(source_site / "content"), str(dest / "content"), "--site", str(source_site)]
+    assert main(args + (["--layout", layout] if layout else [])) == 0
+    write_files(dest, {"newsgen.yaml": "title: Imported\n"})
+    return signature(source_site), signature(dest), dest
+
+
+@pytest.mark.parametrize("peer,layout,count,drafts", [("hugo", None, 12, 0), ("jekyll", None, 161, 1),
+                                                     ("pelican", "pelican", 15, 1)])
+def test_importing_a_peer_folder_gives_the_same_articles(tmp_path, peer, layout, count, drafts, capsys):
+    if not PEERS.is_dir():
+        pytest.skip("needs ../shared/corpora/peers")
+    site = write_files(tmp_path / "src", {"newsgen.yaml": f"content_layout: {layout}\n" if layout else "title: x\n"})
+    (site / "content").symlink_to(PEERS / peer, target_is_directory=True)
+    direct, imported, _ = round_trip(tmp_path, site, layout)
+    assert len(direct) == count
+    assert imported == direct
+    assert f"imported {count + drafts} articles from " in capsys.readouterr().out  # drafts stay drafts
+
+
+def test_importing_an_export_keeps_derived_headlines_and_distinct_urls(tmp_path):
+    records = [{"id": "r1", "date": "1987-04-07T10:00:00", "title": "OFFERINGS", "body": "One.", "tags": ["acq"]},
+               {"id": "r2", "date": "1987-04-07T11:00:00", "title": "OFFERINGS", "body": "Two.\n\nMore *stars*."},
+               {"id": "r3", "date": "1987-04", "title": "", "body": "Oil prices rose. Traders said so."}]
+    site = write_files(tmp_path / "src", {"content/wire.jsonl": "".join(json.dumps(r) + "\n" for r in records)})
+    direct, imported, dest = round_trip(tmp_path, site)
+    assert imported == direct
+    assert [row[0] for row in direct] == ["1987/04/07/offerings-r2/", "1987/04/07/offerings/", "1987/04/oil-prices-rose/"]
+    text = (dest / "content/1987/1987-04-07-offerings-r2.md").read_text(encoding="utf-8")
+    assert text == ("---\n# imported from content/wire.jsonl:2\ntitle: OFFERINGS\ndate: '1987-04-07T11:00:00+00:00'\n"
+                    "slug: offerings-r2\nmarkup: text\n---\nTwo.\n\nMore *stars*.")
+
+
+def test_import_never_overwrites_a_file(tmp_path, capsys):
+    site = write_files(tmp_path / "src", {"content/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nBody.\n"})
+    dest = tmp_path / "dest"
+    assert main(["import", str(site / "content"), str(dest)]) == 0
+    (dest / "2020/2020-01-02-a.md").write_text("mine\n")
+    assert main(["import", str(site / "content"), str(dest)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "error: build failed with 1 error:\n"
+        f"  1. {dest / '2020/2020-01-02-a.md'}: already exists; not overwritten (from content/a.md)\n")
+    assert (dest / "2020/2020-01-02-a.md").read_text() == "mine\n"

@@ -1,0 +1,166 @@
+"""A build killed at any moment (SIGKILL while loading, rendering or writing) leaves the previous
+site complete and unchanged, and the next build matches a clean one. A full disk or an output
+folder that cannot be created gives a clear error and no partial site."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from site_checks import tree_digest
+
+ARTICLES = 300
+
+
+def write_news_site(site: Path, count: int = ARTICLES, edition: str = "first") -> Path:
+    """count articles over three years, with tags, sections and authors; `edition` changes every body."""
+    content = site / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        year, month, day = 2021 + number % 3, 1 + number % 12, 1 + number % 28
+        (content / f"{year}-{month:02d}-{day:02d}-story-{number}.md").write_text(
+            f"---\ntitle: Story {number} of the {edition} edition\ntags: [topic {number % 17}, desk {number % 5}]\n"
+            f"section: section {number % 4}\nauthor: writer {number % 9}\n---\n"
+            + f"Paragraph {number} of the {edition} edition. " * 40 + "\n\nSecond paragraph.\n", encoding="utf-8")
+    return site
+
+
+def run_build(site: Path, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "newsgen", "build", str(site), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **kwargs)
+
+
+def build_ok(site: Path) -> float:
+    started = time.perf_counter()
+    process = run_build(site)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr.decode()
+    return time.perf_counter() - started
+
+
+def leftovers(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if p.name.startswith(".public."))
+
+
+SEARCH_INDEX = ("pagefind",)
+"""Pagefind's files differ between two sites built from the same content (its issue #638), so a
+clean build elsewhere is compared without them; each state must still have a complete index."""
+
+
+def kill_campaign(tmp_path: Path, kill_points: int, seed: int, count: int = ARTICLES) -> dict[str, int]:
+    """Build edition one, then repeatedly start a build of edition two and SIGKILL its whole
+    process group after a random delay. After each kill the output must be exactly edition one
+    or exactly a clean edition two; the final build must match a clean build of edition two."""
+    clean = write_news_site(tmp_path / "clean", count, edition="second")
+    build_ok(clean)
+    second = tree_digest(clean / "public", ignore=SEARCH_INDEX)
+
+    site = write_news_site(tmp_path / "site", count, edition="first")
+    duration = build_ok(site)
+    first = tree_digest(site / "public", ignore=SEARCH_INDEX)
+    write_news_site(site, count, edition="second")
+    outside_before = tree_digest(site, skip=site / "public")
+
+    rng = random.Random(seed)
+    outcomes = {"killed while loading": 0, "killed while rendering and writing": 0, "killed after the swap": 0}
+    for _ in range(kill_points):
+        stale = set(leftovers(site))  # what earlier kills left; the build removes it before writing
+        process = run_build(site)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        writing = any(name.startswith(".public.staging-") for name in set(leftovers(site)) - stale)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        now = tree_digest(site / "public", ignore=SEARCH_INDEX)
+        assert now in (first, second), "the output folder was left half-built"
+        assert (site / "public/pagefind/pagefind.js").is_file(), "the search index is missing"
+        phase = "after the swap" if now == second else "while rendering and writing" if writing else "while loading"
+        outcomes[f"killed {phase}"] += 1
+        if now == second:  # the kill came after the swap: start again from edition one
+            shutil.rmtree(site / "public")
+            write_news_site(site, count, edition="first")
+            build_ok(site)
+            write_news_site(site, count, edition="second")
+    build_ok(site)
+    assert tree_digest(site / "public", ignore=SEARCH_INDEX) == second
+    assert leftovers(site) == []
+    assert tree_digest(site, skip=site / "public") == outside_before
+    return outcomes
+
+
+def test_builds_killed_at_five_random_moments_leave_the_previous_site(tmp_path):
+    outcomes = kill_campaign(tmp_path, kill_points=5, seed=8, count=120)
+    assert sum(outcomes.values()) == 5
+
+
+@pytest.mark.slow
+def test_builds_killed_at_forty_random_moments_leave_the_previous_site(tmp_path):
+    outcomes = kill_campaign(tmp_path, kill_points=40, seed=int(time.time()))
+    print(f"kill outcomes: {outcomes}")
+    assert outcomes["killed while loading"] > 0 and outcomes["killed while rendering and writing"] > 0
+
+
+def test_leftovers_of_a_killed_build_are_removed_and_the_old_site_restored(tmp_path):
+    site = write_news_site(tmp_path / "site", count=3)
+    build_ok(site)
+    before = tree_digest(site / "public")
+    # what a kill between the fallback swap's two renames leaves: no output, a retired copy, a staging folder
+    os.rename(site / "public", site / ".public.old-abc123")
+    (site / ".public.staging-xyz").mkdir()
+    (site / ".public.staging-xyz/index.html").write_text("half")
+    assert build_ok(site) >= 0
+    assert tree_digest(site / "public") == before
+    assert leftovers(site) == []
+
+
+def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
+    site = write_news_site(tmp_path / "site", count=3)
+    (site / "blocker").write_text("a file where a folder should be")
+    result = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-o", str(site / "blocker/out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot create the output folder {site}/blocker/out: File exists ({site}/blocker)\n"
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in site.iterdir()) == ["blocker", "content"]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1.5 MiB tmpfs: room for a two-article site and its search index, not for 200 articles
+    (needs root and mount permission; skipped otherwise)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_disk_is_a_clear_error_and_leaves_the_previous_site(tmp_path, tiny_disk):
+    site = write_news_site(tmp_path / "site", count=2)
+    output = tiny_disk / "public"
+    process = run_build(site, env={**os.environ})
+    process.communicate(timeout=120)
+    result = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-o", str(output)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    before = tree_digest(output)
+    write_news_site(site, count=200, edition="long")
+    result = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-o", str(output)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot write the site to {output}: No space left on device")
+    assert result.stderr.rstrip().endswith("the previous site was left as it was")
+    assert "Traceback" not in result.stderr
+    assert tree_digest(output) == before
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["public"]

@@ -1,0 +1,61 @@
+"""Stable pagination: numbered from the oldest, so /page/N/ keeps its articles as new ones arrive."""
+
+import re
+
+from article_records import make_article
+from conftest import write_files
+
+from newsgen.build import build
+from newsgen.config import load_config
+from newsgen.index import Listing
+
+
+def numbered_pages(listing: Listing, size: int) -> dict[str, tuple[str, ...]]:
+    return {page.url: tuple(a.slug for a in page.articles)
+            for page in listing.pages(size) if page.url != listing.url}
+
+
+def test_adding_an_article_never_changes_a_numbered_page():
+    articles = [make_article(f"a{n:02d}", n) for n in range(40)]
+    for count in range(1, 40):
+        before = Listing("tags/x/", "x", tuple(reversed(articles[:count])))
+        after = Listing("tags/x/", "x", tuple(reversed(articles[:count + 1])))
+        old, new = numbered_pages(before, 5), numbered_pages(after, 5)
+        assert {url: new[url] for url in old} == old, count
+        assert len(new) - len(old) in (0, 1)
+
+
+def test_page_one_holds_the_oldest_articles_and_the_own_url_the_newest():
+    articles = tuple(reversed([make_article(f"a{n:02d}", n) for n in range(12)]))  # newest first
+    pages = Listing("tags/x/", "x", articles).pages(5)
+    assert [(p.url, p.number, [a.slug for a in p.articles]) for p in pages] == [
+        ("tags/x/page/1/", 1, ["a04", "a03", "a02", "a01", "a00"]),
+        ("tags/x/", 2, ["a11", "a10", "a09", "a08", "a07", "a06", "a05"]),  # no article on two pages
+    ]
+    assert [(p.newer_url, p.older_url) for p in pages] == [("tags/x/", None), (None, "tags/x/page/1/")]
+
+
+def article_file(n: int) -> str:
+    return f"---\ntitle: Story {n:02d}\ndate: 2024-01-{n:02d}\ntags: [Trade]\n---\nText {n}.\n"
+
+
+def titles(path) -> list[str]:
+    return re.findall(r'class="teaser-title"><a href="[^"]*">([^<]*)</a>', path.read_text(encoding="utf-8"))
+
+
+def test_rebuilding_with_a_new_article_keeps_every_built_page_n(tmp_path):
+    site = write_files(tmp_path / "site", {f"content/{n:02d}.md": article_file(n) for n in range(1, 8)})
+    config = load_config(site, {"workers": 1, "archive_page_size": 3, "page_size": 3})
+    build(config)
+    out = config.output_path
+    listings = ["tags/trade", "", "2024/01"]  # a tag, the front page, a month
+    before = {p.relative_to(out): titles(p) for url in listings for p in (out / url / "page").glob("*/index.html")}
+    assert before[(out / "tags/trade/page/1/index.html").relative_to(out)] == ["Story 03", "Story 02", "Story 01"]
+    assert len(before) == 3
+    for n in (8, 9, 10):
+        (site / f"content/{n:02d}.md").write_text(article_file(n), encoding="utf-8")
+        build(config)
+        after = {p.relative_to(out): titles(p) for url in listings for p in (out / url / "page").glob("*/index.html")}
+        assert {path: after[path] for path in before} == before
+    assert titles(out / "tags/trade/index.html") == ["Story 10", "Story 09", "Story 08", "Story 07"]
+    assert titles(out / "tags/trade/page/2/index.html") == ["Story 06", "Story 05", "Story 04"]

@@ -1,0 +1,73 @@
+"""The search page in a real browser: headless Chromium (Debian's package) over CDP."""
+
+import threading
+
+import pytest
+from browser import CHROMIUM, Browser
+from conftest import REPO
+
+from newsgen.build import build
+from newsgen.config import load_config
+from newsgen.serve import make_server
+
+SEED_TITLE = "Venezuela has started contacts with the government of Gustavo Petro in Colombia to…"
+SEED_PATH = "/news/2022/08/10/venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia/"
+
+
+@pytest.fixture
+def example_site_under_news(tmp_path):
+    """The repository's example site, built for and served under the sub-path /news/."""
+    config = load_config(REPO, {"output_dir": str(tmp_path / "public"), "workers": 1,
+                                "base_url": "https://example.org/news/"})
+    build(config)
+    server = make_server(config.output_path, "127.0.0.1", 0, "/news/")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/news/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.slow
+def test_typing_a_query_on_the_search_page_shows_the_seed_article(example_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    with Browser() as browser:
+        browser.navigate(example_site_under_news + "search/")
+        browser.wait_for("!document.querySelector('.search-filters').hidden")  # Pagefind loaded
+        browser.type_text("#search-query", "Maduro")
+        status = browser.wait_for("document.querySelector('[data-search-results] a') &&"
+                                  " document.querySelector('[data-search-status]').textContent")
+        assert status.endswith("found for “Maduro”.")
+        results = browser.evaluate("[...document.querySelectorAll('[data-search-results] .teaser-title a')]"
+                                   ".map(a => [a.textContent, new URL(a.href).pathname])")
+        assert [SEED_TITLE, SEED_PATH] in results
+        excerpt = browser.evaluate("document.querySelector('[data-search-results] .summary').innerHTML")
+        assert "<mark>Maduro</mark>" in excerpt
+        assert browser.evaluate("location.search") == "?q=Maduro"
+
+        browser.evaluate("document.querySelector('.search-filters summary').click()")  # loads the filter values
+        browser.wait_for("document.querySelectorAll('#search-year option').length > 1")
+        years = browser.evaluate("[...document.querySelectorAll('#search-year option')].map(o => o.textContent)")
+        assert years == ["Any", "2022 (1)"]
+        browser.evaluate("const year = document.querySelector('#search-year'); year.value = '2022';"
+                         "year.dispatchEvent(new Event('change'))")
+        browser.wait_for("location.search === '?q=Maduro&year=2022'")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent"
+                         " === '1 article found for “Maduro” with the chosen filters.'")
+
+        browser.evaluate("document.querySelector('[data-search-results] .teaser-title a').click()")
+        browser.wait_for(f"location.pathname === {SEED_PATH!r} && document.readyState === 'complete'")
+        assert browser.evaluate("document.querySelector('h1').textContent") == SEED_TITLE
+        assert browser.console == []
+
+
+@pytest.mark.slow
+def test_a_query_that_matches_nothing_says_so(example_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    with Browser() as browser:
+        browser.navigate(example_site_under_news + "search/?q=xylophonist")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent.startsWith('No')")
+        assert browser.evaluate("document.querySelector('[data-search-status]').textContent") == \
+            "No articles found for “xylophonist”."
+        assert browser.evaluate("document.querySelectorAll('[data-search-results] li').length") == 0

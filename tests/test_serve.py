@@ -1,0 +1,325 @@
+"""`newsgen serve`: rebuild on change, live reload, build errors in the browser, safety, and stopping."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import write_files
+from newsgen.serve import PreviewServer, PreviewState, make_server
+from newsgen.watch import PreviewBuilder
+from serving import start_serve, wait_for
+
+ARTICLE = """\
+---
+title: Harbour reopens
+date: 2025-03-04T09:30:00+00:00
+tags: [ports]
+---
+
+The harbour reopened on {day} after the storm.
+"""
+ARTICLE_URL = "2025/03/04/harbour-reopens/"
+
+
+def make_preview_site(root: Path, **files: str) -> Path:
+    site = root / "site"
+    write_files(site, {
+        "newsgen.yaml": "title: Harbour News\n",
+        "content/harbour.md": ARTICLE.format(day="Monday"),
+        "templates/README.md": "site templates\n",
+        **files,
+    })
+    (site / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
+    return site
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Save the way many editors do: write a temporary file, then rename it over the old one."""
+    temporary = path.with_name(path.name + ".saving")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@pytest.fixture
+def served(tmp_path):
+    servers = []
+
+    def _start(site: Path, *args: str):
+        servers.append(start_serve(site, *args))
+        return servers[-1]
+
+    yield _start
+    for server in servers:
+        code, out, err = server.stop()
+        assert "Traceback" not in err, err
+
+
+def test_preview_builds_swap_in_only_complete_builds_and_keep_three_on_disk(tmp_path):
+    site = make_preview_site(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    state = PreviewState()
+    builder = PreviewBuilder(site, {"workers": 1}, state, cache)
+    outcomes = []
+    for number in range(8):
+        text = ARTICLE.format(day=f"day {number}")
+        broken = number % 2 == 1
+        (site / "content/harbour.md").write_text(text.replace("[ports]", "[ports") if broken else text, encoding="utf-8")
+        outcomes.append(builder.build_once(("content/harbour.md",)))
+
+    assert [outcome.error is None for outcome in outcomes] == [True, False] * 4
+    assert sorted(p.name for p in cache.iterdir()) == ["site-3", "site-5", "site-7"]
+    snapshot = state.snapshot
+    assert snapshot.root == cache / "site-7"  # the last good build, while the newest one failed
+    assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in snapshot.error
+    page = (snapshot.root / ARTICLE_URL / "index.html").read_text(encoding="utf-8")
+    assert "reopened on day 6" in page and "newsgen-live-reload" not in page
+
+
+def test_serve_rebuilds_an_edited_article_and_serves_the_new_text_without_restart(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    assert "reopened on Monday" in server.page(ARTICLE_URL)
+
+    (site / "content/harbour.md").write_text(ARTICLE.format(day="Tuesday"), encoding="utf-8")
+
+    wait_for(lambda: "reopened on Tuesday" in server.page(ARTICLE_URL))
+    assert server.process.poll() is None
+
+
+def test_serve_shows_a_front_matter_error_over_the_last_good_page_until_a_fix_is_saved(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    article = site / "content/harbour.md"
+
+    article.write_text(ARTICLE.format(day="Friday").replace("tags: [ports]", "tags: [ports"), encoding="utf-8")
+
+    page = wait_for(lambda: (lambda p: p if "newsgen-build-error" in p else None)(server.page(ARTICLE_URL)))
+    assert "the last change did not build" in page
+    assert ("content/harbour.md:5: invalid YAML front matter: did not find expected &#x27;,&#x27; or &#x27;]&#x27;"
+            in page)
+    assert "reopened on Monday" in page  # the last good build is still what is served
+    assert "newsgen-build-error" in server.page("")  # on every page
+    article.write_text(ARTICLE.format(day="Friday"), encoding="utf-8")
+    page = wait_for(lambda: (lambda p: p if "reopened on Friday" in p else None)(server.page(ARTICLE_URL)))
+    assert "newsgen-build-error" not in page
+    code, out, err = server.stop()
+    assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in err
+    assert "still serving the last good build" in err
+
+
+def test_serve_starts_with_an_error_page_when_the_first_build_fails_and_recovers(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    (site / "content/harbour.md").write_text("---\ntitle: No date\n---\n\nText.\n", encoding="utf-8")
+    server = served(site)
+
+    status, _, page = server.get(server.base)
+    assert status == 500
+    assert "content/harbour.md:1: no date: add &#x27;date: YYYY-MM-DD&#x27;" in page
+    assert "data-newsgen-live-reload" in page
+
+    (site / "content/harbour.md").write_text(ARTICLE.format(day="Sunday"), encoding="utf-8")
+    wait_for(lambda: server.get(server.base + ARTICLE_URL)[0] == 200)
+    assert "reopened on Sunday" in server.page(ARTICLE_URL)
+
+
+def test_serve_rebuilds_after_config_template_and_static_changes(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    assert "Harbour News" in server.page("")
+
+    replace_file(site / "newsgen.yaml", "title: Port Gazette\n")
+    wait_for(lambda: "Port Gazette" in server.page(""))
+    (site / "templates/_head.html").write_text('<meta name="x-theme" content="harbour">\n', encoding="utf-8")
+    wait_for(lambda: 'content="harbour"' in server.page(ARTICLE_URL))
+    replace_file(site / "newsgen.yaml", "title: Port Gazette Two\n")  # the config is still watched after a rename
+    wait_for(lambda: "Port Gazette Two" in server.page(""))
+    incoming = write_files(tmp_path / "incoming", {"robots.txt": "User-agent: *\n"})
+    os.rename(incoming, site / "static")  # a static folder that appears while serving is watched from then on
+    wait_for(lambda: server.get(server.base + "robots.txt")[0] == 200)
+    (site / "static/robots.txt").write_text("User-agent: harbour\n", encoding="utf-8")
+    wait_for(lambda: "harbour" in server.get(server.base + "robots.txt")[2])
+
+
+def test_serve_injects_the_reload_script_into_served_html_only_never_into_built_files(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    status, headers, page = server.get(server.base + ARTICLE_URL)
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert page.count("data-newsgen-live-reload") == 1
+    assert page.rstrip().endswith("</html>")
+    assert "data-newsgen-live-reload" not in server.get(server.base + "static/style.css")[2]
+    assert not (site / "public").exists()  # serve never writes the output folder
+
+    subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-q", "-j", "1"], check=True)
+    built = [p for p in (site / "public").rglob("*") if p.is_file()]
+    assert built and not any(b"newsgen-live-reload" in p.read_bytes() for p in built)
+
+
+def test_reload_events_tell_an_open_page_to_reload_after_a_rebuild(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    token = server.page(ARTICLE_URL).split('encodeURIComponent("', 1)[1].split('"', 1)[0]
+    stream = urllib.request.urlopen(f"{server.url}__newsgen__/events?v={token}", timeout=20)
+    assert stream.headers["Content-Type"] == "text/event-stream"
+    assert stream.readline() == b"retry: 1000\n"
+
+    (site / "content/harbour.md").write_text(ARTICLE.format(day="Thursday"), encoding="utf-8")
+
+    received = stream.read().decode()  # the server ends the stream after the reload event
+    assert "event: reload\n" in received
+    assert "reopened on Thursday" in server.page(ARTICLE_URL)
+    stale = urllib.request.urlopen(f"{server.url}__newsgen__/events?v={token}", timeout=5).read().decode()
+    assert "event: reload" in stale  # a page from an older build reloads at once
+
+
+def test_serve_shows_a_broken_config_at_start_and_picks_up_the_fix(tmp_path, served):
+    site = make_preview_site(tmp_path, **{"newsgen.yaml": "title: Harbour News\npage_sise: 10\n"})
+    server = served(site)
+    status, _, page = server.get("/")
+    assert status == 500
+    assert "newsgen.yaml:2: unknown key &#x27;page_sise&#x27; (did you mean &#x27;page_size&#x27;?)" in page
+    replace_file(site / "newsgen.yaml", "title: Harbour News\npage_size: 10\n")
+    wait_for(lambda: server.get(server.base + ARTICLE_URL)[0] == 200)
+
+
+def test_folder_redirects_keep_to_this_host(tmp_path, served):
+    server = served(make_preview_site(tmp_path))
+    status, headers, _ = server.get("//2025")
+    assert status == 301 and headers["location"] == "/2025/"
+    assert server.get("/2025")[1]["location"] == "/2025/"
+
+
+def test_serve_drafts_and_future_flags_preview_unpublished_articles(tmp_path, served):
+    site = make_preview_site(tmp_path, **{
+        "content/draft.md": "---\ntitle: Embargoed\ndate: 2025-05-05\ndraft: true\n---\n\nSecret plan.\n",
+        "content/later.md": "---\ntitle: Tomorrow\ndate: 2030-01-01\n---\n\nNot yet.\n",
+    })
+    plain = served(site)
+    assert plain.get(plain.base + "2025/05/05/embargoed/")[0] == 404
+    preview = served(site, "--drafts", "--future")
+    assert "Secret plan." in preview.page("2025/05/05/embargoed/")
+    assert "Not yet." in preview.page("2030/01/01/tomorrow/")
+
+
+def test_serve_uses_the_base_url_path(tmp_path, served):
+    site = make_preview_site(tmp_path, **{"newsgen.yaml": "base_url: https://example.org/news/\n"})
+    server = served(site)
+    assert server.base == "/news/"
+    status, headers, _ = server.get("/")
+    assert status == 302 and headers["location"] == "/news/"
+    assert server.get("/news/" + ARTICLE_URL)[0] == 200
+    assert server.get("/" + ARTICLE_URL)[0] == 404
+    assert '"/news/__newsgen__/events"' in server.page(ARTICLE_URL)
+
+
+TRAVERSALS = [
+    "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt",
+    "/%2e%2e%2fsecret.txt", "/static/..%2f..%2fsecret.txt", "/static/..%5c..%5csecret.txt",
+    "/%252e%252e/secret.txt", "//secret.txt", "/static/%00", "/./../secret.txt", "/news/../secret.txt",
+]
+
+
+def test_serve_never_serves_a_file_outside_the_built_site(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site, "--quiet")  # quiet still prints the URL, and only that
+    assert server.stdout[0].startswith("serving http://127.0.0.1:")
+    for path in TRAVERSALS:
+        status, _, body = server.get(path)
+        assert status in (403, 404), path
+        assert "TOP SECRET" not in body, path
+
+
+def plain_server(folder: Path):
+    return make_server(folder, "127.0.0.1", 0, "/")
+
+
+def preview_server(folder: Path):
+    state = PreviewState()
+    state.publish(folder, "/")
+    return PreviewServer(("127.0.0.1", 0), state, folder / "none")
+
+
+@pytest.mark.parametrize("make", [plain_server, preview_server])
+def test_servers_do_not_follow_a_symlink_out_of_the_folder(tmp_path, make):
+    out = tmp_path / "out"
+    (out / "static").mkdir(parents=True)
+    (out / "index.html").write_text("<!doctype html><html><body>home</body></html>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
+    (out / "static/leak.txt").symlink_to(tmp_path / "secret.txt")
+    (out / "linked").symlink_to(tmp_path)
+    server = make(out)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        for path in ["/static/leak.txt", "/linked/secret.txt", "/linked/", "/%2e%2e/secret.txt"] + TRAVERSALS:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).read()
+            except urllib.error.HTTPError as error:
+                assert error.code in (403, 404), path
+                body = error.read()
+            assert b"TOP SECRET" not in body and b"secret.txt" not in body, path
+        assert b"home" in urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_reports_a_port_in_use_clearly(tmp_path):
+    site = make_preview_site(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "newsgen", "serve", str(site), "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: port {port} on 127.0.0.1 is already in use (another `newsgen serve`?); "
+                             f"stop it, or pick another port with --port N, or --port 0 for any free one\n")
+
+
+def test_clients_that_hang_up_mid_response_do_not_disturb_the_server(tmp_path, served):
+    big = "Paragraph. " * 200_000  # a page of a few megabytes, more than a socket buffer holds
+    site = make_preview_site(tmp_path, **{"content/big.md": f"---\ntitle: Big\ndate: 2025-01-01\n---\n\n{big}\n"})
+    server = served(site)
+    for _ in range(20):
+        with socket.create_connection(("127.0.0.1", server.port)) as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset on close
+            client.sendall(f"GET {server.base}2025/01/01/big/ HTTP/1.0\r\n\r\n".encode())
+            client.recv(1024)
+    assert "reopened on Monday" in server.page(ARTICLE_URL)
+    code, out, err = server.stop()
+    assert code == 0
+    assert err == ""
+
+
+def test_ctrl_c_stops_serve_cleanly_and_removes_its_builds(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    server = served(site)
+    assert list((site / ".newsgen-cache").glob("serve-*"))
+    code, out, err = server.stop(signal.SIGINT)
+    assert code == 0
+    assert err == ""
+    assert out.rstrip().endswith("stopped")
+    assert not list((site / ".newsgen-cache").glob("serve-*"))
+
+
+def test_serve_open_starts_a_browser_on_the_site_url(tmp_path, served, monkeypatch):
+    site = make_preview_site(tmp_path)
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"import sys, pathlib\npathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {browser} %s")
+    server = served(site, "--open")
+    assert wait_for(lambda: opened.exists() and opened.read_text()) == server.url
