@@ -211,6 +211,18 @@ def time_limit(seconds: int):
 _SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
+def _no_records(path: Path, result) -> bool:
+    """An export may rightly give nothing: no record lines (a CSV may hold just its header), or
+    only empty records, each left out with a warning."""
+    if path.suffix not in (".jsonl", ".ndjson", ".csv"):
+        return False
+    from newsgen.formats import decode_text  # the loader's own decoding (BOMs, UTF-16, Windows-1252)
+
+    lines = [line for line in decode_text(path.read_bytes())[0].splitlines() if line.strip()]
+    records = len(lines) - (1 if path.suffix == ".csv" else 0)
+    return records <= 0 or len(result.warnings) > 0
+
+
 def check_file(path: Path, config, seconds: int = 5) -> str | None:
     """None when parsing path gave only allowed outcomes, else what went wrong."""
     with time_limit(seconds):
@@ -219,7 +231,7 @@ def check_file(path: Path, config, seconds: int = 5) -> str | None:
         return f"a YAML tag ran code: {SENTINEL} was created"
     articles = list(getattr(result, "articles", None) or ([result.article] if result.article else []))
     errors = [str(e) for e in result.errors]
-    if not articles and not errors:
+    if not articles and not errors and not _no_records(path, result):
         return "neither an article nor an error"
     shown = re.escape(path.name)
     for error in errors:
