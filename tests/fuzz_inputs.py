@@ -10,6 +10,8 @@ any other exception, a hang (see `time_limit`) or a file created by a YAML tag i
 from __future__ import annotations
 
 import importlib.util
+import csv
+import io
 import re
 import signal
 from contextlib import contextmanager
@@ -218,8 +220,15 @@ def _no_records(path: Path, result) -> bool:
         return False
     from newsgen.formats import decode_text  # the loader's own decoding (BOMs, UTF-16, Windows-1252)
 
-    lines = [line for line in decode_text(path.read_bytes())[0].splitlines() if line.strip()]
-    records = len(lines) - (1 if path.suffix == ".csv" else 0)
+    text = decode_text(path.read_bytes())[0]
+    if path.suffix == ".csv":  # a row of empty fields ("" or ,,) is a blank line too
+        try:
+            rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(f.strip() for f in row)]
+        except csv.Error:
+            return False
+        records = len(rows) - 1
+    else:
+        records = len([line for line in text.splitlines() if line.strip()])
     return records <= 0 or len(result.warnings) > 0
 
 
