@@ -10,6 +10,8 @@ any other exception, a hang (see `time_limit`) or a file created by a YAML tag i
 from __future__ import annotations
 
 import importlib.util
+import csv
+import io
 import re
 import signal
 from contextlib import contextmanager
@@ -211,6 +213,25 @@ def time_limit(seconds: int):
 _SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
+def _no_records(path: Path, result) -> bool:
+    """An export may rightly give nothing: no record lines (a CSV may hold just its header), or
+    only empty records, each left out with a warning."""
+    if path.suffix not in (".jsonl", ".ndjson", ".csv"):
+        return False
+    from newsgen.formats import decode_text  # the loader's own decoding (BOMs, UTF-16, Windows-1252)
+
+    text = decode_text(path.read_bytes())[0]
+    if path.suffix == ".csv":  # a row of empty fields ("" or ,,) is a blank line too
+        try:
+            rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(f.strip() for f in row)]
+        except csv.Error:
+            return False
+        records = len(rows) - 1
+    else:
+        records = len([line for line in text.splitlines() if line.strip()])
+    return records <= 0 or len(result.warnings) > 0
+
+
 def check_file(path: Path, config, seconds: int = 5) -> str | None:
     """None when parsing path gave only allowed outcomes, else what went wrong."""
     with time_limit(seconds):
@@ -219,7 +240,7 @@ def check_file(path: Path, config, seconds: int = 5) -> str | None:
         return f"a YAML tag ran code: {SENTINEL} was created"
     articles = list(getattr(result, "articles", None) or ([result.article] if result.article else []))
     errors = [str(e) for e in result.errors]
-    if not articles and not errors:
+    if not articles and not errors and not _no_records(path, result):
         return "neither an article nor an error"
     shown = re.escape(path.name)
     for error in errors:

@@ -147,4 +147,5 @@ def test_output_folder_that_would_replace_site_files_is_refused(site, capsys, ou
 def test_unwritable_output_is_a_clean_error(site, capsys):
     write_files(site, {"content/a.md": GOOD, "blocker": "a file, not a folder"})
     assert main(["build", "-o", "blocker/out"]) == 1
-    assert capsys.readouterr().err == f"error: {site / 'blocker'}: File exists\n"
+    assert capsys.readouterr().err == (
+        f"error: cannot create the output folder {site / 'blocker/out'}: File exists ({site / 'blocker'})\n")

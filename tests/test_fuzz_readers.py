@@ -100,13 +100,13 @@ def only_error(fuzz_site, name: str, text: str) -> str:
 
 def test_billion_laughs_error_is_short_and_names_the_line(fuzz_site):
     error = only_error(fuzz_site, "laughs.md", HOSTILE["laughs-draft.md"])
-    assert error.startswith("content/laughs.md:13: 'draft' must be true or false, not [[...], [...], [...], [...], ...]")
+    assert error.startswith("content/laughs.md:13: 'draft' must be true or false, not a list")
     assert len(error) < 200
 
 
 def test_out_of_range_date_is_a_located_error(fuzz_site):
     assert only_error(fuzz_site, "far.txt", "date 9999-12-31T23:59:59-23:59 Text.") == (
-        "content/far.txt:1: date '9999-12-31T23:59:59-23:59' is out of range for the site's time zone")
+        "content/far.txt:1: 'date' '9999-12-31T23:59:59-23:59' is out of range for the site's time zone")
 
 
 def test_deeply_nested_markdown_is_a_located_error(fuzz_site):

@@ -424,7 +424,7 @@ def test_a_left_out_draft_does_not_collide_with_the_published_article(tmp_path):
 def test_date_at_the_calendars_edge_is_an_error_not_a_crash(tmp_path):
     errors = load_errors(tmp_path, {"content/a.md": "---\ntitle: T\ndate: 9999-12-31T23:00:00-05:00\n---\nB.\n"},
                          future=True)
-    assert errors == ["content/a.md:3: 'date' is out of range: 9999-12-31 23:00:00-05:00"]
+    assert errors == ["content/a.md:3: 'date' 9999-12-31 23:00:00-05:00 is out of range for the site's time zone"]
 
 
 # --- other generators' conventions -------------------------------------------------------------

@@ -163,7 +163,8 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
         moment.astimezone(timezone.utc).astimezone(zone)
     except (OverflowError, ValueError):
-        raise SourceProblem(f"'{key}' is out of range: {value!s}") from None
+        shown = str(value) if isinstance(value, date) else describe(value)
+        raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
     return ParsedDate(moment, precision)
 
 
@@ -174,9 +175,10 @@ def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
     if len(text) > _LONGEST_DATE:
         raise problem
     if _MONTH.match(text):
-        if not 1 <= int(text[5:7]) <= 12:
-            raise problem
-        return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+        try:  # month 13, year 0
+            return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+        except ValueError:
+            raise problem from None
     precision: DatePrecision = "day" if _DAY.match(text) else "time"
     try:
         if re.fullmatch(r"\d{1,4}", text):
