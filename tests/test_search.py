@@ -137,3 +137,14 @@ def test_an_unchanged_site_reuses_its_search_index_byte_for_byte(make_site, tmp_
     (tmp_path / "site/content/more.md").write_text(TAGGED.replace("Zebrafish", "Salmon"), encoding="utf-8")
     with pytest.raises(BuildFailed):  # changed pages: the index is made again
         build(load_config(tmp_path / "site", {"workers": 1}))
+
+
+def test_a_change_only_rebuild_indexes_the_whole_site_not_just_the_changed_pages(make_site, tmp_path):
+    out = make_site({"content/seed.txt": SEED.read_bytes(), "content/more.md": TAGGED})
+    (tmp_path / "site/content/more.md").write_text(TAGGED.replace("Zebrafish", "Salmon"), encoding="utf-8")
+    report = build(load_config(tmp_path / "site", {"workers": 1}))
+    assert 0 < report.pages_written < report.pages_unchanged  # only the changed pages were written
+    urls = sorted(page["url"] for page in indexed_pages(out / "pagefind"))
+    assert urls == [SEED_URL, "/2023/05/04/tariffs-rise-on-steel/"]  # the unchanged seed page is still indexed
+    assert find_word(out / "pagefind", "salmon") == ["/2023/05/04/tariffs-rise-on-steel/"]
+    assert find_word(out / "pagefind", "zebrafish") == []
