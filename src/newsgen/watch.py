@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 import watchfiles
 from watchfiles._rust_notify import RustNotify
 
-from .build import BuildReport, Progress, build
+from .build import BuildReport, Progress, build, manifest_path
 from .config import CONFIG_NAME, load_config
 from .errors import NewsgenError, display_path
 from .serve import PreviewState
@@ -53,7 +53,8 @@ class PreviewBuilder:
         self.cache_dir = cache_dir
         self.executor = executor
         self._count = 0
-        self._published: list[Path] = []
+        self._published: list[tuple[Path, Path]] = []
+        """Each build served, with its output manifest in the site's cache (removed together)."""
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build."""
@@ -61,7 +62,8 @@ class PreviewBuilder:
         target = self.cache_dir / f"site-{self._count}"
         try:
             config = load_config(self.site_dir, self.overrides)
-            report = build(replace(config, output_dir=str(target.resolve())), self.executor, progress)
+            config = replace(config, output_dir=str(target.resolve()))
+            report = build(config, self.executor, progress)
         except NewsgenError as exc:
             self.state.fail(str(exc))
             return RebuildOutcome(changes, None, str(exc))
@@ -70,9 +72,11 @@ class PreviewBuilder:
             self.state.fail(error)
             return RebuildOutcome(changes, None, error)
         self.state.publish(target, config.base_path)
-        self._published.append(target)
+        self._published.append((target, manifest_path(config)))
         while len(self._published) > KEEP_BUILDS:
-            shutil.rmtree(self._published.pop(0), ignore_errors=True)
+            old, manifest = self._published.pop(0)
+            shutil.rmtree(old, ignore_errors=True)
+            manifest.unlink(missing_ok=True)
         return RebuildOutcome(changes, report, None)
 
 
