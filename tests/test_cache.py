@@ -209,3 +209,18 @@ def test_page_showing_the_build_time_is_rendered_again_when_it_changes(tmp_path,
     report = run(site)
     assert '<meta name="built" content="2027">' in story(site)
     assert report.pages_written == len(list((site / "public").rglob("*.html")))  # every page shows it
+
+
+def test_a_later_build_time_alone_renders_no_page_again(tmp_path, monkeypatch):
+    # Article and period pages read site.day_of_year (on-this-day links): their memo keys must not
+    # depend on the build time, which every build changes.
+    from newsgen import render
+
+    site = make(tmp_path)
+    run(site)
+    rendered = []
+    real = render.render_traced
+    monkeypatch.setattr(render, "render_traced", lambda *args: rendered.append(args[1]) or real(*args))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 3600))
+    assert run(site).pages_written == 0
+    assert rendered == []

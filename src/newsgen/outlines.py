@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 from typing import Any, Mapping
+
+from dateutil import tz
 
 from .config import SiteConfig
 from .errors import NewsgenError
@@ -85,15 +87,35 @@ class SiteOutline:
     years: tuple[Archive, ...] = ()
     calendars: Mapping[Period, Any] = dataclasses.field(default_factory=dict)
     on_this_day: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    day_of_year: "DayLookup | None" = None
+    """site.day_of_year(moment), as Site.day_of_year: a record, not a method, so that a page's
+    memo key depends on the calendar days and the zone only (a method would drag in config.now)."""
 
-    def day_of_year(self, moment: datetime) -> Any:
-        """The on-this-day listing for a moment's calendar day in the site's zone (as Site.day_of_year)."""
-        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
+
+@dataclass(frozen=True)
+class DayLookup:
+    """The on-this-day listing for a moment's calendar day in the site's zone."""
+
+    on_this_day: Mapping[str, Any]
+    timezone: str
+
+    def __call__(self, moment: datetime) -> Any:
+        return self.on_this_day.get(f"{moment.astimezone(_zone(self.timezone)):%m-%d}")
+
+
+def _zone(name: str) -> Any:
+    return tz.gettz(name) or dt_timezone.utc
 
 
 def outline_listing(listing: Listing) -> ListingOutline:
     return ListingOutline(listing.url, listing.title, listing.count, listing.term, _count(listing.articles),
                           listing.articles[0] if listing.articles else None)
+
+
+def _bare_outline(listing: Listing) -> ListingOutline:
+    """An outline with the count only (no articles): what a link to the listing shows. Every page
+    that links an on-this-day day then depends on counts, not on which articles those days hold."""
+    return ListingOutline(listing.url, listing.title, listing.count, listing.term, ArticleCount(listing.count))
 
 
 def outline_archive(archive: Archive) -> Archive:
@@ -105,8 +127,9 @@ def outline_site(site: Site) -> SiteOutline:
     def outlines(listings: tuple[Listing, ...]) -> tuple[ListingOutline, ...]:
         return tuple(outline_listing(listing) for listing in listings)
 
-    on_this_day = {key: dataclasses.replace(day, listing=outline_listing(day.listing))
+    on_this_day = {key: dataclasses.replace(day, listing=_bare_outline(day.listing))
                    for key, day in site.on_this_day.items()}
     return SiteOutline(site.config, _count(site.articles), outlines(site.tags),
                        outlines(site.sections), outlines(site.authors),
-                       tuple(outline_archive(year) for year in site.years), dict(site.calendars), on_this_day)
+                       tuple(outline_archive(year) for year in site.years), dict(site.calendars), on_this_day,
+                       DayLookup(on_this_day, site.config.timezone))
