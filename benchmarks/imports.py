@@ -5,8 +5,8 @@ into content/).
     .venv/bin/python benchmarks/imports.py peers                       # Jekyll, Hugo, Pelican sample folders
 
 Reuters: the export is copied into a temporary site (its terms allow testing only; the site is deleted
-afterwards), built with `skip_invalid`, and the script prints articles built, tag pages, archive pages,
-invalid records and build time. Peers: each folder is built in place (through a symbolic link) and the
+afterwards), built with default settings, and the script prints articles built, tag pages, archive
+pages, errors, warnings and build time. Peers: each folder is built in place (through a symbolic link) and the
 script prints files read, articles built, warnings and skip notices.
 """
 
