@@ -148,3 +148,16 @@ def test_a_change_only_rebuild_indexes_the_whole_site_not_just_the_changed_pages
     assert urls == [SEED_URL, "/2023/05/04/tariffs-rise-on-steel/"]  # the unchanged seed page is still indexed
     assert find_word(out / "pagefind", "salmon") == ["/2023/05/04/tariffs-rise-on-steel/"]
     assert find_word(out / "pagefind", "zebrafish") == []
+
+
+def test_a_site_built_for_two_base_urls_keeps_both_search_indexes(make_site, tmp_path, monkeypatch):
+    files = {"content/seed.txt": SEED.read_bytes(), "content/more.md": TAGGED}
+    first = make_site(files, output_dir="first")
+    make_site(files, output_dir="sub", base_url="https://example.org/news/")
+    failing = tmp_path / "pagefind-must-not-run"
+    failing.write_text("#!/bin/sh\nexit 9\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))  # a rerun would fail the build
+    again = make_site(files, output_dir="again")
+    index = {p.relative_to(first): p.read_bytes() for p in (first / "pagefind").rglob("*") if p.is_file()}
+    assert {p.relative_to(again): p.read_bytes() for p in (again / "pagefind").rglob("*") if p.is_file()} == index

@@ -24,6 +24,8 @@ from .errors import BuildFailed, NewsgenError
 BUNDLE_DIR = "pagefind"
 """The folder, inside the output, that holds Pagefind's script, engine and index."""
 TIMEOUT_SECONDS = 3600
+KEPT_INDEXES = 3
+"""Search indexes kept in the cache, newest first."""
 
 
 def pagefind_executable() -> Path:
@@ -56,6 +58,7 @@ def index_search(site_folder: Path, cache_dir: Path | None = None) -> None:
     kept = cache_dir / digest
     if (kept / "pagefind.js").is_file():
         _copy_tree(kept, site_folder / BUNDLE_DIR)
+        os.utime(kept)
         return
     _run_pagefind(site_folder)
     _keep(site_folder / BUNDLE_DIR, cache_dir, digest)
@@ -96,16 +99,20 @@ def _input_digest(site_folder: Path) -> str:
 
 
 def _keep(bundle: Path, cache_dir: Path, digest: str) -> None:
-    """Keep one copy of the newest index, swapped in whole, so a killed build never leaves half of one."""
+    """Keep a copy of the new index, moved in whole so a killed build never leaves half of one, and
+    drop all but the newest few (and any half-copied index a killed build left)."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache_dir))
         _copy_tree(bundle, staging / "index")
         os.rename(staging / "index", cache_dir / digest)
         shutil.rmtree(staging, ignore_errors=True)
-        for old in cache_dir.iterdir():
-            if old.name != digest:
-                shutil.rmtree(old, ignore_errors=True)
+        os.utime(cache_dir / digest)
+        kept = sorted((p for p in cache_dir.iterdir() if not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        leftovers = [p for p in cache_dir.iterdir() if p.name.startswith(".staging-")]
+        for old in kept[KEPT_INDEXES:] + leftovers:  # the newest few: a site built for two base URLs keeps both
+            shutil.rmtree(old, ignore_errors=True)
     except OSError:
         pass  # the cache only saves time; the built site is complete without it
 
