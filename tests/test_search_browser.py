@@ -49,7 +49,7 @@ def test_typing_a_query_on_the_search_page_shows_the_seed_article(example_site_u
         browser.evaluate("document.querySelector('.search-filters summary').click()")  # loads the filter values
         browser.wait_for("document.querySelectorAll('#search-year option').length > 1")
         years = browser.evaluate("[...document.querySelectorAll('#search-year option')].map(o => o.textContent)")
-        assert years == ["Any", "2022 (1)"]
+        assert years[0] == "Any" and "2022 (4)" in years  # the example site's four 2022 articles
         browser.evaluate("const year = document.querySelector('#search-year'); year.value = '2022';"
                          "year.dispatchEvent(new Event('change'))")
         browser.wait_for("location.search === '?q=Maduro&year=2022'")
