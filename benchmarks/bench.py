@@ -80,11 +80,13 @@ def make_corpus(folder: Path, size: int, fmt: str = "yaml") -> None:
 
 
 class Newsgen:
-    def __init__(self, root: Path, size: int, newsgen: str):
+    def __init__(self, root: Path, size: int, newsgen: str, search: bool = True):
         self.site = root / f"newsgen-{size}"
         self.content = self.site / "content"
         self.newsgen = newsgen
         make_corpus(self.content, size)
+        # The peers build no search index; --no-search compares like with like.
+        (self.site / "newsgen.yaml").write_text(f"search: {'true' if search else 'false'}\n", encoding="utf-8")
         files = sorted(os.listdir(self.content))
         self.edited = self.content / files[len(files) // 2]
         self.original = self.edited.read_bytes()
@@ -166,8 +168,9 @@ class Pelican:
         return timed([self.pelican, "content", "-s", "pelicanconf.py", "-q"], self.site)
 
 
-def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str) -> list[tuple[str, float, float]]:
-    ours = Newsgen(root, size, newsgen)
+def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str,
+               search: bool = True) -> list[tuple[str, float, float]]:
+    ours = Newsgen(root, size, newsgen, search)
     others = [("hugo cold", Hugo(root, size).cold)] if "hugo" in peers and shutil.which("hugo") else []
     if "pelican" in peers:
         others.append(("pelican cold", Pelican(root, size).cold))
@@ -194,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path("/dev/shm/newsgen-bench"),
                         help="where corpora and sites go (tmpfs by default; use a disk folder to measure disk)")
     parser.add_argument("--newsgen", default=str(Path(sys.executable).parent / "newsgen"))
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the Pagefind search index (the peers build none)")
     args = parser.parse_args(argv)
     args.root.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"root {args.root}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, repeat {args.repeat}", flush=True)
-    tables = {size: bench_size(args.root, size, args.repeat, args.peers, args.newsgen) for size in args.sizes}
+    tables = {size: bench_size(args.root, size, args.repeat, args.peers, args.newsgen, not args.no_search) for size in args.sizes}
     print()
     print("| size | run | median s | x Hugo cold | peak MB (all processes) |")
     print("|---|---|---|---|---|")
