@@ -43,18 +43,20 @@ def pagefind_executable() -> Path:
     return path
 
 
-def index_search(site_folder: Path, cache_dir: Path | None = None) -> None:
+def index_search(site_folder: Path, page_digests: dict[str, str] | None = None,
+                 cache_dir: Path | None = None) -> None:
     """Give a built site folder its `pagefind/` index. Raises BuildFailed.
 
     Pagefind's filter and metadata files differ from run to run on the same input (its issue
     #638), so the index of the last run is kept in cache_dir with a digest of every HTML file it
     read, and reused when the pages are the same: a rebuild of unchanged content stays
-    byte-identical, and costs no indexing time.
+    byte-identical, and costs no indexing time. page_digests (path -> content hash of every
+    file in the folder, as the writer computed them) saves reading the pages again.
     """
     if cache_dir is None:
         _run_pagefind(site_folder)
         return
-    digest = _input_digest(site_folder)
+    digest = _input_digest(site_folder, page_digests)
     kept = cache_dir / digest
     if (kept / "pagefind.js").is_file():
         _copy_tree(kept, site_folder / BUNDLE_DIR)
@@ -78,7 +80,7 @@ def _copy_tree(source: Path, target: Path) -> None:
                 raise OSError(exc.errno, exc.strerror, str(destination)) from None
 
 
-def _input_digest(site_folder: Path) -> str:
+def _input_digest(site_folder: Path, page_digests: dict[str, str] | None) -> str:
     """A digest of what Pagefind reads: every HTML file's path and bytes, and Pagefind's version."""
     digest = hashlib.sha256()
     for version_of in ("pagefind", "pagefind_bin"):
@@ -86,6 +88,10 @@ def _input_digest(site_folder: Path) -> str:
             digest.update(f"{version_of} {metadata.version(version_of)}\n".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{version_of} none\n".encode())
+    if page_digests is not None:
+        for relative in sorted(p for p in page_digests if p.endswith(".html")):
+            digest.update(relative.encode() + b"\0" + page_digests[relative].encode())
+        return digest.hexdigest()[:32]
     for folder, dirs, files in os.walk(site_folder):
         dirs.sort()
         if Path(folder) == site_folder and BUNDLE_DIR in dirs:

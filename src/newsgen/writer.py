@@ -186,12 +186,13 @@ class _Staging:
 
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
                extra: Callable[[dict[str, str]], dict[str, Any]] | None = None,
-               finish: Callable[[Path], None] | None = None) -> WriteReport:
+               finish: Callable[[Path, dict[str, str]], None] | None = None) -> WriteReport:
     """Write pages into output_dir: stage a complete new site beside it, then swap it in. With a
     trusted manifest, only changed files are written (the others are hard-linked) and a build
     that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
-    hashes) is saved when manifest is given. `finish`, when given, runs on the complete staging
-    folder before the swap; if it raises, the old output stays."""
+    hashes) is saved when manifest is given. `finish(staging, digests)`, when given, runs on the
+    complete staging folder (with the content hash of every file in it) before the swap; if it
+    raises, the old output stays."""
     make_output_parent(output_dir)
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
@@ -212,7 +213,7 @@ def make_output_parent(output_dir: Path) -> None:
 
 def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
                   extra: Callable[[dict[str, str]], dict[str, Any]] | None,
-                  finish: Callable[[Path], None] | None) -> WriteReport:
+                  finish: Callable[[Path, dict[str, str]], None] | None) -> WriteReport:
     previous = manifest.digests if manifest is not None and manifest.trusted else None
     if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
         raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
@@ -247,7 +248,7 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
             _link_all(staging, pending)
         if staging.path is not None:
             if finish is not None:
-                finish(staging.path)
+                finish(staging.path, digests)
             os.chmod(staging.path, 0o755)
             _swap_in(staging.path, output_dir)
             staging.path = None
