@@ -24,7 +24,7 @@ from .memo import PageMemo, Trace
 from .model import Article, KeptPage, Page
 from .outlines import SiteOutline, outline_site
 from .urls import output_path
-from .workers import run_batches, worker_environment
+from .workers import run_batches, ship, worker_environment
 
 BATCH_SIZE = 64
 
@@ -56,7 +56,7 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
     source: ArticleSource | None = getattr(env, "newsgen_articles", None)
     executor: Executor | None = getattr(env, "newsgen_executor", None)
     config: SiteConfig = env.newsgen_config  # type: ignore[attr-defined]
-    outline = outline or outline_site(site)
+    outline = outline or ship(env, outline_site(site))
     articles = site.articles
     jobs: list[ArticleJob] = []
     kept: list[str] = []

@@ -99,7 +99,8 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         env = make_environment(config)
         memo = load_page_memo(config, site, files.keys, manifest.extra if manifest.trusted else {}, manifest.digests,
                               render_key(config, [config.templates_path, builtin_templates_dir()]))
-        env.extend(newsgen_memo=memo, newsgen_executor=pool,
+        env.extend(newsgen_memo=memo, newsgen_executor=pool, newsgen_shipped=[],
+                   newsgen_ship_dir=cache_dir(config) / "shipped" if pool is not None else None,
                    newsgen_articles=ArticleSource(store, files.keys, files.files))
         static_notices: list[str] = []
         pages = with_sitemaps(_all_pages(render_site(site, env), render_feeds(site, env),
@@ -108,8 +109,12 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         if progress:
             pages = _reporting(pages, progress, _expected_pages(site))
         search = functools.partial(index_search, cache_dir=cache_dir(config) / "search")
-        written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests),
-                             finish=search if config.search else None)
+        try:
+            written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests),
+                                 finish=search if config.search else None)
+        finally:
+            for path in env.newsgen_shipped:  # type: ignore[attr-defined]
+                path.unlink(missing_ok=True)
     store.prune(files.keys.values())
     return BuildReport(
         articles=len(site.articles),

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 DatePrecision = Literal["month", "day", "time"]
+R = TypeVar("R")
 
 
+def pickled_by_fields(cls: type[R]) -> type[R]:
+    """Pickle a frozen slotted dataclass as its constructor's arguments. (The `__getstate__`
+    that dataclasses gives slotted classes calls `fields()` for every object: it made pickling
+    the records sent to worker processes a third of a cold build.)"""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    values = operator.attrgetter(*names)
+    if len(names) == 1:
+        cls.__reduce__ = lambda self: (cls, (values(self),))  # type: ignore[method-assign,assignment]
+    else:
+        cls.__reduce__ = lambda self: (cls, values(self))  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Term:
     """A tag, section or author: a display name and the slug its page lives under."""
@@ -19,6 +36,7 @@ class Term:
     url: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Correction:
     """A dated note on an article: a correction or an update."""
@@ -27,6 +45,7 @@ class Correction:
     text: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news article, as every later stage sees it."""
@@ -67,6 +86,7 @@ class Article:
         return max([latest, *(c.date for c in self.corrections)])
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Page:
     """One output file: its path inside the output folder, and its bytes."""
@@ -75,6 +95,7 @@ class Page:
     content: bytes
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeptPage:
     """An output file whose inputs are the same as in the previous build: the writer keeps the

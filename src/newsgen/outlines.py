@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .errors import NewsgenError
 from .index import Archive, Listing, Period, Site
 from .model import Article, Term
+from .workers import ShippedOnce
 
 
 HEAD_SIZE = 10
@@ -75,7 +76,7 @@ class ListingOutline:
 
 
 @dataclass(frozen=True)
-class SiteOutline:
+class SiteOutline(ShippedOnce):
     """What pages rendered in workers can read of `site`."""
 
     config: SiteConfig

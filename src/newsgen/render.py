@@ -184,7 +184,7 @@ def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
     """Every page of the site, one at a time. Article and listing pages may render in worker
     processes: their templates get `site` (and `listing`) as outlines, see outlines.py."""
     config = site.config
-    outline = outline_site(site)
+    outline = ship(env, outline_site(site))
     common = {"site": site}
     yield from render_jobs(env, listing_jobs(site.front, config.page_size, "index.html", site=outline))
 
@@ -215,7 +215,7 @@ def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
 def render_finding_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:
     """Finding things (issue 7): the on-this-day pages and, with `search: true`, the search page.
     They get `site` as an outline (see outlines.py)."""
-    outline = outline or outline_site(site)
+    outline = outline or ship(env, outline_site(site))
     if site.on_this_day:
         yield _render(env, "on_this_day_index.html", ON_THIS_DAY_URL, output_path(ON_THIS_DAY_URL), site=outline)
     yield from render_jobs(env, chain.from_iterable(
@@ -241,3 +241,4 @@ def render_theme_assets(env: Environment, config: SiteConfig) -> Iterator[Page]:
 from .article_pages import render_article_pages  # noqa: E402  (these render through render_traced above)
 from .listing_pages import PageJob, listing_jobs, render_jobs  # noqa: E402
 from .outlines import SiteOutline, outline_archive, outline_listing, outline_site  # noqa: E402
+from .workers import ship  # noqa: E402
