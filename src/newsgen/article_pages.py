@@ -48,6 +48,8 @@ class ArticleJob:
     newer: Article | None
     older: Article | None
     related: tuple[Article, ...] = ()
+    day: Any = None
+    """The on-this-day entry of the article's calendar day (`article_day`), or None."""
 
 
 def render_article_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:
@@ -67,8 +69,9 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
         older = articles[position + 1] if position + 1 < len(articles) else None
         path = output_path(article.url)
         related = site.related.get(article.url, ())
+        day = _day(article, outline)
         if memo is not None and memo.unchanged(path, "article.html",
-                                               _inputs(article, newer, older, outline, config, related)):
+                                               _inputs(article, newer, older, outline, config, related, day)):
             kept.append(path)
             continue
         if kept:
@@ -76,7 +79,7 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
             kept = []
         key = source.keys.get(article.source) if source else None
         jobs.append(ArticleJob(path, article, key, source.files.get(article.source) if source else None, newer, older,
-                               related))
+                               related, day))
 
     batches = [jobs[i:i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     store = source.store if source else None
@@ -90,7 +93,7 @@ def render_article_pages(site: Site, env: Environment, outline: SiteOutline | No
             number += 1
             if memo is not None:
                 memo.record(job.path, "article.html", _inputs(job.article, job.newer, job.older, outline, config,
-                                                                     job.related), trace)
+                                                                     job.related, job.day), trace)
             yield Page(job.path, content)
     for kept_path in kept:
         yield KeptPage(kept_path)
@@ -108,10 +111,18 @@ def with_body(env: Environment, article: Article) -> Article:
     return dataclasses.replace(article, body_html=_body(job, record, env.newsgen_config))  # type: ignore[attr-defined]
 
 
+def _day(article: Article, outline: SiteOutline) -> Any:
+    """The article's calendar day for the on-this-day link: given to its page on its own, so the
+    page depends on that day's entry, not on every day's (as `site.day_of_year` would)."""
+    if article.precision == "month" or outline.day_of_year is None:
+        return None
+    return outline.day_of_year(article.published)
+
+
 def _inputs(article: Article, newer: Article | None, older: Article | None, outline: SiteOutline,
-            config: SiteConfig, related: tuple[Article, ...] = ()) -> dict[str, Any]:
+            config: SiteConfig, related: tuple[Article, ...] = (), day: Any = None) -> dict[str, Any]:
     return {"page_url": article.url, "article": article, "newer": newer, "older": older,
-            "related": related, "site": outline, "config": config}
+            "related": related, "site": outline, "config": config, "article_day": day}
 
 
 def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutline,
@@ -128,7 +139,7 @@ def _render_batch(jobs: list[ArticleJob], config: SiteConfig, outline: SiteOutli
         if job.key:
             article = dataclasses.replace(article, body_html=_body(job, records.get(job.key), config))
         context = {"page_url": article.url, "article": article, "newer": job.newer, "older": job.older,
-                   "related": job.related, "site": outline}
+                   "related": job.related, "site": outline, "article_day": job.day}
         out.append(render_traced(env, "article.html", context))
     return out
 

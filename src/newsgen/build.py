@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .article_pages import ArticleSource
-from .cache import cache_dir, open_store, render_key
+from .cache import cache_dir, cached_related, open_store, render_key
 from .config import SiteConfig
 from .feeds import render_feeds
 from .index import index_site
@@ -95,7 +95,7 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         loaded, files = load_article_records(config, pool, store, trust=not clean)
         if progress:
             progress("index", 0, None)
-        site = index_site(loaded.articles, config)
+        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
         env = make_environment(config)
         memo = load_page_memo(config, site, files.keys, manifest.extra if manifest.trusted else {}, manifest.digests,
                               render_key(config, [config.templates_path, builtin_templates_dir()]))

@@ -20,10 +20,13 @@ import os
 import pickle
 import sqlite3
 from importlib import metadata
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable
 
 from .config import SiteConfig
+from .model import Article
 
 CACHE_DIR_NAME = ".newsgen-cache"
 SCHEMA = 2
@@ -203,3 +206,34 @@ def open_store(config: SiteConfig) -> ArticleStore:
     store = ArticleStore(cache_dir(config) / "articles.sqlite")
     store.reset_if_broken()
     return store
+
+
+def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]:
+    """relate_articles, whose result is kept in folder/related.pickle under a digest of what it
+    reads (each article's URL, slug, date and tags): an edit to a body or a title reuses it, an
+    added article or a changed tag computes it again. A damaged file is computed again, and so
+    is any with trust=False (`--clean`)."""
+    from .related import relate_articles, related_inputs
+
+    def relate(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
+        key = _package_fingerprint() + related_inputs(articles, count)
+        path = folder / "related.pickle"
+        try:
+            stored_key, urls = pickle.loads(path.read_bytes()) if trust else (None, None)
+            if stored_key == key:
+                by_url = {article.url: article for article in articles}
+                return MappingProxyType({url: tuple(by_url[other] for other in others) for url, others in urls.items()})
+        except Exception:  # missing, damaged or from another version: compute it again
+            pass
+        related = relate_articles(articles, count)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.{os.getpid()}")
+            partial.write_bytes(pickle.dumps((key, {url: tuple(a.url for a in others) for url, others in related.items()}),
+                                             protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(partial, path)
+        except OSError:
+            pass
+        return related
+
+    return relate

@@ -19,8 +19,8 @@ from jinja2 import Environment
 from .article_pages import with_body
 from .config import SiteConfig
 from .index import Listing, Site, newest_time
-from .model import Article, Page, Term
-from .render import render_page
+from .model import Article, KeptPage, Page, Term
+from .render import render_kept_page, render_page
 from .urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
@@ -142,7 +142,7 @@ def _subtitle(listing: Listing, kind: str | None, config: SiteConfig) -> str:
     return f"The latest articles {what} {listing.title} on {config.title}."
 
 
-def render_feeds(site: Site, env: Environment) -> Iterator[Page]:
+def render_feeds(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
     """feed.xml for the site and for every tag, section and author (plus rss.xml when asked)."""
     config = site.config
     flavours = ("atom", "rss") if config.feed_rss else ("atom",)
@@ -153,5 +153,8 @@ def render_feeds(site: Site, env: Environment) -> Iterator[Page]:
         subtitle = _subtitle(listing, kind, config)
         for flavour in flavours:
             url = feed_url(listing.url, flavour)
-            feed = make_feed(listing, config, flavour, subtitle, env)
-            yield render_page(env, TEMPLATES[flavour], url, url, feed=feed, rfc822=rfc822)
+            inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
+                      "feed_url": listing.url, "subtitle": subtitle}
+            yield render_kept_page(env, TEMPLATES[flavour], url, url, inputs, lambda: {
+                "feed": make_feed(listing, config, flavour, subtitle, env), "rfc822": rfc822})
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -254,8 +254,12 @@ def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
     return archives
 
 
-def index_site(articles: list[Article], config: SiteConfig) -> Site:
-    """Group articles by tag, section, author, year, month and day; newest first everywhere."""
+Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
+
+
+def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles) -> Site:
+    """Group articles by tag, section, author, year, month and day; newest first everywhere.
+    `relate` finds related stories (build.py passes one that keeps its result in the cache)."""
     _check_url_collisions(articles)
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
@@ -288,7 +292,7 @@ def index_site(articles: list[Article], config: SiteConfig) -> Site:
         authors=listings("author"),
         archives=archives,
         notices=tuple(notices),
-        related=relate_articles(ordered, config.related_count),
+        related=relate(ordered, config.related_count),
         calendars=month_calendars(archives),
         on_this_day=on_this_day(ordered, config.zone),
     )

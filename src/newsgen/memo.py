@@ -209,6 +209,11 @@ class _TracedSequence:
 _NOWHERE = TraceRecorder()
 
 
+def whole_trace(context: dict[str, Any]) -> Trace:
+    """The trace of a page that reads each of its context's records whole."""
+    return tuple(sorted((name, "", "all") for name, value in context.items() if _traced(value)))
+
+
 def traced_global(name: str, value: Any) -> Any:
     """A Jinja global whose reads are noted by the recorder of the page being rendered
     (globals reach imported macros too, which never see the page's own context)."""
@@ -302,7 +307,7 @@ def load_page_memo(config: SiteConfig, site: Site, keys: dict[str, str], state: 
     return PageMemo(Fingerprints(prints), previous, key, inputs, same_inputs=bool(previous) and state.get("inputs") == inputs)
 
 
-_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url"}
+_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url", "feed_articles"}
 
 
 def reads_the_clock(traces: list[tuple]) -> bool:

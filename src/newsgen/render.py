@@ -6,6 +6,7 @@ named in its docstring below; links go through the `url` filter, which makes the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import traceback
@@ -13,7 +14,7 @@ from itertools import chain
 from datetime import datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 from dateutil import tz
@@ -21,8 +22,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 
 from .config import SiteConfig
 from .errors import BuildFailed, display_path
-from .index import MONTH_NAMES, Listing, Site
-from .memo import PageMemo, Trace, TraceRecorder, recording, traced_global
+from .index import MONTH_NAMES, Archive, Listing, Site
+from .memo import PageMemo, Trace, TraceRecorder, recording, traced_global, whole_trace
 from .metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from .model import Article, KeptPage, Page
 from .urls import (ON_THIS_DAY_URL, SEARCH_URL, absolute_url, feed_url, output_path, relative_url,
@@ -132,6 +133,36 @@ def render_page(env: Environment, template: str, url: str | None, path: str, **c
     return Page(path, html.encode("utf-8"))
 
 
+def render_kept_page(env: Environment, template: str, url: str | None, path: str, inputs: dict[str, Any],
+                     context: Callable[[], dict[str, Any]]) -> Page | KeptPage:
+    """render_page, or KeptPage when `inputs` are as in the previous build: plain values and
+    articles that together decide the page (with the config, less the build time); `context()`
+    makes the template's context. For pages made from many articles that are cheap to describe
+    and dear to render, like feeds and sitemaps."""
+    memo: PageMemo | None = getattr(env, "newsgen_memo", None)
+    if memo is None:
+        return render_page(env, template, url, path, **context())
+    keyed = {**inputs, "settings": _settings(env.newsgen_config)}  # type: ignore[attr-defined]
+    if memo.unchanged(path, template, keyed):
+        return KeptPage(path)
+    page = render_page(env, template, url, path, **context())
+    memo.record(path, template, keyed, whole_trace(keyed))
+    return page
+
+
+_settings_of: dict[int, tuple[SiteConfig, str]] = {}
+
+
+def _settings(config: SiteConfig) -> str:
+    """The config's values but the build time, as text (made once per config)."""
+    known = _settings_of.get(id(config))
+    if known is None or known[0] is not config:
+        text = repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"])
+        _settings_of.clear()
+        known = _settings_of[id(config)] = (config, text)
+    return known[1]
+
+
 def render_memo_page(env: Environment, template: str, path: str, context: dict[str, Any]) -> Page | KeptPage:
     """One page, or KeptPage when the build's memo shows its inputs are as last time."""
     memo: PageMemo | None = getattr(env, "newsgen_memo", None)
@@ -203,13 +234,26 @@ def render_site(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
 
     yield _render(env, "archive.html", "archive/", "archive/index.html", **common)
     yield from render_jobs(env, chain.from_iterable(
-        listing_jobs(archive.listing, config.archive_page_size, "period.html", archive=outline_archive(archive), site=outline)
+        listing_jobs(archive.listing, config.archive_page_size, "period.html", archive=outline_archive(archive),
+                     site=outline, **_period_dates(archive, outline))
         for archive in site.archives))
 
     yield from render_finding_pages(site, env, outline)
 
     yield _render(env, "404.html", None, "404.html", **common)
     yield from render_theme_assets(env, config)
+
+
+def _period_dates(archive: Archive, outline: SiteOutline) -> dict[str, Any]:
+    """The calendars a period page shows (its month's, or its year's months') and, for a day, its
+    on-this-day entry: given to the page itself, so that it depends on these alone and not on
+    every calendar of the site (`site.calendars` and `site.day_of_year` remain for themes)."""
+    period = archive.period
+    shown = [period] if period.level == "month" else [child for child, _ in archive.children] if period.level == "year" else []
+    day = None
+    if period.level == "day" and archive.listing.articles and outline.day_of_year is not None:
+        day = outline.day_of_year(archive.listing.articles[0].published)
+    return {"period_calendars": {p: outline.calendars[p] for p in shown if p in outline.calendars}, "period_day": day}
 
 
 def render_finding_pages(site: Site, env: Environment, outline: SiteOutline | None = None) -> Iterator[Page | KeptPage]:

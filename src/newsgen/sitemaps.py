@@ -19,8 +19,8 @@ from jinja2 import Environment
 from .config import SiteConfig
 from .feeds import xml_text
 from .index import Listing, Site, newest_time
-from .model import Article, Page
-from .render import render_page
+from .model import Article, KeptPage, Page
+from .render import render_kept_page, render_page
 from .urls import page_url_for_path, sitemap_url, term_index_url
 
 MAX_URLS = 50_000
@@ -91,7 +91,7 @@ def _chunks(entries: list[SitemapEntry], size: int) -> list[list[SitemapEntry]]:
 
 
 def render_group(env: Environment, group: str, entries: list[SitemapEntry],
-                 max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> list[tuple[Sitemap, Page]]:
+                 max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> list[tuple[Sitemap, Page | KeptPage]]:
     """One group's sitemap file, or numbered parts (`sitemap-2022-1.xml`, ...) when it holds more
     than max_urls URLs or max_bytes bytes."""
     size = min(max_urls, len(entries)) or 1
@@ -102,8 +102,11 @@ def render_group(env: Environment, group: str, entries: list[SitemapEntry],
         rendered = []
         for name, chunk in zip(names, chunks):
             sitemap = Sitemap(name, tuple(chunk))
-            rendered.append((sitemap, render_page(env, "sitemap.xml", name, name, sitemap=sitemap)))
-        if size == 1 or all(len(page.content) <= max_bytes for _, page in rendered):
+            listed = "\n".join(f"{entry.url} {entry.lastmod}" for entry in chunk)
+            rendered.append((sitemap, render_kept_page(env, "sitemap.xml", name, name, {"sitemap_entries": listed},
+                                                       lambda sitemap=sitemap: {"sitemap": sitemap})))
+        # a kept file was within the limits when it was written from the same entries
+        if size == 1 or all(isinstance(page, KeptPage) or len(page.content) <= max_bytes for _, page in rendered):
             return rendered
         size = max(1, size // 2)
 
@@ -128,7 +131,7 @@ def news_language(language: str) -> str:
 
 
 def render_sitemaps(site: Site, env: Environment, html_urls: Iterable[str], robots: bool = True,
-                    max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> Iterator[Page]:
+                    max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> Iterator[Page | KeptPage]:
     """The sitemap files for the given HTML pages (site URLs, in build order), the sitemap index,
     news-sitemap.xml when articles are recent, and robots.txt unless the site brings its own."""
     dates = content_dates(site)
