@@ -224,3 +224,69 @@ def test_a_later_build_time_alone_renders_no_page_again(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 3600))
     assert run(site).pages_written == 0
     assert rendered == []
+
+
+# --- a rebuild with no input changed stops after reading the article files (issue 5) ---
+
+def test_nothing_changed_rebuild_still_restores_a_deleted_page(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    assert run(site).nothing_changed
+    (site / "public" / STORY).unlink()
+    report = run(site)
+    assert not report.nothing_changed
+    assert "three days of closure" in story(site)
+
+
+def test_static_file_rewritten_with_the_same_size_is_copied_again(tmp_path):
+    site = make(tmp_path)
+    write_files(site, {"static/notice.txt": "version A\n"})
+    run(site)
+    write_files(site, {"static/notice.txt": "version B\n"})
+    run(site)
+    assert (site / "public" / "notice.txt").read_text() == "version B\n"
+
+
+def test_future_article_appears_once_its_time_comes_with_no_file_changed(tmp_path, monkeypatch):
+    later = ARTICLE.replace("2024-03-05T23:30:00+00:00", "2026-06-01T08:00:00+00:00")
+    site = make(tmp_path, {"content/port.md": later, "content/budget.md": OTHER})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    assert run(site).skipped_future == 1
+    assert run(site).nothing_changed
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 200 * 86400))  # July 2026
+    report = run(site)
+    assert report.skipped_future == 0 and report.articles == 2
+    assert (site / "public" / "2026/06/01/port-reopens-after-the-storm/index.html").is_file()
+
+
+def test_nothing_changed_rebuild_reports_the_warnings_again(tmp_path):
+    site = make(tmp_path, {"content/port.md": ARTICLE, "content/budget.md": OTHER, "content/notes.rst": "Notes\n"})
+    first = run(site)
+    again = run(site)
+    assert again.nothing_changed
+    assert (again.articles, again.warnings, again.notices) == (first.articles, first.warnings, first.notices)
+
+
+# --- related stories and feeds are reused only while what they show is the same ---
+
+def test_related_stories_follow_a_changed_tag(tmp_path):
+    third = OTHER.replace("Council approves the budget", "Storm damage assessed").replace("[Politics]", "[Politics]")
+    site = make(tmp_path, {"content/port.md": ARTICLE, "content/budget.md": OTHER, "content/storm.md": third})
+    run(site)
+    assert "Storm damage assessed" not in story(site).split('id="related-heading"')[-1]
+    write_files(site, {"content/storm.md": third.replace("[Politics]", "[Weather]")})
+    run(site)
+    assert "Storm damage assessed" in story(site).split('id="related-heading"')[-1]
+
+
+def test_feed_is_kept_while_its_articles_are_unchanged_and_shows_an_edited_title(tmp_path):
+    site = make(tmp_path)
+    run(site)
+    feed = site / "public" / "feed.xml"
+    before = feed.stat()
+    (site / "public" / STORY).unlink()  # a build that renders something, with no article changed
+    assert run(site).pages_written == 1
+    assert (feed.stat().st_ino, feed.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    write_files(site, {"content/port.md": ARTICLE.replace("Port reopens after the storm", "Harbour reopens")})
+    run(site)
+    assert "Harbour reopens" in feed.read_text(encoding="utf-8")

@@ -50,6 +50,12 @@ def test_quiet_prints_nothing_and_verbose_adds_stage_timings(tmp_path, capsys):
     assert capsys.readouterr() == ("", "")
     assert main(["build", str(site), "-j", "1", "--verbose"]) == 0
     out, err = capsys.readouterr()
+    assert out.startswith("built 9 articles: 0 pages written")
+    assert re.fullmatch(r"stages: reading articles \d+\.\d\d s \(no input changed since the last build\)\n", err)
+    first = sorted((site / "content").iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert main(["build", str(site), "-j", "1", "--verbose"]) == 0
+    out, err = capsys.readouterr()
     assert out.startswith("built 9 articles: ")
     assert re.fullmatch(r"stages: reading articles \d+\.\d\d s, indexing \d+\.\d\d s, writing pages \d+\.\d\d s\n", err)
 

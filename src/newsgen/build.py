@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -17,12 +18,12 @@ from .cache import cache_dir, cached_related, open_store, render_key
 from .config import SiteConfig
 from .feeds import render_feeds
 from .index import index_site
-from .loader import load_article_records, walk_files
-from .memo import load_page_memo, memo_state
+from .loader import SourceScan, load_article_records, scan_sources, walk_files
+from .memo import load_page_memo, memo_state, reads_the_clock
 from .model import KeptPage, Page
 from .render import builtin_templates_dir, make_environment, render_site
 from .search import index_search
-from .sitemaps import with_sitemaps
+from .sitemaps import news_articles, with_sitemaps
 from .writer import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
 
 
@@ -45,6 +46,8 @@ class BuildReport:
     """Output files whose bytes were the same in the previous output (kept as they were)."""
     pages_deleted: int = 0
     """Output files removed because no page produces them any more."""
+    nothing_changed: bool = False
+    """No input changed since the previous build into this output: nothing was indexed or rendered."""
 
 
 Progress = Callable[[str, int, "int | None"], None]
@@ -89,16 +92,24 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
     manifest = read_manifest(manifest_path(config), output)
     if clean:
         manifest = Manifest(manifest.path, {})
+    present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(output / path)}
+    if len(present) < len(manifest.digests):  # removed by hand since: rendered again, not kept
+        manifest = dataclasses.replace(manifest, digests=present, extra={**manifest.extra, "whole": None})
+    scan = scan_sources(config)
+    templates_key = render_key(config, [config.templates_path, builtin_templates_dir()])
+    inputs = _whole_inputs(config, scan, templates_key)
+    if not clean and (report := _unchanged_build(config, manifest, inputs, started)) is not None:
+        return report
     owned = executor is None
     pool = default_executor(config) if owned else executor
     with pool if owned and pool is not None else nullcontext():
-        loaded, files = load_article_records(config, pool, store, trust=not clean)
+        loaded, files = load_article_records(config, pool, store, trust=not clean, scan=scan)
         if progress:
             progress("index", 0, None)
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
         env = make_environment(config)
         memo = load_page_memo(config, site, files.keys, manifest.extra if manifest.trusted else {}, manifest.digests,
-                              render_key(config, [config.templates_path, builtin_templates_dir()]))
+                              templates_key)
         env.extend(newsgen_memo=memo, newsgen_executor=pool, newsgen_shipped=[],
                    newsgen_ship_dir=cache_dir(config) / "shipped" if pool is not None else None,
                    newsgen_articles=ArticleSource(store, files.keys, files.files))
@@ -110,8 +121,9 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
             pages = _reporting(pages, progress, _expected_pages(site))
         search = functools.partial(index_search, cache_dir=cache_dir(config) / "search")
         try:
-            written = write_site(pages, output, manifest, extra=lambda digests: memo_state(memo, digests),
-                                 finish=search if config.search else None)
+            written = write_site(pages, output, manifest, finish=search if config.search else None,
+                                 extra=lambda digests: {**memo_state(memo, digests),
+                                                        "whole": _whole_state(inputs, config, site, loaded, memo)})
         finally:
             for path in env.newsgen_shipped:  # type: ignore[attr-defined]
                 path.unlink(missing_ok=True)
@@ -130,6 +142,53 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
         pages_unchanged=written.pages_unchanged,
         pages_deleted=written.pages_deleted,
     )
+
+
+def _whole_inputs(config: SiteConfig, scan: SourceScan, templates_key: str) -> str:
+    """A hash of every input of the build but the clock: newsgen and the templates, the config,
+    each article file's cache key, and the name, size, times and inode of each file in `static/`."""
+    digest = hashlib.blake2b(templates_key.encode(), digest_size=16)
+    digest.update(repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"]).encode())
+    for (_, shown), (key, failed) in zip(scan.items, scan.keys):
+        digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
+    for path in walk_files(config.static_path, config.follow_symlinks, [], config.site_dir) if config.static_path.is_dir() else ():
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _whole_state(inputs: str, config: SiteConfig, site, loaded, memo) -> dict:
+    """What the next build needs to see that nothing changed, and to report as this one did.
+    A site whose output depends on the clock (future articles waiting, a news sitemap, a page
+    showing the build time) counts as unchanged only at the same build time."""
+    traces = [trace for _, trace in memo.recorded.values()]
+    clock = bool(loaded.skipped_future or news_articles(site) or reads_the_clock(traces))
+    return {"inputs": inputs, "now": config.now.isoformat() if clock else None, "articles": len(site.articles),
+            "warnings": list(loaded.warnings) + list(site.notices), "skipped_drafts": loaded.skipped_drafts,
+            "skipped_future": loaded.skipped_future, "files_read": loaded.files_read, "notices": list(loaded.notices),
+            "skipped_invalid": list(loaded.skipped_invalid)}
+
+
+def _unchanged_build(config: SiteConfig, manifest: Manifest, inputs: str, started: float) -> BuildReport | None:
+    """The report of a build with nothing to do: every input as in the previous build (see
+    _whole_state), and every file that build wrote still in the output (`manifest` lists only
+    those). None otherwise."""
+    state = manifest.extra.get("whole") if manifest.trusted else None
+    if not isinstance(state, dict) or state.get("inputs") != inputs:
+        return None
+    if state.get("now") not in (None, config.now.isoformat()):
+        return None
+    output = config.output_path
+    try:
+        return BuildReport(
+            articles=int(state["articles"]), pages_written=0, seconds=time.perf_counter() - started,
+            output_dir=output, warnings=tuple(map(str, state["warnings"])),
+            skipped_drafts=int(state["skipped_drafts"]), skipped_future=int(state["skipped_future"]),
+            files_read=int(state["files_read"]), notices=tuple(map(str, state["notices"])),
+            skipped_invalid=tuple(map(str, state["skipped_invalid"])), pages_unchanged=len(manifest.digests),
+            nothing_changed=True)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def manifest_path(config: SiteConfig) -> Path:

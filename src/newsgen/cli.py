@@ -170,7 +170,8 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
     print_skipped_invalid(report.skipped_invalid)
     if verbose and progress is not None:
         stages = ", ".join(f"{STAGE_NAMES.get(name, name)} {seconds:.2f} s" for name, seconds in progress.timings())
-        print(f"stages: {stages}", file=sys.stderr)
+        print(f"stages: {stages}" + (" (no input changed since the last build)" if report.nothing_changed else ""),
+              file=sys.stderr)
     if not quiet:
         print(summary_line(report, output), flush=True)
 

@@ -240,18 +240,37 @@ class ArticleFiles:
     files: dict[str, str]
 
 
-def load_article_records(config: SiteConfig, executor: Executor | None, store: ArticleStore,
-                         trust: bool = True) -> tuple[LoadedContent, ArticleFiles]:
-    """Like load_articles, through the cache: articles without bodies, and where each one's
-    whole record is (the worker that renders an article's page fetches its body from the store).
-    trust=False (`--clean`) parses every file again and replaces its entry."""
+@dataclass(frozen=True)
+class SourceScan:
+    """The article files found and the cache key of each one's current bytes (or its read error)."""
+
+    config: SiteConfig
+    """The config with its content layout resolved."""
+    items: list[tuple[str, str]]
+    """(path, path as shown in messages) of each file, in a stable order."""
+    notices: list[str]
+    keys: list[tuple[str, FileResult | None]]
+    """(cache key, None), or ("", the read error), for each item."""
+
+
+def scan_sources(config: SiteConfig) -> SourceScan:
+    """Find the article files and hash each one's bytes with everything that shapes its parse."""
     config, paths, notices = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
-    records: list[CachedResult | None] = []
-    for path, shown in items:
-        key, failed = _file_key(path, shown, context_key)
-        records.append(CachedResult(failed, key) if failed else CachedResult(FileResult(None), key))
+    return SourceScan(config, items, notices, [_file_key(path, shown, context_key) for path, shown in items])
+
+
+def load_article_records(config: SiteConfig, executor: Executor | None, store: ArticleStore,
+                         trust: bool = True, scan: SourceScan | None = None) -> tuple[LoadedContent, ArticleFiles]:
+    """Like load_articles, through the cache: articles without bodies, and where each one's
+    whole record is (the worker that renders an article's page fetches its body from the store).
+    trust=False (`--clean`) parses every file again and replaces its entry. `scan` is
+    scan_sources(config), if the caller has it already."""
+    scan = scan or scan_sources(config)
+    config, items, notices = scan.config, scan.items, scan.notices
+    records: list[CachedResult | None] = [CachedResult(failed, key) if failed else CachedResult(FileResult(None), key)
+                                          for key, failed in scan.keys]
     cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust else {}
     missing = []
     for number, record in enumerate(records):

@@ -302,7 +302,8 @@ def load_page_memo(config: SiteConfig, site: Site, keys: dict[str, str], state: 
     if state.get("render_key") == key:
         traces = [tuple(tuple(step) for step in trace) for trace in state.get("traces", [])]
         for path, (page_key, trace_number) in state.get("pages", {}).items():
-            previous[path] = MemoEntry(page_key, traces[trace_number], digests.get(path, ""))
+            if path in digests:  # a file missing from the output is rendered again
+                previous[path] = MemoEntry(page_key, traces[trace_number], digests[path])
     inputs = build_inputs(config, site, prints, key, reads_the_clock(traces))
     return PageMemo(Fingerprints(prints), previous, key, inputs, same_inputs=bool(previous) and state.get("inputs") == inputs)
 
