@@ -52,11 +52,12 @@ class Sitemap:
         return max((e.lastmod for e in self.entries if e.lastmod is not None), default=None)
 
 
-def _listing_dates(listing: Listing, page_size: int, config: SiteConfig) -> Iterator[tuple[str, datetime | None, str]]:
+def _listing_dates(listing: Listing, page_size: int, config: SiteConfig,
+                   modified: dict[str, datetime]) -> Iterator[tuple[str, datetime | None, str]]:
     for page in listing.pages(page_size):
         if page.articles:
             year = page.articles[0].published.astimezone(config.zone).year
-            yield page.url, newest_time(page.articles), f"{year:04d}"
+            yield page.url, max(modified[a.url] for a in page.articles), f"{year:04d}"
         else:
             yield page.url, None, UNDATED
 
@@ -66,17 +67,18 @@ def content_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
     year (`2022`) or `pages` for pages with no date of their own."""
     config = site.config
     dates: dict[str, tuple[datetime | None, str]] = {}
+    modified = {article.url: article.modified for article in site.articles}  # each article once, not once a listing
     for article in site.articles:
-        dates[article.url] = (article.modified, f"{article.published.astimezone(config.zone).year:04d}")
+        dates[article.url] = (modified[article.url], f"{article.published.astimezone(config.zone).year:04d}")
     listings = [(site.front, config.page_size)]
     for kind in ("tag", "section", "author"):
         kind_listings = site.terms(kind)
         if kind_listings:
-            dates[term_index_url(kind)] = (max(newest_time(l.articles) for l in kind_listings), UNDATED)
+            dates[term_index_url(kind)] = (max((modified[a.url] for l in kind_listings for a in l.articles), default=None), UNDATED)
         listings += [(listing, config.archive_page_size) for listing in kind_listings]
     listings += [(archive.listing, config.archive_page_size) for archive in site.archives]
     for listing, size in listings:
-        for url, lastmod, group in _listing_dates(listing, size, config):
+        for url, lastmod, group in _listing_dates(listing, size, config, modified):
             dates[url] = (lastmod, group)
     dates["archive/"] = (newest_time(site.articles), UNDATED)
     return dates
