@@ -92,7 +92,8 @@ def build(config: SiteConfig, executor: Executor | None = None, progress: Progre
     manifest = read_manifest(manifest_path(config), output)
     if clean:
         manifest = Manifest(manifest.path, {})
-    present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(output / path)}
+    root = str(output)
+    present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(os.path.join(root, path))}
     if len(present) < len(manifest.digests):  # removed by hand since: rendered again, not kept
         manifest = dataclasses.replace(manifest, digests=present, extra={**manifest.extra, "whole": None})
     scan = scan_sources(config)

@@ -213,10 +213,11 @@ def parse_file_again(path: Path, config: SiteConfig) -> FileResult:
 def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult | None]:
     """The cache key of a file's current bytes, or a read error."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return "", FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
-    return entry_key(context_key, f"{shown}\0{Path(path).name}", data), None
+    return entry_key(context_key, f"{shown}\0{os.path.basename(path)}", data), None
 
 
 def _parse_and_store(items: list[tuple[str, str, str]], config: SiteConfig, store: ArticleStore) -> list[CachedResult]:

@@ -38,6 +38,8 @@ class Fingerprints:
     def __init__(self, article_digests: dict[str, str]):
         self.articles = article_digests
         self._memo: dict[int, tuple[Any, str]] = {}
+        self.shared_reads: dict[tuple[int, tuple[str, str, str]], tuple[Any, str]] = {}
+        """page_key's text for one read of a shared record (see SHARED_RECORDS)."""
 
     def of(self, value: Any) -> str:
         kind = type(value)
@@ -230,14 +232,27 @@ def page_key(prints: Fingerprints, template: str, context: dict[str, Any], trace
         value = context[name]
         if not _traced(value):
             parts.append(f"{name}={prints.of(value)}")
-    for name, attribute, mode in trace:
+    shared = prints.shared_reads
+    for step in trace:
+        name, attribute, mode = step
         value = context.get(name, _MISSING)
+        if name in SHARED_RECORDS and (known := shared.get((id(value), step))) is not None:
+            parts.append(known[1])  # the config and the site outline are the same for every page
+            continue
+        record = value
         if attribute and value is not _MISSING:
             value = getattr(value, attribute, _MISSING)
         if value is _MISSING:
             return None
-        parts.append(f"{name}.{attribute}:{mode}=" + (str(len(value)) if mode == "len" else prints.of(value)))
+        part = f"{name}.{attribute}:{mode}=" + (str(len(value)) if mode == "len" else prints.of(value))
+        if name in SHARED_RECORDS:
+            shared[(id(record), step)] = (record, part)  # holding the record keeps its id unique
+        parts.append(part)
     return _hash("\n".join(parts))
+
+
+SHARED_RECORDS = frozenset({"config", "site"})
+"""Context records that every page of a build shares: their reads are worked out once."""
 
 
 @dataclasses.dataclass(frozen=True)

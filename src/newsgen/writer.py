@@ -155,12 +155,14 @@ class _Staging:
             self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
         return self.path
 
-    def _folder_of(self, relative: str) -> Path:
+    def _folder_of(self, relative: str) -> str:
+        """The staged file's path as text (pathlib's parsing cost more than the links themselves)."""
+        root = str(self.open())
         folder = posixpath.dirname(relative)
         if folder not in self._folders:
-            (self.open() / folder).mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
             self._folders.add(folder)
-        return self.open() / relative
+        return os.path.join(root, relative)
 
     def write(self, relative: str, content: bytes) -> None:
         with open(self._folder_of(relative), "wb") as handle:
@@ -169,7 +171,7 @@ class _Staging:
 
     def link(self, relative: str) -> None:
         """The current output's file, hard-linked (copied where links are refused)."""
-        source, target = self.output_dir / relative, self._folder_of(relative)
+        source, target = os.path.join(self.output_dir, relative), self._folder_of(relative)
         try:
             os.link(source, target)
         except FileNotFoundError:
