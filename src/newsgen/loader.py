@@ -77,34 +77,53 @@ def _link_path(link: Path, site_dir: Path | None) -> str:
 
 
 def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir: Path | None = None) -> Iterator[Path]:
-    """Every non-hidden file under folder, sorted; links leading outside it are skipped with a
-    notice unless follow_symlinks. Used for the content and static folders."""
+    """Every non-hidden file under folder, sorted (a folder's files before its subfolders'); links
+    leading outside it are skipped with a notice unless follow_symlinks. Used for the content and
+    static folders. Directory entries tell file from folder and link, so a plain file costs no
+    stat call (a content folder of 100,000 articles is walked on every build)."""
     root = folder.resolve()
     seen = {root}
-    for current, dirs, files in os.walk(folder, followlinks=follow_symlinks):
-        kept = []
-        for name in sorted(d for d in dirs if not d.startswith(".")):
-            path = Path(current, name)
-            if path.is_symlink():
-                target = path.resolve()
-                if not follow_symlinks and not target.is_relative_to(root):
-                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a folder outside "
+
+    def walk(current: str) -> Iterator[Path]:
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not follow_symlinks and not target.is_relative_to(root):
+                        notices.append(f"{_link_path(Path(entry.path), site_dir)}: skipped: a symbolic link to a folder "
+                                       f"outside {display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                    if not follow_symlinks or target in seen:
+                        continue
+                    seen.add(target)
+                folders.append(entry.path)
+                continue
+            if entry.is_symlink():
+                path = Path(entry.path)
+                if not follow_symlinks and not path.resolve().is_relative_to(root):
+                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
                                    f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
-                if not follow_symlinks or target in seen:
                     continue
-                seen.add(target)
-            kept.append(name)
-        dirs[:] = kept
-        for name in sorted(files):
-            path = Path(current, name)
-            if name.startswith("."):
+            try:
+                if entry.is_file():
+                    yield Path(entry.path)
+            except OSError:
                 continue
-            if path.is_symlink() and not follow_symlinks and not path.resolve().is_relative_to(root):
-                notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
-                               f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
-                continue
-            if path.is_file():
-                yield path
+        for sub in folders:
+            yield from walk(sub)
+
+    yield from walk(str(folder))
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
