@@ -32,8 +32,9 @@ browser:
 test-slow: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m slow
 
-# Benchmarks (issue 5): like with like, the peers build no search index; BENCH_ARGS="--sizes 100000"
-# (newsgen alone) or without --no-search to include Pagefind; see benchmarks/bench.py.
+# Benchmarks (issue 5), like with like: the peers build no search index, so neither does newsgen here.
+# BENCH_ARGS="--sizes 100000 --no-search" runs newsgen alone at 100k; leave out --no-search to include
+# Pagefind. See benchmarks/bench.py.
 BENCH_ARGS ?= --sizes 10000 --peers --no-search
 bench: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
