@@ -329,9 +329,10 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
                                 line=doc.body_line) from None
         if doc.markup != "text" and not config.unsafe_html:
             body_html = sanitize_html(body_html)
+        body_text = html_to_text(body_html)
         first_paragraph = next(
-            (text for text in (html_to_text(p) for p in _FIRST_PARAGRAPH.findall(body_html)) if text),
-            html_to_text(body_html))
+            (text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text),
+            body_text)
 
         current_key = "title"
         title = _text_field(meta, "title")
@@ -385,7 +386,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         summary=summary,
         body_html=body_html,
         url=article_url(config.permalink, local, when.precision, slug, section[0].slug if section else ""),
-        word_count=len(_WORD.findall(html_to_text(body_html))),
+        word_count=len(_WORD.findall(body_text)),
         image=image,
         corrections=corrections,
         draft=draft,

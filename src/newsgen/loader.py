@@ -126,10 +126,11 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir
     yield from walk(str(folder))
 
 
-def parse_article_file(path: Path, config: SiteConfig) -> FileResult:
+def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None) -> FileResult:
     """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
-    reading the file; safe in a worker process."""
-    shown = display_path(path, config.site_dir)
+    reading the file; safe in a worker process. `shown` is the path as messages show it, if the
+    caller has it (display_path resolves the path: two system calls per file)."""
+    shown = shown or display_path(path, config.site_dir)
     placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
     if not placement.read:
         return FileResult(None, notices=(f"{shown}: {placement.notice}",))
@@ -243,8 +244,10 @@ def _parse_and_store(items: list[tuple[str, str, str]], config: SiteConfig, stor
     """Worker side: parse each file, store the whole record, return it without its bodies."""
     out = []
     fresh: dict[str, FileResult] = {}
-    for path, _, key in items:
-        result = parse_article_file(Path(path), config)
+    for path, shown, key in items:
+        # Without follow_symlinks no file is reached through a linked folder, so the scan's
+        # shown path is what display_path would give (with it, a file's source is its target's).
+        result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown)
         if not result.errors:
             fresh[key] = result
         out.append(CachedResult(without_body(result), key))
