@@ -198,10 +198,15 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) 
 def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[str]:
     """display_path() of each file found under content_dir, resolving the folder only once."""
     prefix = display_path(content_dir, site_dir)
+    base = os.path.join(str(content_dir), "")
     shown = []
     for path in paths:
-        if path.is_symlink():
+        text = str(path)
+        if os.path.islink(text):
             shown.append(display_path(path, site_dir))
+        elif text.startswith(base):  # walk_files joins names to the folder as given: plain text will do
+            relative = text[len(base):]
+            shown.append(relative if prefix in ("", ".") else os.path.join(prefix, relative))
         else:
             shown.append(str(Path(prefix, path.relative_to(content_dir))))
     return shown
