@@ -144,3 +144,26 @@ def test_generators_get_article_bodies_from_the_cache(tmp_path):
     article = next(a for a in loaded.articles if a.source.endswith("r001.md"))
     assert article.body_html == ""  # the main process holds no bodies
     assert with_body(env, article).body_html == "<p>Paragraph one of report 1.</p>\n<p>A second paragraph, <em>emphasised</em> 1.</p>"
+
+
+def test_the_outline_shipped_to_workers_is_removed_after_the_build_even_a_failed_one(tmp_path):
+    site = make_site(tmp_path / "site", 200)  # enough pages that article batches go to the workers
+    run(site, workers=2)
+    shipped = site / ".newsgen-cache" / "shipped"
+    assert shipped.is_dir() and list(shipped.iterdir()) == []
+    write_files(site, {"templates/article.html": "{{ article.title }}{{ site.no_such_thing }}"})
+    with pytest.raises(NewsgenError):
+        run(site, workers=2)
+    assert list(shipped.iterdir()) == []
+
+
+def test_pages_rendered_by_workers_read_the_same_outline_as_pages_rendered_here(tmp_path):
+    site = make_site(tmp_path / "site", 200)
+    write_files(site, {"templates/_head.html": "<meta name=\"tags\" content=\"{{ site.tags|length }}\">\n"})
+    run(site, workers=2, output="many")
+    run(site, workers=1, output="one")
+    many, one = snapshot(site / "many"), snapshot(site / "one")
+    assert many == one
+    dated_pages = [text.decode() for path, text in many.items() if path.endswith("index.html") and path[0].isdigit()]
+    assert len(dated_pages) > 200  # article pages (from the workers) and period pages
+    assert all('<meta name="tags" content="5">' in text for text in dated_pages)
