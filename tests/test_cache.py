@@ -290,3 +290,25 @@ def test_feed_is_kept_while_its_articles_are_unchanged_and_shows_an_edited_title
     write_files(site, {"content/port.md": ARTICLE.replace("Port reopens after the storm", "Harbour reopens")})
     run(site)
     assert "Harbour reopens" in feed.read_text(encoding="utf-8")
+
+
+def test_a_later_build_time_alone_changes_nothing_and_builds_nothing(tmp_path, monkeypatch):
+    site = make(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    run(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 86400))  # every real build has a new time
+    assert run(site).nothing_changed
+
+
+def test_news_sitemap_follows_the_clock_with_no_file_changed(tmp_path, monkeypatch):
+    fresh = ARTICLE.replace("2024-03-05T23:30:00+00:00", "2026-01-01T08:00:00+00:00")
+    site = make(tmp_path, {"content/port.md": fresh, "content/budget.md": OTHER})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 12 * 3600))  # 2026-01-01 12:00 UTC
+    run(site)
+    assert "Port reopens" in (site / "public" / "news-sitemap.xml").read_text(encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 24 * 3600))  # a day later: still in the window
+    assert run(site).nothing_changed
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 3 * 86400))  # out of the two-day window
+    report = run(site)
+    assert not report.nothing_changed
+    assert not (site / "public" / "news-sitemap.xml").exists()

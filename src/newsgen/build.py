@@ -10,6 +10,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,7 +24,7 @@ from .memo import load_page_memo, memo_state, reads_the_clock
 from .model import KeptPage, Page
 from .render import builtin_templates_dir, make_environment, render_site
 from .search import index_search
-from .sitemaps import news_articles, with_sitemaps
+from .sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from .writer import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
 
 
@@ -160,14 +161,29 @@ def _whole_inputs(config: SiteConfig, scan: SourceScan, templates_key: str) -> s
 
 def _whole_state(inputs: str, config: SiteConfig, site, loaded, memo) -> dict:
     """What the next build needs to see that nothing changed, and to report as this one did.
-    A site whose output depends on the clock (future articles waiting, a news sitemap, a page
-    showing the build time) counts as unchanged only at the same build time."""
+    The output depends on the clock through future articles (they appear when their time comes)
+    and the news sitemap (an article leaves it two days after its date): such a build stays
+    valid from this build's time until the first of those moments. A page that shows the build
+    time itself makes it valid at this build's time only."""
     traces = [trace for _, trace in memo.recorded.values()]
-    clock = bool(loaded.skipped_future or news_articles(site) or reads_the_clock(traces))
-    return {"inputs": inputs, "now": config.now.isoformat() if clock else None, "articles": len(site.articles),
+    moments = [article.published + NEWS_WINDOW for article in news_articles(site)]
+    if loaded.next_publication is not None:
+        moments.append(loaded.next_publication)
+    exact = reads_the_clock(traces)
+    return {"inputs": inputs, "from": config.now.isoformat(), "exact": exact,
+            "until": min(moments).isoformat() if moments else None, "articles": len(site.articles),
             "warnings": list(loaded.warnings) + list(site.notices), "skipped_drafts": loaded.skipped_drafts,
             "skipped_future": loaded.skipped_future, "files_read": loaded.files_read, "notices": list(loaded.notices),
             "skipped_invalid": list(loaded.skipped_invalid)}
+
+
+def _valid_now(state: dict, now: datetime) -> bool:
+    """Whether a build at `now` gives what the build that left `state` gave (see _whole_state)."""
+    since = datetime.fromisoformat(state["from"])
+    if state["exact"]:
+        return now == since
+    until = state["until"]
+    return since <= now and (until is None or now < datetime.fromisoformat(until))
 
 
 def _unchanged_build(config: SiteConfig, manifest: Manifest, inputs: str, started: float) -> BuildReport | None:
@@ -177,10 +193,10 @@ def _unchanged_build(config: SiteConfig, manifest: Manifest, inputs: str, starte
     state = manifest.extra.get("whole") if manifest.trusted else None
     if not isinstance(state, dict) or state.get("inputs") != inputs:
         return None
-    if state.get("now") not in (None, config.now.isoformat()):
-        return None
     output = config.output_path
     try:
+        if not _valid_now(state, config.now):
+            return None
         return BuildReport(
             articles=int(state["articles"]), pages_written=0, seconds=time.perf_counter() - started,
             output_dir=output, warnings=tuple(map(str, state["warnings"])),

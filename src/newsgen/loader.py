@@ -6,6 +6,7 @@ import dataclasses
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -46,6 +47,8 @@ class LoadedContent:
     notices: list[str] = field(default_factory=list)
     skipped_invalid: list[str] = field(default_factory=list)
     """Errors of the articles left out because `skip_invalid` is on."""
+    next_publication: datetime | None = None
+    """The earliest date of the articles left out as future ones: when the site next changes by itself."""
 
 
 def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
@@ -186,6 +189,8 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) 
             loaded.skipped_drafts += 1
         elif article.published > config.now and not config.future:
             loaded.skipped_future += 1
+            if loaded.next_publication is None or article.published < loaded.next_publication:
+                loaded.next_publication = article.published
         else:
             loaded.articles.append(article)
     errors = [] if config.skip_invalid else [str(e) for e in file_errors]

@@ -323,7 +323,10 @@ def load_page_memo(config: SiteConfig, site: Site, keys: dict[str, str], state: 
     return PageMemo(Fingerprints(prints), previous, key, inputs, same_inputs=bool(previous) and state.get("inputs") == inputs)
 
 
-_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url", "feed_articles"}
+_CLOCKLESS = {"listings", "listing", "page", "archive", "article", "newer", "older", "kind", "page_url", "feed_articles",
+              "related", "article_day", "period_day", "period_calendars", "day_of_year"}
+"""Context names whose values hold no config (articles, listings, calendar days): reading them
+whole does not read the build time."""
 
 
 def reads_the_clock(traces: list[tuple]) -> bool:
