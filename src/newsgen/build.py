@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 from .article_pages import ArticleSource
 from .cache import cache_dir, cached_related, open_store, render_key
-from .config import SiteConfig
+from .config import SiteConfig, settings_text
 from .feeds import render_feeds
 from .index import index_site
 from .loader import SourceScan, load_article_records, scan_sources, walk_files
@@ -150,7 +150,7 @@ def _whole_inputs(config: SiteConfig, scan: SourceScan, templates_key: str) -> s
     """A hash of every input of the build but the clock: newsgen and the templates, the config,
     each article file's cache key, and the name, size, times and inode of each file in `static/`."""
     digest = hashlib.blake2b(templates_key.encode(), digest_size=16)
-    digest.update(repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"]).encode())
+    digest.update(settings_text(config).encode())
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
     for path in walk_files(config.static_path, config.follow_symlinks, [], config.site_dir) if config.static_path.is_dir() else ():

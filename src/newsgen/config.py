@@ -162,6 +162,11 @@ def reference_time() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def settings_text(config: SiteConfig) -> str:
+    """Every setting but the build time, as text: what digests and page keys take of the config."""
+    return repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"])
+
+
 def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) -> SiteConfig:
     """Read `newsgen.yaml` in site_dir (optional), validate every key, apply CLI overrides."""
     site_dir = Path(site_dir)

@@ -18,7 +18,7 @@ import dataclasses
 import hashlib
 from typing import Any, Iterable
 
-from .config import SiteConfig
+from .config import SiteConfig, settings_text
 from .index import Site
 from .model import Article
 
@@ -340,7 +340,7 @@ def build_inputs(config: SiteConfig, site: Site, digests: dict[str, str], key: s
     """A hash of everything pages are made from: when it equals the previous build's, every page
     rendered through the memo would come out the same (the build still runs whole)."""
     digest = hashlib.blake2b(key.encode(), digest_size=16)
-    digest.update(repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"]).encode())
+    digest.update(settings_text(config).encode())
     if with_clock:
         digest.update(repr(config.now).encode())
     for article in site.articles:

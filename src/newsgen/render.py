@@ -6,7 +6,6 @@ named in its docstring below; links go through the `url` filter, which makes the
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import traceback
@@ -20,7 +19,7 @@ import jinja2
 from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
-from .config import SiteConfig
+from .config import SiteConfig, settings_text
 from .errors import BuildFailed, display_path
 from .index import MONTH_NAMES, Archive, Listing, Site
 from .memo import PageMemo, Trace, TraceRecorder, recording, traced_global, whole_trace
@@ -157,7 +156,7 @@ def _settings(config: SiteConfig) -> str:
     """The config's values but the build time, as text (made once per config)."""
     known = _settings_of.get(id(config))
     if known is None or known[0] is not config:
-        text = repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"])
+        text = settings_text(config)
         _settings_of.clear()
         known = _settings_of[id(config)] = (config, text)
     return known[1]
