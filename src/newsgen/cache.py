@@ -214,6 +214,7 @@ def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Artic
     added article or a changed tag computes it again. A damaged file is computed again, and so
     is any with trust=False (`--clean`)."""
     from .related import relate_articles, related_inputs
+    from .writer import write_atomic
 
     def relate(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
         key = _package_fingerprint() + related_inputs(articles, count)
@@ -227,11 +228,8 @@ def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Artic
             pass
         related = relate_articles(articles, count)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.{os.getpid()}")
-            partial.write_bytes(pickle.dumps((key, {url: tuple(a.url for a in others) for url, others in related.items()}),
-                                             protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(partial, path)
+            write_atomic(path, pickle.dumps((key, {url: tuple(a.url for a in others) for url, others in related.items()}),
+                                            protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
         return related

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import pickle
 from collections import deque
 from concurrent.futures import Executor, Future
@@ -19,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from jinja2 import Environment
 
 from .config import SiteConfig
+from .writer import write_atomic
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -94,10 +94,7 @@ def ship(env: Environment, value: T) -> T:
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     path = folder / f"{digest}.pickle"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        write_atomic(path, data)
     env.newsgen_shipped.append(path)  # type: ignore[attr-defined]
     object.__setattr__(value, "_ng_shipped", (str(path), digest))
     return value

@@ -126,9 +126,11 @@ def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
     return Manifest(manifest_path, data["files"], data.get("extra") or {}, root)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part (the
+    temporary name is per process, so two builds of one site cannot write into each other's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -255,7 +257,7 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
             _swap_in(staging.path, output_dir)
             staging.path = None
         if manifest is not None:
-            _write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
+            write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
     except BaseException:
         staging.remove()
         raise
