@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from newsgen.config import load_config
-from newsgen.feeds import render_feeds
-from newsgen.index import index_site
-from newsgen.loader import load_articles
-from newsgen.render import make_environment, render_site
-from newsgen.sitemaps import render_sitemaps
+from newsgen.render.feeds import render_feeds
+from newsgen.index.site import index_site
+from newsgen.content.load import load_articles
+from newsgen.render.environment import make_environment, render_site
+from newsgen.render.sitemaps import render_sitemaps
 from newsgen.urls import page_url_for_path
 
 TAGS = ["economy", "oil", "trade", "elections", "climate", "health", "sport", "courts", "energy", "farming"]

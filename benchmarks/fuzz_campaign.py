@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/fuzz_campaign.py [EXAMPLES_PER_READER] [--seed N]
 
 Feeds each reader EXAMPLES_PER_READER generated files (default 5000) through
-`newsgen.loader.parse_article_file` and prints, per reader, how many inputs were tried and how
+`newsgen.content.load.parse_article_file` and prints, per reader, how many inputs were tried and how
 many broke the rule (an article or a `path:line: message` error; no other exception, no parse
 over 5 s, no code run by a YAML tag). Failures do not stop the run; the first few are printed,
 and every failing input is saved under $TMPDIR/newsgen-fuzz-failures/.

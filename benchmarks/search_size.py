@@ -38,11 +38,11 @@ sys.path.insert(0, str(REPO / "tests"))  # the CDP driver of the browser tests
 
 from newsgen.build import build  # noqa: E402
 from newsgen.config import load_config  # noqa: E402
-from newsgen.index import index_site  # noqa: E402
-from newsgen.loader import load_articles  # noqa: E402
-from newsgen.related import relate_articles  # noqa: E402
-from newsgen.search import index_search  # noqa: E402
-from newsgen.serve import SiteRequestHandler  # noqa: E402
+from newsgen.index.site import index_site  # noqa: E402
+from newsgen.content.load import load_articles  # noqa: E402
+from newsgen.index.related import relate_articles  # noqa: E402
+from newsgen.write.search import index_search  # noqa: E402
+from newsgen.serve.server import SiteRequestHandler  # noqa: E402
 
 QUERIES = ["oil", "cocoa", "interest rates", "bank of japan", "takeover bid", "zinc"]
 

@@ -3,7 +3,7 @@ rule every outcome must obey. Used by tests/test_fuzz_readers.py (short, in CI) 
 benchmarks/fuzz_campaign.py (long).
 
 Every strategy draws a file name and its bytes. The only outcomes allowed from
-`newsgen.loader.parse_article_file` are an article, or errors reading `path:line: message`;
+`newsgen.content.load.parse_article_file` are an article, or errors reading `path:line: message`;
 any other exception, a hang (see `time_limit`) or a file created by a YAML tag is a failure.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from hypothesis import strategies as st
 
-from newsgen.loader import parse_article_file
+from newsgen.content.load import parse_article_file
 from newsgen.model import Article
 
 # The sentinel a YAML python tag would create if a loader ever ran it; checked after every run.
@@ -37,7 +37,7 @@ EXEC_TAGS = [
 KEYS = ["title", "date", "updated", "modified", "lastmod", "tags", "tag", "keywords", "section",
         "category", "categories", "author", "authors", "summary", "description", "slug", "draft",
         "status", "image", "corrections"]
-EXPORT_MODULES = ("newsgen.formats.exports", "newsgen.formats.jsonl", "newsgen.formats.csv")
+EXPORT_MODULES = ("newsgen.content.formats.exports",)
 HAS_EXPORT_READERS = any(importlib.util.find_spec(name) for name in EXPORT_MODULES)
 """JSON Lines / CSV readers come from the imports branch; their strategies run once it is merged."""
 
@@ -218,7 +218,7 @@ def _no_records(path: Path, result) -> bool:
     only empty records, each left out with a warning."""
     if path.suffix not in (".jsonl", ".ndjson", ".csv"):
         return False
-    from newsgen.formats import decode_text  # the loader's own decoding (BOMs, UTF-16, Windows-1252)
+    from newsgen.content.formats import decode_text  # the loader's own decoding (BOMs, UTF-16, Windows-1252)
 
     text = decode_text(path.read_bytes())[0]
     if path.suffix == ".csv":  # a row of empty fields ("" or ,,) is a blank line too

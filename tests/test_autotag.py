@@ -3,7 +3,7 @@
 import dataclasses
 
 from conftest import SEED
-from newsgen.autotag import rank_tags
+from newsgen.content.autotag import rank_tags
 from newsgen.config import SiteConfig
 
 SEED_PAGE = "2022/08/10/venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia/index.html"

@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 from article_records import make_article
 
 from newsgen.config import SiteConfig
-from newsgen.dates import month_calendars
-from newsgen.index import Period, index_site
+from newsgen.index.dates import month_calendars
+from newsgen.index.site import index_site
+from newsgen.model import Period
 
 FILES = {
     "content/a.md": "---\ntitle: Harvest begins\ndate: 2022-08-10\n---\nText.\n",

@@ -8,7 +8,7 @@ from conftest import write_files
 from newsgen.build import build
 from newsgen.cli import main
 from newsgen.config import load_config
-from newsgen.errors import BuildFailed, ConfigError, display_path
+from newsgen.errors import BuildFailed, ConfigError
 
 
 def jsonl(*records) -> str:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, check_file, time_limit
 from newsgen.config import load_config
-from newsgen.loader import parse_article_file
+from newsgen.content.load import parse_article_file
 
 CI_EXAMPLES = 200
 CI_TIME_LIMIT = 15
@@ -157,7 +157,7 @@ def test_python_yaml_tag_is_refused_not_run(fuzz_site):
 @given(st.text(max_size=200))
 @settings(max_examples=50, deadline=None, database=None)
 def test_heading_detection_is_linear_on_any_first_line(text):
-    from newsgen.formats import parse_document
+    from newsgen.content.formats import parse_document
 
     with time_limit(5):
         parse_document("# " + text * 200 + "\nbody")

@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED, write_files
-from newsgen.build import build
 from newsgen.cli import main
 from newsgen.config import load_config
-from newsgen.loader import load_articles
+from newsgen.content.load import load_articles
 
 PEERS = SHARED / "corpora" / "peers"
 

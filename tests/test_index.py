@@ -7,8 +7,9 @@ from conftest import write_files
 
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.index import Period, index_site
-from newsgen.loader import load_articles
+from newsgen.index.site import index_site
+from newsgen.model import Period
+from newsgen.content.load import load_articles
 
 
 def article(title: str, date: str, tags: str = "", extra: str = "") -> str:

@@ -10,7 +10,7 @@ from dateutil import tz
 
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.loader import load_articles
+from newsgen.content.load import load_articles
 
 SEED_SLUG = "venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia"
 

@@ -7,7 +7,7 @@ from conftest import write_files
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.index import Listing
+from newsgen.model import Listing
 
 
 def numbered_pages(listing: Listing, size: int) -> dict[str, tuple[str, ...]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgen import writer
+from newsgen.write import publish as writer
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import NewsgenError
@@ -130,10 +130,10 @@ def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_p
 
 
 def test_generators_get_article_bodies_from_the_cache(tmp_path):
-    from newsgen.article_pages import ArticleSource, with_body
-    from newsgen.cache import open_store
-    from newsgen.loader import load_article_records
-    from newsgen.render import make_environment
+    from newsgen.render.article_pages import ArticleSource, with_body
+    from newsgen.incremental.store import open_store
+    from newsgen.content.load import load_article_records
+    from newsgen.render.environment import make_environment
 
     site = make_site(tmp_path / "site", count=3)
     config = load_config(site, {"workers": 1})

@@ -9,7 +9,7 @@ from conftest import SHARED, write_files
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.loader import load_articles
+from newsgen.content.load import load_articles
 
 PEERS = SHARED / "corpora" / "peers"
 pytestmark = pytest.mark.skipif(not PEERS.is_dir(), reason="needs ../shared/corpora/peers")

@@ -8,7 +8,7 @@ from pagefind_index import find_word
 
 from newsgen.config import load_config
 from newsgen.errors import ConfigError
-from newsgen.related import WINDOW, relate_articles
+from newsgen.index.related import WINDOW, relate_articles
 
 
 def newest_first(articles):

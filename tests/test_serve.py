@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_files
-from newsgen.serve import PreviewServer, PreviewState, make_server
-from newsgen.watch import PreviewBuilder
+from newsgen.serve.server import PreviewServer, PreviewState, make_server
+from newsgen.serve.watch import PreviewBuilder
 from serving import start_serve, wait_for
 
 ARTICLE = """\

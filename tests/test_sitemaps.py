@@ -9,11 +9,11 @@ from pathlib import Path
 from conftest import write_files
 from test_feeds import article, numbered_articles
 
-from newsgen import sitemaps
+from newsgen.render import sitemaps
 from newsgen.config import load_config
-from newsgen.index import index_site
-from newsgen.loader import load_articles
-from newsgen.render import make_environment
+from newsgen.index.site import index_site
+from newsgen.content.load import load_articles
+from newsgen.render.environment import make_environment
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -14,7 +14,7 @@ from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.model import Page
-from newsgen.writer import write_site
+from newsgen.write.publish import write_site
 
 GOOD = "---\ntitle: Good news\ndate: 2022-01-01\ntags: [a]\n---\nAll well.\n"
 

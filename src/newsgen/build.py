@@ -14,18 +14,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .article_pages import ArticleSource
-from .cache import cache_dir, cached_related, open_store, render_key
-from .config import SiteConfig, settings_text
-from .feeds import render_feeds
-from .index import index_site
-from .loader import SourceScan, load_article_records, scan_sources, walk_files
-from .memo import load_page_memo, memo_state, reads_the_clock
-from .model import KeptPage, Page
-from .render import builtin_templates_dir, make_environment, render_site
-from .search import index_search
-from .sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
-from .writer import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
+from newsgen.render.article_pages import ArticleSource
+from newsgen.incremental.keys import cache_dir, render_key
+from newsgen.incremental.store import open_store
+from newsgen.index.related import cached_related
+from newsgen.config import SiteConfig, settings_text
+from newsgen.render.feeds import render_feeds
+from newsgen.index.site import index_site
+from newsgen.content.load import SourceScan, load_article_records, scan_sources, walk_files
+from newsgen.incremental.detector import load_page_memo, memo_state, reads_the_clock
+from newsgen.model import KeptPage, Page
+from newsgen.render.environment import builtin_templates_dir, make_environment, render_site
+from newsgen.write.search import index_search
+from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
+from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__
-from .build import BuildReport, build
-from .importer import import_content
-from .config import CONFIG_NAME, SiteConfig, load_config, reference_time
-from .errors import ConfigError, NewsgenError, display_path
-from .progress import STAGE_NAMES, ProgressBar
-from .scaffold import ArticleDraft, init_site, new_article
+from newsgen import __version__
+from newsgen.build import BuildReport, build
+from newsgen.content.importer import import_content
+from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
+from newsgen.errors import ConfigError, NewsgenError, display_path
+from newsgen.progress import STAGE_NAMES, ProgressBar
+from newsgen.scaffold import ArticleDraft, init_site, new_article
 
 EPILOG_BUILD = """examples:
   newsgen build                       build the site in this folder into public/
@@ -192,8 +192,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .serve import PreviewServer, PreviewState, open_server, server_url
-    from .watch import PreviewBuilder, SiteWatcher, make_cache_dir, make_preview_executor, run_rebuilds, source_folders
+    from newsgen.serve.server import PreviewServer, PreviewState, open_server, server_url
+    from newsgen.serve.watch import PreviewBuilder, SiteWatcher, make_cache_dir, make_preview_executor, run_rebuilds, source_folders
 
     overrides = build_overrides(args)
     if not args.site_dir.is_dir():

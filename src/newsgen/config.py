@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
-from .errors import ConfigError, describe, display_path, numbered_list
-from .urls import WINDOWS_DEVICES
+from newsgen.errors import ConfigError, describe, display_path, numbered_list
+from newsgen.urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, Mapping, TypeVar
+
+from newsgen.urls import page_url, period_url
+
+if TYPE_CHECKING:
+    from newsgen.config import SiteConfig
 
 DatePrecision = Literal["month", "day", "time"]
 R = TypeVar("R")
@@ -102,3 +108,177 @@ class KeptPage:
     file it wrote then, without rendering or writing it again."""
 
     path: str
+
+
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December"]
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day in a month's calendar: its archive page and count when it has articles."""
+
+    day: int
+    url: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthCalendar:
+    """A month as weeks from Monday to Sunday; None fills the days of other months."""
+
+    period: Period
+    count: int
+    weeks: tuple[tuple[CalendarDay | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class DayOfYear:
+    """The articles of one calendar day (10 August) in every year, newest first."""
+
+    month: int
+    day: int
+    listing: Listing
+    previous: tuple[str, str] | None
+    """(url, label) of the nearest earlier calendar day that has articles."""
+    next: tuple[str, str] | None
+
+    @property
+    def label(self) -> str:
+        return day_label(self.month, self.day)
+
+
+def day_label(month: int, day: int) -> str:
+    return f"{day} {MONTH_NAMES[month - 1]}"
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a listing. Pages are numbered from the oldest, so a numbered page keeps its
+    articles when new ones arrive; the newest page lives at the listing's own URL."""
+
+    url: str
+    number: int
+    total: int
+    articles: tuple[Article, ...]
+    newer_url: str | None
+    older_url: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Articles under one heading, newest first: the front page, a tag, a section, an author, a period."""
+
+    url: str
+    title: str
+    articles: tuple[Article, ...]
+    term: Term | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+    @property
+    def newest(self) -> Article:
+        return self.articles[0]
+
+    def pages(self, page_size: int) -> list[ListingPage]:
+        """Full chunks of page_size counted from the oldest article live at `page/N/`; the
+        listing's own URL shows every newer article (page_size to 2 * page_size - 1 of them),
+        so no article is on two pages and a numbered page keeps its articles."""
+        count = len(self.articles)
+        numbered = max(0, count // page_size - 1)
+        total = numbered + 1
+        pages = []
+        for number in range(1, total):
+            end = count - (number - 1) * page_size
+            chunk = self.articles[end - page_size:end]
+            newer = page_url(self.url, number + 1 if number + 1 < total else None)
+            older = page_url(self.url, number - 1) if number > 1 else None
+            pages.append(ListingPage(page_url(self.url, number), number, total, chunk, newer, older))
+        older = page_url(self.url, total - 1) if total > 1 else None
+        pages.append(ListingPage(self.url, total, total, self.articles[:count - numbered * page_size], None, older))
+        return pages
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def url(self) -> str:
+        return period_url(self.year, self.month, self.day)
+
+    @property
+    def label(self) -> str:
+        if self.month is None:
+            return f"{self.year}"
+        if self.day is None:
+            return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        return f"{self.day} {MONTH_NAMES[self.month - 1]} {self.year}"
+
+    @property
+    def parents(self) -> tuple["Period", ...]:
+        """The longer periods that hold this one: a day's year and month; a month's year."""
+        if self.month is None:
+            return ()
+        if self.day is None:
+            return (Period(self.year),)
+        return (Period(self.year), Period(self.year, self.month))
+
+    @property
+    def short_label(self) -> str:
+        """The label inside its parent period: `2022`, `August`, `10`."""
+        if self.month is None:
+            return str(self.year)
+        return MONTH_NAMES[self.month - 1] if self.day is None else str(self.day)
+
+    @property
+    def level(self) -> str:
+        return "year" if self.month is None else "month" if self.day is None else "day"
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A year, month or day: its articles, the shorter periods inside it that have articles,
+    and the neighbouring periods of the same length that have articles."""
+
+    period: Period
+    listing: Listing
+    children: tuple[tuple[Period, int], ...]
+    previous: Period | None
+    next: Period | None
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    """Every article, newest first; ties broken by slug, then source path."""
+    front: Listing
+    tags: tuple[Listing, ...]
+    sections: tuple[Listing, ...]
+    authors: tuple[Listing, ...]
+    archives: tuple[Archive, ...]
+    """Years, months and days, newest first within each level."""
+    notices: tuple[str, ...] = ()
+    # Finding things (issue 7): related stories and date navigation.
+    related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Article URL -> related articles, best first (see related.py)."""
+    calendars: Mapping[Period, MonthCalendar] = field(default_factory=lambda: MappingProxyType({}))
+    """Month Period -> its calendar (see dates.py)."""
+    on_this_day: Mapping[str, DayOfYear] = field(default_factory=lambda: MappingProxyType({}))
+    """`MM-DD` -> that calendar day's articles across the years, in calendar order."""
+
+    def day_of_year(self, moment: datetime) -> DayOfYear | None:
+        """The on-this-day listing for a moment's calendar day in the site's zone."""
+        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
+
+    @property
+    def years(self) -> tuple[Archive, ...]:
+        return tuple(a for a in self.archives if a.period.level == "year")
+
+    def terms(self, kind: str) -> tuple[Listing, ...]:
+        return {"tag": self.tags, "section": self.sections, "author": self.authors}[kind]

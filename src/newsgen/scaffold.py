@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_NAME, SiteConfig
-from .errors import NewsgenError, display_path
-from .render import builtin_templates_dir
-from .urls import slugify
+from newsgen.config import CONFIG_NAME, SiteConfig
+from newsgen.errors import NewsgenError, display_path
+from newsgen.render.environment import builtin_templates_dir
+from newsgen.urls import slugify
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,393 @@
+"""From a reader's SourceDocument to a complete Article: check types, parse dates, derive
+the headline, slug and summary, render the body."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone, tzinfo
+from typing import Any
+
+import markdown
+from dateutil import parser as date_parser
+
+from newsgen.config import SiteConfig
+from newsgen.errors import SourceProblem, describe
+from newsgen.content.formats import SourceDocument
+from newsgen.model import Article, Correction, DatePrecision, Term
+from newsgen.content.sanitize import sanitize_html
+from newsgen.urls import article_url, slugify, term_url
+
+HEADLINE_LIMIT = 90
+RESCAN_BUDGET = 2_000_000
+BLANK_RUN_LIMIT = 1000
+_LONG_BLANK_RUN = re.compile(r"[ \t]{%d}" % (BLANK_RUN_LIMIT + 1))
+_BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
+_FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
+_TAG = re.compile(r"<[^>]+>")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+_LAST_WORD = re.compile(r"""["“‘(\[]*(\S+)\.$""")
+_INITIALS = re.compile(r"^(?:\w\.)*\w$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt jr sr rev inc corp co ltd no vs etc approx "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+_LONGEST_DATE = 100
+_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
+_markdown_instance: markdown.Markdown | None = None
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML with one reused converter per process (Python-Markdown with `extra`)."""
+    global _markdown_instance
+    if _markdown_instance is None:
+        _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    try:
+        return _markdown_instance.reset().convert(text)
+    except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
+        _markdown_instance = None
+        raise
+
+
+def check_markdown_limits(text: str, first_line: int) -> None:
+    """Refuse a paragraph Python-Markdown would take minutes over. Its inline patterns rescan the
+    rest of a paragraph from every unclosed `[`, `](` and `<` (upstream issue #798: 5000 `[` take
+    13 s), and the attr_list extension is quadratic in long runs of spaces; a botched export could
+    stall a build. Balanced markup (links, tags, big HTML tables) costs little and passes."""
+    line = first_line
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if _rescan_cost(paragraph) > RESCAN_BUDGET:
+            raise SourceProblem("paragraph has too many unclosed '[', '](' or '<' for the Markdown renderer; "
+                                "close them, split the paragraph or put it in a code block", line=line)
+        if blanks := _LONG_BLANK_RUN.search(paragraph):
+            raise SourceProblem(f"paragraph has a run of more than {BLANK_RUN_LIMIT} spaces or tabs; remove it",
+                                line=line + paragraph.count("\n", 0, blanks.start()))
+        line += paragraph.count("\n")
+
+
+def _rescan_cost(text: str) -> int:
+    """About how many characters the inline patterns scan: each open `[`, `](` or `<` is
+    rescanned up to where it closes (a `<` closes at the next `>`), or to the paragraph's end."""
+    cost = last = square = paren = angle = 0
+    for match in _BRACKETS.finditer(text):
+        cost += (square + paren + angle) * (match.start() - last)
+        last = match.start()
+        token = match.group()
+        if token == "[":
+            square += 1
+        elif token in ("]", "]("):
+            square = max(0, square - 1)
+            paren += token == "]("
+        elif token == "(" and paren:
+            paren += 1
+        elif token == ")":
+            paren = max(0, paren - 1)
+        elif token == "<":
+            angle += 1
+        elif token == ">":
+            angle = 0
+    return cost + (square + paren + angle) * (len(text) - last)
+
+
+def render_plain_text(text: str) -> str:
+    """Plain wire text to HTML: blank lines separate paragraphs; everything is escaped."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
+
+
+def html_to_text(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def first_sentence(text: str) -> str:
+    """Text up to the first sentence end; a full stop after an abbreviation (`U.S.`, `Mr.`)
+    or an initial (`John F. Kennedy`) does not end a sentence."""
+    for match in _SENTENCE_END.finditer(text):
+        before = text[: match.start()]
+        if _ends_with_abbreviation(before):
+            continue
+        return before.strip()
+    return text.strip()
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    word = _LAST_WORD.search(text)
+    return bool(word) and (_INITIALS.match(word.group(1)) is not None or word.group(1).lower() in _ABBREVIATIONS)
+
+
+def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """The first sentence of text, cut at a word boundary to at most `limit` characters
+    (ellipsis included) when longer, never mid-word."""
+    first = first_sentence(" ".join(text.split()))
+    if len(first) <= limit:
+        plain_stop = first.endswith(".") and not first.endswith("..") and not _ends_with_abbreviation(first)
+        return first[:-1] if plain_stop else first
+    cut = first[: limit - 1]
+    if first[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+def shorten_words(text: str, words: int) -> str:
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]).rstrip(",;:") + "…"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: datetime
+    precision: DatePrecision
+
+
+def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
+    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
+    if isinstance(value, datetime):
+        precision: DatePrecision = "time"
+        moment = value
+    elif isinstance(value, date):
+        precision, moment = "day", datetime.combine(value, time())
+    elif isinstance(value, str) and value.strip():
+        precision, moment = _parse_date_text(value.strip())
+    else:
+        raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        moment.astimezone(timezone.utc).astimezone(zone)
+    except (OverflowError, ValueError):
+        shown = str(value) if isinstance(value, date) else describe(value)
+        raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
+    return ParsedDate(moment, precision)
+
+
+def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
+    """ISO 8601 first, then free forms like `10 August 2022` or `August 2022` (month precision).
+    A date missing its year or month is an error, never completed from today's date."""
+    problem = SourceProblem(f"cannot parse date {describe(text)}; use ISO 8601 like 2022-08-10 or 2022-08-10T14:30:00+02:00")
+    if len(text) > _LONGEST_DATE:
+        raise problem
+    if _MONTH.match(text):
+        try:  # month 13, year 0
+            return "month", datetime(int(text[:4]), int(text[5:7]), 1)
+        except ValueError:
+            raise problem from None
+    precision: DatePrecision = "day" if _DAY.match(text) else "time"
+    try:
+        if re.fullmatch(r"\d{1,4}", text):
+            raise ValueError(text)
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            # Parse twice with different defaults: a field that differs was not in the text.
+            first = date_parser.parse(text, default=datetime(2000, 1, 1))
+            second = date_parser.parse(text, default=datetime(2001, 2, 2))
+        except (ValueError, OverflowError, date_parser.ParserError):
+            raise problem from None
+        if first.year != second.year or first.month != second.month:
+            raise problem from None
+        moment = first
+        if first.day != second.day:
+            return "month", moment.replace(day=1)
+    if precision == "time" and moment.time() == time() and not re.search(r"\d:\d", text):
+        precision = "day"
+    return precision, moment
+
+
+def _describe(value: Any) -> str:
+    """A value as a message shows it: text and numbers as written, containers by kind."""
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, time):
+        return f"a time of day alone ({value})"
+    return describe(value)
+
+
+def _present(meta: dict, *keys: str) -> str:
+    """The first of keys the header gives (its line is the one to report), else the first key."""
+    return next((key for key in keys if meta.get(key) is not None), keys[0])
+
+
+_PRECISION_ORDER = {"month": 0, "day": 1, "time": 2}
+
+
+def _is_before(later: ParsedDate, earlier: ParsedDate, zone: tzinfo) -> bool:
+    """later < earlier, compared at the coarser of the two precisions (`updated: 2022-08-10`
+    is not before `date: 2022-08-10 14:00`)."""
+    precision = min(later.precision, earlier.precision, key=_PRECISION_ORDER.__getitem__)
+
+    def key(parsed: ParsedDate) -> tuple:
+        local = parsed.value.astimezone(zone)
+        return {"month": (local.year, local.month), "day": (local.year, local.month, local.day),
+                "time": (parsed.value.timestamp(),)}[precision]
+
+    return key(later) < key(earlier)
+
+
+def _text_field(meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, date)):
+        raise SourceProblem(f"'{key}' must be text, not {type(value).__name__}")
+    return str(value).strip() or None
+
+
+def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[str]:
+    """A list of names from a YAML list or a comma-separated string (`tags: a, b`), or a
+    semicolon-separated one when names hold commas (Pelican's `Authors: King, Jr.; Lee`).
+    A string under a key in `single` (`author: King, Jr.`) is one name."""
+    for key in keys:
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (list, str, int, float)):
+            items = None
+        elif isinstance(value, list):
+            items = value
+        else:
+            text = str(value)
+            items = [value] if key in single else text.split(";" if ";" in text else ",")
+        if items is None or any(isinstance(i, (dict, list)) for i in items):
+            raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
+        return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
+    return []
+
+
+def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
+    seen: dict[str, Term] = {}
+    for name in names:
+        slug = slugify(name, fallback=kind)
+        seen.setdefault(slug, Term(kind, name, slug, term_url(kind, slug)))  # type: ignore[arg-type]
+    return tuple(seen.values())
+
+
+def _bool_field(meta: dict, key: str) -> bool:
+    value = meta.get(key)
+    if value is None:  # `draft:` with no value
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no", ""):
+        return value.strip().lower() in ("true", "yes")
+    if not isinstance(value, bool):
+        raise SourceProblem(f"'{key}' must be true or false, not {_describe(value)}")
+    return value
+
+
+def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
+    value = meta.get("corrections")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise SourceProblem("'corrections' must be a list of entries with 'date' and 'text'")
+    result = []
+    for entry in value:
+        if "date" not in entry or not str(entry.get("text") or "").strip():
+            raise SourceProblem("each correction needs a 'date' and a 'text'")
+        result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
+    return tuple(sorted(result, key=lambda c: c.date))
+
+
+def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
+    """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
+    meta = doc.meta
+    current_key = ""
+
+    def line_of(key: str) -> int:
+        return doc.meta_lines.get(key, 1)
+
+    try:
+        current_key = "date"
+        file_match = _FILE_DATE.match(file_name.rsplit(".", 1)[0])
+        raw_date = meta.get("date") or (file_match.group(1) if file_match else None)
+        if raw_date is None:
+            raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
+        when = parse_date(raw_date, config.zone)
+        current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
+        updated = None
+        if meta.get(current_key):
+            parsed_updated = parse_date(meta[current_key], config.zone, current_key)
+            if _is_before(parsed_updated, when, config.zone):
+                raise SourceProblem(f"'{current_key}' is earlier than the article's date")
+            updated = parsed_updated.value
+
+        if doc.markup == "markdown":
+            check_markdown_limits(doc.body, doc.body_line)
+        try:
+            body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+                doc.body if doc.markup == "html" else render_markdown(doc.body))
+        except RecursionError:
+            raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
+                                line=doc.body_line) from None
+        if doc.markup != "text" and not config.unsafe_html:
+            body_html = sanitize_html(body_html)
+        body_text = html_to_text(body_html)
+        first_paragraph = next(
+            (text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text),
+            body_text)
+
+        current_key = "title"
+        title = _text_field(meta, "title")
+        if title is None:
+            title = derive_headline(first_paragraph)
+        if not title:
+            raise SourceProblem("no title, and no text to derive a headline from", line=doc.body_line)
+        title = " ".join(title.split())
+
+        current_key = _present(meta, "summary", "description")
+        summary = _text_field(meta, "summary") or _text_field(meta, "description")
+        summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
+
+        current_key = "slug"
+        explicit_slug = _text_field(meta, "slug")
+        file_slug = file_match.group(2) if file_match else ""
+        slug = slugify(explicit_slug or file_slug or title, fallback="article")
+
+        current_key = _present(meta, "tags", "tag", "keywords")
+        tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
+        current_key = _present(meta, "section", "category", "categories")
+        section_names = _list_field(meta, "section", "category", "categories", single=("section", "category"))
+        section = _unique_terms("section", section_names[:1])
+        current_key = _present(meta, "authors", "author")
+        author_names = _list_field(meta, "authors", "author", single=("author",)) or ([config.author] if config.author else [])
+        authors = _unique_terms("author", author_names)
+        current_key = "draft"
+        draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
+        current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft
+        draft = draft or ("published" in meta and not _bool_field(meta, "published"))
+        current_key = "image"
+        image = _text_field(meta, "image")
+        current_key = "corrections"
+        corrections = _corrections(meta, config.zone)
+    except SourceProblem as problem:
+        if not problem.line:
+            problem.line = line_of(current_key)
+        raise
+
+    local = when.value.astimezone(config.zone)
+    return Article(
+        source=source,
+        title=title,
+        slug=slug,
+        published=when.value,
+        precision=when.precision,
+        updated=updated,
+        tags=tags,
+        section=section[0] if section else None,
+        authors=authors,
+        summary=summary,
+        body_html=body_html,
+        url=article_url(config.permalink, local, when.precision, slug, section[0].slug if section else ""),
+        word_count=len(_WORD.findall(body_text)),
+        image=image,
+        corrections=corrections,
+        draft=draft,
+    )

@@ -1,0 +1,189 @@
+"""From one content file to its articles: an article file gives one, a bulk export (`.jsonl`,
+`.ndjson`, `.csv`) gives one per record. Other generators' layouts and automatic tags are applied
+here, and the records of one export get distinct URLs.
+
+Used by the loader (building) and the importer (`newsgen import`) alike, so both see the same
+articles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsgen.content.articles import build_article, derive_headline, html_to_text
+from newsgen.content.autotag import apply_auto_tags
+from newsgen.config import SiteConfig
+from newsgen.errors import SourceError, SourceProblem
+from newsgen.content.formats import SourceDocument, decode_text, parse_document
+from newsgen.content.formats.exports import EXPORT_SUFFIXES, read_export
+from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
+from newsgen.content.layouts import Placement, adapt_document
+from newsgen.model import Article
+from newsgen.urls import article_url, slugify
+
+
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One article's source: a whole file, or one record of an export."""
+
+    source: str
+    """As shown in messages: `content/a.md`, or `content/feed.jsonl:12` for a record."""
+    file_name: str
+    document: SourceDocument
+    line: int = 0
+    """The record's line in an export; 0 for a whole file."""
+    record_id: str | None = None
+    file_shown: str = ""
+    """The file as shown in messages (without the record's line)."""
+
+
+@dataclass(frozen=True)
+class FileItems:
+    """What reading one file gave: article sources, errors, warnings and skip notices."""
+
+    items: tuple[SourceItem, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, placement: Placement) -> FileItems:
+    """Read and decode one file and split it into article sources. Raises nothing for bad input."""
+    warnings: list[str] = []
+    try:
+        text, fell_back = decode_text(path.read_bytes())
+    except SourceProblem as problem:
+        return FileItems(errors=(SourceError(shown, problem.line, problem.message),))
+    except OSError as exc:
+        return FileItems(errors=(SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
+    if fell_back:
+        warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
+    suffix = path.suffix.lower()
+    if suffix in EXPORT_SUFFIXES:
+        return _export_items(text, suffix, config, shown, path.name, warnings)
+    try:
+        if placement.markup == "html" and looks_like_html(text):
+            document = parse_html(text)
+        else:
+            document = parse_document(text)
+    except SourceProblem as problem:
+        return FileItems(errors=(SourceError(shown, problem.line, problem.message),), warnings=tuple(warnings))
+    except RecursionError:
+        return FileItems(errors=(SourceError(shown, 0, "nested too deeply to read"),), warnings=tuple(warnings))
+    adapted = adapt_document(document, path, root, placement, shown)
+    warnings += adapted.warnings
+    if adapted.document is None:
+        return FileItems(warnings=tuple(warnings), notices=(f"{shown}: {adapted.notice}",))
+    return FileItems(items=(SourceItem(shown, path.name, adapted.document, file_shown=shown),), warnings=tuple(warnings))
+
+
+def _export_items(text: str, suffix: str, config: SiteConfig, shown: str, name: str, warnings: list[str]) -> FileItems:
+    items: list[SourceItem] = []
+    errors: list[SourceError] = []
+    for record in read_export(text, suffix, config.export_fields, config.export_markup):  # type: ignore[arg-type]
+        if record.document is None:
+            assert record.problem is not None
+            errors.append(SourceError(shown, record.line, record.problem.message))
+        elif _is_empty(record.document):
+            warnings.append(f"{shown}:{record.line}: empty record (no title and no body text); left out")
+        else:
+            document = _with_wordy_headline(record.document)
+            items.append(SourceItem(f"{shown}:{record.line}", name, document, record.line, record.record_id, shown))
+    return FileItems(tuple(items), tuple(errors), tuple(warnings))
+
+
+def _is_empty(document: SourceDocument) -> bool:
+    """A record with neither a title nor any body text: a placeholder row, not an article."""
+    return document.meta.get("title") in (None, "") and not document.body.strip()
+
+
+def _with_wordy_headline(document: SourceDocument) -> SourceDocument:
+    """An untitled record whose first paragraph gives no headline (it opens with a lone `.`, as wire
+    rules do) gets one from the first paragraph that does; otherwise the usual rule (articles.py)."""
+    if document.meta.get("title") not in (None, ""):
+        return document
+    paragraphs = [html_to_text(p) if document.markup == "html" else " ".join(p.split())
+                  for p in re.split(r"\n\s*\n", document.body.strip())]
+    if not paragraphs or _WORD.search(derive_headline(paragraphs[0])):
+        return document
+    for paragraph in paragraphs:
+        headline = derive_headline(paragraph.strip(" .-–—"))
+        if _WORD.search(headline):
+            return dataclasses.replace(document, meta={**document.meta, "title": headline})
+    return document
+
+
+def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple[SourceItem, Article]], list[SourceError]]:
+    """An Article per source item (automatic tags applied); records of one export get distinct URLs."""
+    built: list[tuple[SourceItem, Article]] = []
+    errors = list(read.errors)
+    for item in read.items:
+        shown = item.file_shown or item.source
+        try:
+            article = build_article(item.document, item.source, item.file_name, config)
+        except SourceProblem as problem:
+            errors.append(SourceError(shown, problem.line or item.line, problem.message))
+            continue
+        except RecursionError:
+            errors.append(SourceError(shown, item.line, "nested too deeply to read"))
+            continue
+        built.append((item, apply_auto_tags(article, config)))
+    if len(built) > 1:
+        built = distinct_urls(built, config)
+    errors.sort(key=lambda e: e.line)
+    return built, errors
+
+
+def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -> list[tuple[SourceItem, Article]]:
+    """Records of one export that would share a URL (same headline, same day): the first in the file
+    keeps it, each later one gets its record id (else its line number) appended to the slug."""
+    used: set[str] = set()
+    result = []
+    for item, article in built:
+        if article.url in used:
+            suffixes = ([slugify(item.record_id)] if item.record_id else []) + [f"line-{item.line}"]
+            candidates = [f"{article.slug}-{s}" for s in suffixes]
+            number = 2
+            while all(_with_slug(article, c, config).url in used for c in candidates):
+                candidates.append(f"{article.slug}-line-{item.line}-{number}")
+                number += 1
+            slug = next(c for c in candidates if _with_slug(article, c, config).url not in used)
+            article = _with_slug(article, slug, config)
+        used.add(article.url)
+        result.append((item, article))
+    return result
+
+
+def _with_slug(article: Article, slug: str, config: SiteConfig) -> Article:
+    local = article.published.astimezone(config.zone)
+    url = article_url(config.permalink, local, article.precision, slug, article.section.slug if article.section else "")
+    return dataclasses.replace(article, slug=slug, url=url)
+
+
+def distinct_urls_across_files(articles: list[Article], config: SiteConfig) -> tuple[list[Article], list[str]]:
+    """Another generator's files that would share a URL: in a newsgen folder that is an error (see
+    index.py), but a Jekyll/Hugo/Pelican tree builds as it is. The first by source path keeps the URL;
+    each other gets its file name appended to the slug, with a warning naming both files."""
+    claimed: dict[str, str] = {}
+    renamed: dict[int, Article] = {}
+    warnings = []
+    for index in sorted(range(len(articles)), key=lambda i: articles[i].source):
+        article = articles[index]
+        if article.url in claimed:
+            stem = slugify(Path(article.source.rsplit(":", 1)[0] if article.source[-1:].isdigit() else article.source).stem,
+                           fallback="file")
+            slug, number = f"{article.slug}-{stem}", 2
+            while _with_slug(article, slug, config).url in claimed:
+                slug, number = f"{article.slug}-{stem}-{number}", number + 1
+            moved = _with_slug(article, slug, config)
+            warnings.append(f"{article.source}: URL /{article.url} is also claimed by {claimed[article.url]}; "
+                            f"this article gets /{moved.url}")
+            renamed[index] = article = moved
+        claimed[article.url] = article.source
+    return [renamed.get(i, a) for i, a in enumerate(articles)], warnings

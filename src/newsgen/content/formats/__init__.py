@@ -1,0 +1,70 @@
+"""Readers: one per input format, each turning a file's text into a SourceDocument.
+
+The format is chosen by content, not only by extension: YAML (`---`) or TOML (`+++`) front
+matter, the wire format's leading `date YYYY-MM-DD`, Pelican-style `Key: value` headers, or
+plain Markdown whose date comes from the file name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from newsgen.errors import SourceProblem
+
+Markup = Literal["markdown", "text", "html"]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """What a reader found in one file, before types are checked and fields derived."""
+
+    meta: dict[str, Any]
+    """Header keys, lowercased, with their values as the format gave them."""
+    body: str
+    """The article body, in `markup`."""
+    markup: Markup
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    """The file line each header key stands on, for error messages."""
+    body_line: int = 1
+    """The file line the body starts on."""
+    format: str = "markdown"
+
+
+def decode_text(data: bytes) -> tuple[str, bool]:
+    """Bytes as text with `\\n` line ends: UTF-8 (BOM or not), else Windows-1252.
+
+    Returns the text and whether the Windows-1252 fallback was used (the caller warns).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM (Windows Notepad's "Unicode")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise SourceProblem("contains NUL bytes; is this a binary file?", line=data[: data.index(b"\x00")].count(b"\n") + 1)
+    try:
+        text = data.decode("utf-8-sig")
+        fallback = False
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        fallback = True
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, fallback
+
+
+def parse_document(text: str) -> SourceDocument:
+    """Pick the reader that fits the text and run it."""
+    from newsgen.content.formats import frontmatter, headers, wire
+
+    first_line = text.split("\n", 1)[0].rstrip(" \t")  # a fence may carry trailing spaces, as in Jekyll
+    if first_line == "---" and "\n" in text:
+        return frontmatter.parse_yaml(text)
+    if first_line == "+++" and "\n" in text:
+        return frontmatter.parse_toml(text)
+    if wire.looks_like_wire(text):
+        return wire.parse_wire(text)
+    if headers.looks_like_headers(text):
+        return headers.parse_headers(text)
+    return frontmatter.parse_plain_markdown(text)

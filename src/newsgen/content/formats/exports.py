@@ -1,0 +1,165 @@
+"""Bulk exports: a `.jsonl` / `.ndjson` file (one JSON object a line) or a `.csv` file (a header row,
+then one article a row) holds many articles. Each record becomes one SourceDocument, or one
+SourceProblem at the record's file line.
+
+Field names are mapped by `export_fields` in the config; for each article field the names are tried
+in order (`tags` and `author` take the union of every listed field that is present).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from newsgen.errors import SourceProblem
+from newsgen.content.formats import Markup, SourceDocument
+
+EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
+
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "published", "pubdate", "datetime"),
+    "title": ("title", "headline"),
+    "body": ("body", "text", "content"),
+    "tags": ("tags", "topics"),
+    "author": ("author", "authors", "byline"),
+    "section": ("section", "category"),
+    "id": ("id",),
+    "url": ("url", "link"),
+    "summary": ("summary", "description"),
+    "updated": ("updated", "modified"),
+    "slug": ("slug",),
+    "draft": ("draft",),
+}
+_UNION_FIELDS = {"tags", "author"}
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One record of an export: where it starts, its id (if any), and its document or problem."""
+
+    line: int
+    record_id: str | None
+    document: SourceDocument | None
+    problem: SourceProblem | None = None
+
+
+def field_names(overrides: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The default field names with the config's `export_fields` replacing them per field."""
+    names = dict(DEFAULT_FIELDS)
+    for key, value in overrides.items():
+        names[key] = (value,) if isinstance(value, str) else tuple(value)
+    return names
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _split_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        separator = ";" if ";" in value else ","
+        return [part.strip() for part in value.split(separator) if part.strip()]
+    return [value]
+
+
+def map_record(record: dict[str, Any], names: dict[str, tuple[str, ...]], line: int, markup: Markup) -> ExportRecord:
+    """One export record as a SourceDocument with newsgen's own keys."""
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    meta: dict[str, Any] = {}
+    for field, candidates in names.items():
+        if field == "body":
+            continue
+        if field in _UNION_FIELDS:
+            values = [item for name in candidates if _present(lowered.get(name.lower()))
+                      for item in _split_list(lowered[name.lower()])]
+            if values:
+                meta["tags" if field == "tags" else "authors"] = values
+            continue
+        value = next((lowered[n.lower()] for n in candidates if _present(lowered.get(n.lower()))), None)
+        if value is not None:
+            meta[field] = value
+    if "url" in meta and "slug" not in meta:
+        tail = str(meta["url"]).split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+        tail = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", tail, flags=re.I)
+        if tail and "." not in tail and ":" not in tail:
+            meta["slug"] = tail
+    if "date" not in meta:
+        tried = ", ".join(repr(n) for n in names["date"])
+        return ExportRecord(line, _record_id(meta), None, SourceProblem(f"no date: the record has none of the fields {tried}", line))
+    body = next((lowered[n.lower()] for n in names["body"] if _present(lowered.get(n.lower()))), "")
+    if not isinstance(body, str):
+        return ExportRecord(line, _record_id(meta), None, SourceProblem("the body must be text", line))
+    record_id = _record_id(meta)
+    meta.pop("id", None)
+    document = SourceDocument(meta=meta, body=body, markup=markup, meta_lines={k: line for k in meta},
+                              body_line=line, format="export")
+    return ExportRecord(line, record_id, document)
+
+
+def _record_id(meta: dict[str, Any]) -> str | None:
+    value = meta.get("id")
+    return str(value) if _present(value) else None
+
+
+def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> Iterator[ExportRecord]:
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield ExportRecord(number, None, None, SourceProblem(f"invalid JSON: {exc.msg} (column {exc.colno})", number))
+            continue
+        except RecursionError:
+            yield ExportRecord(number, None, None, SourceProblem("invalid JSON: nested too deeply", number))
+            continue
+        if not isinstance(record, dict):
+            yield ExportRecord(number, None, None, SourceProblem(
+                f"expected a JSON object for one article, not {type(record).__name__}", number))
+            continue
+        yield map_record(record, names, number, markup)
+
+
+def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> Iterator[ExportRecord]:
+    """A header row, then one article a row; quoted fields may span lines."""
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield ExportRecord(1, None, None, SourceProblem(f"invalid CSV header: {exc}", 1))
+        return
+    header = [h.strip() for h in header]
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield ExportRecord(start, None, None, SourceProblem(f"invalid CSV: {exc}", start))
+            return
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield ExportRecord(line, None, None, SourceProblem(
+                f"expected {len(header)} fields like the header row, found {len(row)}", line))
+            continue
+        yield map_record(dict(zip(header, row)), names, line, markup)
+
+
+def read_export(text: str, suffix: str, overrides: dict[str, Any], markup: Markup) -> Iterator[ExportRecord]:
+    """Every record of an export file, in file order."""
+    names = field_names(overrides)
+    if suffix == ".csv":
+        return read_csv(text, names, markup)
+    return read_jsonl(text, names, markup)

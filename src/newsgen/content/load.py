@@ -1,0 +1,328 @@
+"""Load every article file under the content folder into Article records, collecting every error."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from newsgen.incremental.keys import entry_key, parse_key
+from newsgen.incremental.store import ArticleStore
+from newsgen.content.collect import build_item_articles, distinct_urls_across_files, read_source_items
+from newsgen.config import SiteConfig
+from newsgen.errors import BuildFailed, SourceError, display_path
+from newsgen.content.formats.exports import EXPORT_SUFFIXES
+from newsgen.content.layouts import place_file, resolve_layout
+from newsgen.model import Article
+from newsgen.urls import url_collisions
+
+ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
+SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What parsing one file gave: an article, or errors; and any warnings."""
+
+    article: Article | None
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    articles: tuple[Article, ...] = ()
+    """Every article of the file: one, or one per record of a bulk export (issue 6)."""
+    notices: tuple[str, ...] = ()
+    """Files passed over on purpose: another generator's pages (see layouts.py)."""
+
+
+@dataclass
+class LoadedContent:
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+    files_read: int = 0
+    skipped_drafts: int = 0
+    skipped_future: int = 0
+    notices: list[str] = field(default_factory=list)
+    skipped_invalid: list[str] = field(default_factory=list)
+    """Errors of the articles left out because `skip_invalid` is on."""
+    next_publication: datetime | None = None
+    """The earliest date of the articles left out as future ones: when the site next changes by itself."""
+
+
+def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
+                       site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Article files under content_dir in a stable order, and notices for files passed over.
+
+    Hidden files and folders are skipped; symbolic links that lead outside the folder are not
+    followed unless follow_symlinks (and a folder reached twice through links is read once).
+    """
+    layout = resolve_layout(content_dir, layout)
+    found: list[Path] = []
+    notices: list[str] = []
+    for path in walk_files(content_dir, follow_symlinks, notices, site_dir):
+        suffix = path.suffix.lower()
+        if suffix in SKIPPED_SUFFIXES:
+            notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
+        elif suffix in EXPORT_SUFFIXES:
+            found.append(path)
+        else:
+            placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
+            if placement.read or placement.notice:  # a notice: the loader says why it is skipped
+                found.append(path)
+    return found, notices
+
+
+def _link_path(link: Path, site_dir: Path | None) -> str:
+    """A link as the user named it (display_path would show where it leads)."""
+    return f"{display_path(link.parent, site_dir)}/{link.name}"
+
+
+def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir: Path | None = None) -> Iterator[Path]:
+    """Every non-hidden file under folder, sorted (a folder's files before its subfolders'); links
+    leading outside it are skipped with a notice unless follow_symlinks. Used for the content and
+    static folders. Directory entries tell file from folder and link, so a plain file costs no
+    stat call (a content folder of 100,000 articles is walked on every build)."""
+    root = folder.resolve()
+    seen = {root}
+
+    def walk(current: str) -> Iterator[Path]:
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not follow_symlinks and not target.is_relative_to(root):
+                        notices.append(f"{_link_path(Path(entry.path), site_dir)}: skipped: a symbolic link to a folder "
+                                       f"outside {display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                    if not follow_symlinks or target in seen:
+                        continue
+                    seen.add(target)
+                folders.append(entry.path)
+                continue
+            if entry.is_symlink():
+                path = Path(entry.path)
+                if not follow_symlinks and not path.resolve().is_relative_to(root):
+                    notices.append(f"{_link_path(path, site_dir)}: skipped: a symbolic link to a file outside "
+                                   f"{display_path(folder, site_dir)} (set follow_symlinks: true to read it)")
+                    continue
+            try:
+                if entry.is_file():
+                    yield Path(entry.path)
+            except OSError:
+                continue
+        for sub in folders:
+            yield from walk(sub)
+
+    yield from walk(str(folder))
+
+
+def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None) -> FileResult:
+    """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
+    reading the file; safe in a worker process. `shown` is the path as messages show it, if the
+    caller has it (display_path resolves the path: two system calls per file)."""
+    shown = shown or display_path(path, config.site_dir)
+    placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
+    if not placement.read:
+        return FileResult(None, notices=(f"{shown}: {placement.notice}",))
+    read = read_source_items(path, config.content_path, config, shown, placement)
+    built, errors = build_item_articles(read, config)
+    articles = tuple(article for _, article in built)
+    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
+
+
+def _parse_batch(paths: list[Path], config: SiteConfig) -> list[FileResult]:
+    return [parse_article_file(path, config) for path in paths]
+
+
+def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str]]:
+    """The config with its content layout resolved, the article files, and notices."""
+    content_dir = config.content_path
+    if not content_dir.is_dir():
+        raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
+    config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
+    paths, notices = find_article_files(content_dir, config.content_layout, config.follow_symlinks, config.site_dir)
+    return config, paths, notices
+
+
+def _batches(items: list, executor: Executor | None) -> list[list]:
+    if executor is None or len(items) < PARALLEL_THRESHOLD:
+        return [items]
+    size = max(16, len(items) // 64)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
+    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
+    config, paths, notices = _article_paths(config)
+    batches = _batches(paths, executor)
+    if executor is not None and len(batches) > 1:
+        results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
+    else:
+        results = _parse_batch(paths, config)
+    return _collect(results, notices, config)
+
+
+def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) -> LoadedContent:
+    file_errors = [e for r in results for e in r.errors]
+    loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results),
+                           notices=[n for r in results for n in r.notices],
+                           skipped_invalid=[str(e) for e in file_errors] if config.skip_invalid else [])
+    articles = [a for result in results for a in result.articles]
+    if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
+        articles, url_warnings = distinct_urls_across_files(articles, config)
+        loaded.warnings += url_warnings
+    for article in articles:
+        if article.draft and not config.drafts:
+            loaded.skipped_drafts += 1
+        elif article.published > config.now and not config.future:
+            loaded.skipped_future += 1
+            if loaded.next_publication is None or article.published < loaded.next_publication:
+                loaded.next_publication = article.published
+        else:
+            loaded.articles.append(article)
+    errors = [] if config.skip_invalid else [str(e) for e in file_errors]
+    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    if errors:
+        raise BuildFailed(errors, loaded.warnings)
+    return loaded
+
+
+def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[str]:
+    """display_path() of each file found under content_dir, resolving the folder only once."""
+    prefix = display_path(content_dir, site_dir)
+    base = os.path.join(str(content_dir), "")
+    shown = []
+    for path in paths:
+        text = str(path)
+        if os.path.islink(text):
+            shown.append(display_path(path, site_dir))
+        elif text.startswith(base):  # walk_files joins names to the folder as given: plain text will do
+            relative = text[len(base):]
+            shown.append(relative if prefix in ("", ".") else os.path.join(prefix, relative))
+        else:
+            shown.append(str(Path(prefix, path.relative_to(content_dir))))
+    return shown
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """A loader result as the parent keeps it: the articles without their bodies, and the cache
+    key under which the whole record (bodies included) is stored."""
+
+    result: FileResult
+    key: str
+
+
+def without_body(result: FileResult) -> FileResult:
+    if not result.articles and result.article is None:
+        return result
+    bare = tuple(dataclasses.replace(article, body_html="") for article in result.articles)
+    first = dataclasses.replace(result.article, body_html="") if result.article is not None else None
+    return dataclasses.replace(result, article=bare[0] if bare else first, articles=bare)
+
+
+def parse_file_again(path: Path, config: SiteConfig) -> FileResult:
+    """parse_article_file for a file whose cache entry is gone (the content layout resolved first)."""
+    layout = resolve_layout(config.content_path, config.content_layout)
+    return parse_article_file(path, dataclasses.replace(config, content_layout=layout))
+
+
+def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult | None]:
+    """The cache key of a file's current bytes, or a read error."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return "", FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
+    return entry_key(context_key, f"{shown}\0{os.path.basename(path)}", data), None
+
+
+def _parse_and_store(items: list[tuple[str, str, str]], config: SiteConfig, store: ArticleStore) -> list[CachedResult]:
+    """Worker side: parse each file, store the whole record, return it without its bodies."""
+    out = []
+    fresh: dict[str, tuple[FileResult, FileResult]] = {}
+    for path, shown, key in items:
+        # Without follow_symlinks no file is reached through a linked folder, so the scan's
+        # shown path is what display_path would give (with it, a file's source is its target's).
+        result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown)
+        bare = without_body(result)
+        if not result.errors:
+            fresh[key] = (result, bare)
+        out.append(CachedResult(bare, key))
+    store.put_many(fresh)
+    return out
+
+
+@dataclass(frozen=True)
+class ArticleFiles:
+    """For each loaded article, by its source: its cache key and its file."""
+
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SourceScan:
+    """The article files found and the cache key of each one's current bytes (or its read error)."""
+
+    config: SiteConfig
+    """The config with its content layout resolved."""
+    items: list[tuple[str, str]]
+    """(path, path as shown in messages) of each file, in a stable order."""
+    notices: list[str]
+    keys: list[tuple[str, FileResult | None]]
+    """(cache key, None), or ("", the read error), for each item."""
+
+
+def scan_sources(config: SiteConfig) -> SourceScan:
+    """Find the article files and hash each one's bytes with everything that shapes its parse."""
+    config, paths, notices = _article_paths(config)
+    items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
+    context_key = parse_key(config)
+    return SourceScan(config, items, notices, [_file_key(path, shown, context_key) for path, shown in items])
+
+
+def load_article_records(config: SiteConfig, executor: Executor | None, store: ArticleStore,
+                         trust: bool = True, scan: SourceScan | None = None) -> tuple[LoadedContent, ArticleFiles]:
+    """Like load_articles, through the cache: articles without bodies, and where each one's
+    whole record is (the worker that renders an article's page fetches its body from the store).
+    trust=False (`--clean`) parses every file again and replaces its entry. `scan` is
+    scan_sources(config), if the caller has it already."""
+    scan = scan or scan_sources(config)
+    config, items, notices = scan.config, scan.items, scan.notices
+    records: list[CachedResult | None] = [CachedResult(failed, key) if failed else CachedResult(FileResult(None), key)
+                                          for key, failed in scan.keys]
+    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust else {}
+    missing = []
+    for number, record in enumerate(records):
+        if record is not None and record.key:
+            if record.key in cached:
+                records[number] = CachedResult(cached[record.key], record.key)
+            else:
+                missing.append((number, record.key))
+                records[number] = None
+    batches = _batches([(*items[number], key) for number, key in missing], executor)
+    if executor is not None and len(batches) > 1:
+        chunks = executor.map(_parse_and_store, batches, *zip(*[(config, store)] * len(batches)))
+    else:
+        chunks = (_parse_and_store(batch, config, store) for batch in batches)
+    for (number, _), record in zip(missing, (record for chunk in chunks for record in chunk)):
+        records[number] = record
+    done = [r for r in records if r is not None]
+    found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
+    files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
+    return _collect([r.result for r in done], notices, config), files

@@ -1,0 +1,74 @@
+"""Cache keys: what identifies newsgen's code, a site's templates and the parse of one file.
+
+Every cache entry and page key starts from the package fingerprint (newsgen's version, its own
+code, and the versions of the libraries that shape output), so a new newsgen or a new Markdown
+never serves an entry made by the old one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable
+
+from newsgen.config import SiteConfig
+
+CACHE_DIR_NAME = ".newsgen-cache"
+SCHEMA = 2
+# Keys that do not change a parsed article (they only choose, paginate or place output).
+_NOT_PARSE_KEYS = {"output_dir", "workers", "drafts", "future", "page_size", "archive_page_size",
+                   "title", "description", "base_url", "language", "now"}
+
+
+def cache_dir(config: SiteConfig) -> Path:
+    return config.site_dir / CACHE_DIR_NAME
+
+
+def package_fingerprint() -> str:
+    """newsgen's version, its own code, and the versions of the libraries that shape output."""
+    import newsgen
+
+    return f"newsgen {newsgen.__version__} schema {SCHEMA} {_code_fingerprint()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2"):
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:  # pragma: no cover - installed with newsgen
+            digest.update(f"{name} none\n".encode())
+    package = Path(__file__).parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_key(config: SiteConfig, template_dirs: Iterable[Path]) -> str:
+    """newsgen and its libraries, and every template file: what page keys (memo.py) leave out."""
+    digest = hashlib.sha256(package_fingerprint().encode())
+    for folder in template_dirs:
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                digest.update(f"{folder}\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def parse_key(config: SiteConfig) -> str:
+    """Everything besides a file's bytes and path that shapes the Article parsed from it."""
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name not in _NOT_PARSE_KEYS}
+    fields["site_dir"] = str(Path(config.site_dir).resolve())
+    text = package_fingerprint() + repr(sorted(fields.items(), key=lambda item: item[0]))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_key(context_key: str, shown: str, data: bytes) -> str:
+    digest = hashlib.blake2b(data, digest_size=20, key=context_key.encode()[:64])
+    digest.update(b"\0" + shown.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+

@@ -1,0 +1,118 @@
+"""Related stories: for each article, a few others that share its rarer tags and are close in time.
+
+The work is about linear in the number of articles: each tag keeps its articles in time
+order, and an article only looks at the WINDOW articles on either side of it in each of its
+tags' lists. So a tag carried by half the archive adds at most 2 x WINDOW candidates, like a
+rare one; no pair of articles is compared unless they share a tag and are near in time.
+
+A shared tag weighs its inverse document frequency, log(1 + N / articles with the tag), so a
+rare tag counts for more than a common one; the sum is divided by (1 + years apart), so of
+two stories sharing the same tags the nearer in time wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import pickle
+from datetime import datetime, timedelta, timezone
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+from newsgen.incremental.keys import package_fingerprint
+from newsgen.model import Article
+from newsgen.write.publish import write_atomic
+
+WINDOW = 12
+"""Neighbours in time taken from each side of an article in each of its tags' lists."""
+DAYS_PER_YEAR = 365.25
+MICROSECOND = timedelta(microseconds=1)
+
+
+def relate_articles(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
+    """Map each article's URL to up to `count` related articles, best first.
+
+    `articles` must be in time order (as Site.articles is: newest first). Articles with no
+    tag in common with any other get no entry.
+    """
+    if count <= 0:
+        return MappingProxyType({})
+    members: dict[str, list[int]] = defaultdict(list)
+    tag_sets = [frozenset(tag.slug for tag in article.tags) for article in articles]
+    for position, slugs in enumerate(tag_sets):
+        for slug in slugs:
+            members[slug].append(position)  # ascending positions: time order
+    total = len(articles)
+    weight = {slug: math.log(1 + total / len(positions)) for slug, positions in members.items()}
+    # Tags as bits, in slug order, so an article pair's shared tags are one `&` and their
+    # summed weight (added in slug order, as documented) is computed once per distinct set.
+    bit = {slug: 1 << number for number, slug in enumerate(sorted(members))}
+    masks = [sum(bit[slug] for slug in slugs) for slugs in tag_sets]
+    ordered_weights = [weight[slug] for slug in sorted(members)]
+    sums: dict[int, float] = {}
+
+    def summed(mask: int) -> float:
+        value = sums.get(mask)
+        if value is None:
+            value = sums[mask] = sum(ordered_weights[n] for n in range(mask.bit_length()) if mask >> n & 1)
+        return value
+
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    micros = [(article.published - epoch) // MICROSECOND for article in articles]  # exact, and fast to compare
+    slugs_of = [article.slug for article in articles]
+    related: dict[str, tuple[Article, ...]] = {}
+    for position, article in enumerate(articles):
+        candidates: set[int] = set()
+        for slug in tag_sets[position]:
+            positions = members[slug]
+            at = bisect_left(positions, position)
+            candidates.update(positions[max(0, at - WINDOW):at + WINDOW + 1])
+        candidates.discard(position)
+        here, mask = micros[position], masks[position]
+        ranked = []
+        for other in candidates:
+            years = abs(here - micros[other]) / 1_000_000 / 86400 / DAYS_PER_YEAR
+            ranked.append((-(summed(mask & masks[other]) / (1 + years)), years, slugs_of[other], other))
+        best = heapq.nsmallest(count, ranked)
+        if best:
+            related[article.url] = tuple(articles[other] for *_, other in best)
+    return MappingProxyType(related)
+
+
+def related_inputs(articles: Sequence[Article], count: int) -> str:
+    """A digest of everything relate_articles reads: equal digests, equal results."""
+    digest = hashlib.blake2b(f"{count}".encode(), digest_size=16)
+    for article in articles:
+        digest.update(f"{article.url}\0{article.slug}\0{article.published.isoformat()}\0"
+                      f"{'|'.join(sorted(tag.slug for tag in article.tags))}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]:
+    """relate_articles, whose result is kept in folder/related.pickle under a digest of what it
+    reads (each article's URL, slug, date and tags): an edit to a body or a title reuses it, an
+    added article or a changed tag computes it again. A damaged file is computed again, and so
+    is any with trust=False (`--clean`)."""
+    def relate(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
+        key = package_fingerprint() + related_inputs(articles, count)
+        path = folder / "related.pickle"
+        try:
+            stored_key, urls = pickle.loads(path.read_bytes()) if trust else (None, None)
+            if stored_key == key:
+                by_url = {article.url: article for article in articles}
+                return MappingProxyType({url: tuple(by_url[other] for other in others) for url, others in urls.items()})
+        except Exception:  # missing, damaged or from another version: compute it again
+            pass
+        related = relate_articles(articles, count)
+        try:
+            write_atomic(path, pickle.dumps((key, {url: tuple(a.url for a in others) for url, others in related.items()}),
+                                            protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+        return related
+
+    return relate

@@ -1,0 +1,170 @@
+"""Index articles into the site's structure: listings by tag, section, author and date, in one pass."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from newsgen.config import SiteConfig
+from newsgen.errors import BuildFailed
+from newsgen.model import Archive, Article, Listing, Period, Site, Term
+from newsgen.index.dates import month_calendars, on_this_day
+from newsgen.index.related import relate_articles
+from newsgen.urls import term_index_url
+
+def sort_newest_first(articles: list[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (-a.published.timestamp(), a.slug, a.source))
+
+
+def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term], list[str]]:
+    """One Term per slug; its name is the most used spelling (ties: alphabetical)."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    sample: dict[str, Term] = {}
+    for article in articles:
+        for term in _terms_of(article, kind):
+            spellings[term.slug][term.name] += 1
+            sample.setdefault(term.slug, term)
+    canonical = {}
+    notices = []
+    for slug, counter in spellings.items():
+        name = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        canonical[slug] = dataclasses.replace(sample[slug], name=name)
+        variants = sorted(n for n in counter if n != name)
+        if any(n.casefold() != name.casefold() for n in variants):  # case alone is not worth a notice
+            notices.append(f"{kind} '{name}' also spelled {', '.join(repr(v) for v in variants)}: shown as one {kind} at {canonical[slug].url}")
+    return canonical, notices
+
+
+def _terms_of(article: Article, kind: str) -> tuple[Term, ...]:
+    if kind == "tag":
+        return article.tags
+    if kind == "author":
+        return article.authors
+    return (article.section,) if article.section else ()
+
+
+def _with_canonical_terms(article: Article, terms: dict[str, dict[str, Term]]) -> Article:
+    tags = tuple(terms["tag"][t.slug] for t in article.tags)
+    authors = tuple(terms["author"][t.slug] for t in article.authors)
+    section = terms["section"][article.section.slug] if article.section else None
+    if tags == article.tags and authors == article.authors and section == article.section:
+        return article
+    return dataclasses.replace(article, tags=tags, authors=authors, section=section)
+
+
+def _check_url_collisions(articles: list[Article]) -> None:
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        by_url[article.url].append(article.source)
+    clashes = [(url, sources) for url, sources in by_url.items() if len(sources) > 1]
+    if clashes:
+        raise BuildFailed([
+            f"{sources[0]}: URL /{url} is also claimed by {', '.join(sorted(sources[1:]))}; "
+            "give one of them a different 'slug' or 'date'"
+            for url, sources in sorted(clashes)
+        ])
+
+
+def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
+    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    clashes = [a for a in articles if a.url in reserved]
+    if clashes:
+        raise BuildFailed([
+            f"{a.source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
+            "'slug', or change 'permalink'"
+            for a in sorted(clashes, key=lambda a: a.source)
+        ])
+
+
+def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
+    return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
+
+
+def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
+    zone = config.zone
+    groups: dict[Period, list[Article]] = defaultdict(list)
+    for article in articles:  # already newest first, so each group is too
+        local = article.published.astimezone(zone)
+        groups[Period(local.year)].append(article)
+        groups[Period(local.year, local.month)].append(article)
+        if article.precision != "month":
+            groups[Period(local.year, local.month, local.day)].append(article)
+    by_level: dict[str, list[Period]] = defaultdict(list)
+    children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
+    for period in sorted(groups, key=lambda p: (p.year, p.month or 0, p.day or 0), reverse=True):
+        by_level[period.level].append(period)
+        if period.month is not None:
+            parent = Period(period.year) if period.day is None else Period(period.year, period.month)
+            children[parent].append((period, len(groups[period])))
+    archives = []
+    for level in ("year", "month", "day"):
+        periods = by_level[level]
+        for position, period in enumerate(periods):
+            archives.append(Archive(
+                period=period,
+                listing=Listing(period.url, period.label, tuple(groups[period])),
+                children=tuple(sorted(children[period], key=lambda c: (c[0].month or 0, c[0].day or 0))),
+                previous=periods[position + 1] if position + 1 < len(periods) else None,
+                next=periods[position - 1] if position > 0 else None,
+            ))
+    return archives
+
+
+Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
+
+
+def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles) -> Site:
+    """Group articles by tag, section, author, year, month and day; newest first everywhere.
+    `relate` finds related stories (build.py passes one that keeps its result in the cache)."""
+    _check_url_collisions(articles)
+    terms: dict[str, dict[str, Term]] = {}
+    notices: list[str] = []
+    for kind in ("tag", "section", "author"):
+        terms[kind], kind_notices = _canonical_terms(articles, kind)
+        notices += kind_notices
+    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in articles])
+
+    members: dict[str, dict[str, list[Article]]] = {k: defaultdict(list) for k in terms}
+    for article in ordered:
+        for kind in terms:
+            for term in _terms_of(article, kind):
+                members[kind][term.slug].append(article)
+
+    def listings(kind: str) -> tuple[Listing, ...]:
+        return tuple(
+            Listing(term.url, term.name, tuple(members[kind][slug]), term)
+            for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
+        )
+
+    archives = tuple(_archives(ordered, config))
+    site = Site(
+        config=config,
+        articles=tuple(ordered),
+        front=Listing("", config.title, tuple(ordered)),
+        tags=listings("tag"),
+        sections=listings("section"),
+        authors=listings("author"),
+        archives=archives,
+        notices=tuple(notices),
+        related=relate(ordered, config.related_count),
+        calendars=month_calendars(archives),
+        on_this_day=on_this_day(ordered, config.zone),
+    )
+    reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
+    for kind in terms:
+        if site.terms(kind):
+            reserved[term_index_url(kind)] = f"{kind} index page"
+        reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
+    reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    _check_reserved_urls(site.articles, reserved)
+    return site
+
+
+def newest_time(articles: tuple[Article, ...]) -> datetime | None:
+    """The latest modification among articles: a listing's content date."""
+    return max((a.modified for a in articles), default=None)
+
+

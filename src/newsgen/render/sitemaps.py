@@ -1,0 +1,169 @@
+"""Sitemaps for search engines: `sitemap.xml` (an index), one sitemap per year, a Google News
+sitemap and `robots.txt`.
+
+Every HTML page the build writes (404.html aside) is listed exactly once: an article in the
+year it was published, a listing page in the year of its newest article, and pages with no
+date (the tag index, the archive index, a site's own static pages) in `sitemap-pages.xml`.
+`<lastmod>` is the content's date, never the build time, so a rebuild of unchanged content
+writes byte-identical sitemaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Iterator
+
+from jinja2 import Environment
+
+from newsgen.config import SiteConfig
+from newsgen.render.feeds import xml_text
+from newsgen.index.site import newest_time
+from newsgen.model import Listing, Site
+from newsgen.model import Article, KeptPage, Page
+from newsgen.render.environment import render_kept_page, render_page
+from newsgen.urls import page_url_for_path, sitemap_url, term_index_url
+
+MAX_URLS = 50_000
+"""The sitemaps.org limit of URLs in one sitemap file."""
+MAX_BYTES = 50_000_000
+"""Just under the sitemaps.org limit of 50 MiB (52,428,800 bytes) for one uncompressed file."""
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
+UNDATED = "pages"
+NOT_LISTED = {"404.html"}
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    """Site URL (`2022/08/10/slug/`); templates make it absolute."""
+    lastmod: datetime | None
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """One sitemap file of the index: a year (or part of one), or the undated pages."""
+
+    path: str
+    entries: tuple[SitemapEntry, ...]
+
+    @property
+    def lastmod(self) -> datetime | None:
+        return max((e.lastmod for e in self.entries if e.lastmod is not None), default=None)
+
+
+def _listing_dates(listing: Listing, page_size: int, config: SiteConfig,
+                   modified: dict[str, datetime]) -> Iterator[tuple[str, datetime | None, str]]:
+    for page in listing.pages(page_size):
+        if page.articles:
+            year = page.articles[0].published.astimezone(config.zone).year
+            yield page.url, max(modified[a.url] for a in page.articles), f"{year:04d}"
+        else:
+            yield page.url, None, UNDATED
+
+
+def content_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
+    """Site URL -> (content date, sitemap group) for every page of the core site. The group is a
+    year (`2022`) or `pages` for pages with no date of their own."""
+    config = site.config
+    dates: dict[str, tuple[datetime | None, str]] = {}
+    modified = {article.url: article.modified for article in site.articles}  # each article once, not once a listing
+    for article in site.articles:
+        dates[article.url] = (modified[article.url], f"{article.published.astimezone(config.zone).year:04d}")
+    listings = [(site.front, config.page_size)]
+    for kind in ("tag", "section", "author"):
+        kind_listings = site.terms(kind)
+        if kind_listings:
+            dates[term_index_url(kind)] = (max((modified[a.url] for l in kind_listings for a in l.articles), default=None), UNDATED)
+        listings += [(listing, config.archive_page_size) for listing in kind_listings]
+    listings += [(archive.listing, config.archive_page_size) for archive in site.archives]
+    for listing, size in listings:
+        for url, lastmod, group in _listing_dates(listing, size, config, modified):
+            dates[url] = (lastmod, group)
+    dates["archive/"] = (newest_time(site.articles), UNDATED)
+    return dates
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    return (1, group) if group == UNDATED else (0, f"{9999 - int(group):04d}")
+
+
+def _chunks(entries: list[SitemapEntry], size: int) -> list[list[SitemapEntry]]:
+    return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
+
+
+def render_group(env: Environment, group: str, entries: list[SitemapEntry],
+                 max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> list[tuple[Sitemap, Page | KeptPage]]:
+    """One group's sitemap file, or numbered parts (`sitemap-2022-1.xml`, ...) when it holds more
+    than max_urls URLs or max_bytes bytes."""
+    size = min(max_urls, len(entries)) or 1
+    while True:
+        chunks = _chunks(entries, size)
+        names = [sitemap_url(group)] if len(chunks) == 1 else [
+            sitemap_url(f"{group}-{number}") for number in range(1, len(chunks) + 1)]
+        rendered = []
+        for name, chunk in zip(names, chunks):
+            sitemap = Sitemap(name, tuple(chunk))
+            listed = "\n".join(f"{entry.url} {entry.lastmod}" for entry in chunk)
+            rendered.append((sitemap, render_kept_page(env, "sitemap.xml", name, name, {"sitemap_entries": listed},
+                                                       lambda sitemap=sitemap: {"sitemap": sitemap})))
+        # a kept file was within the limits when it was written from the same entries
+        if size == 1 or all(isinstance(page, KeptPage) or len(page.content) <= max_bytes for _, page in rendered):
+            return rendered
+        size = max(1, size // 2)
+
+
+def news_articles(site: Site) -> list[Article]:
+    """Articles published in the 2 days up to the build's reference time, newest first, at most 1,000."""
+    now = site.config.now
+    recent = [a for a in site.articles if now - NEWS_WINDOW < a.published <= now]
+    return recent[:NEWS_LIMIT]
+
+
+def news_language(language: str) -> str:
+    """Google News wants an ISO 639 code (`en`, `pt`), except for `zh-cn` and `zh-tw`."""
+    tag = language.lower()
+    if tag in ("zh-cn", "zh-tw"):
+        return tag
+    if tag in ("zh-hans", "zh-sg"):
+        return "zh-cn"
+    if tag in ("zh-hant", "zh-hk"):
+        return "zh-tw"
+    return tag.split("-")[0]
+
+
+def render_sitemaps(site: Site, env: Environment, html_urls: Iterable[str], robots: bool = True,
+                    max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> Iterator[Page | KeptPage]:
+    """The sitemap files for the given HTML pages (site URLs, in build order), the sitemap index,
+    news-sitemap.xml when articles are recent, and robots.txt unless the site brings its own."""
+    dates = content_dates(site)
+    groups: dict[str, list[SitemapEntry]] = {}
+    for url in html_urls:
+        lastmod, group = dates.get(url, (None, UNDATED))
+        groups.setdefault(group, []).append(SitemapEntry(url, lastmod))
+    sitemaps = []
+    for group in sorted(groups, key=_group_order):
+        for sitemap, page in render_group(env, group, groups[group], max_urls, max_bytes):
+            sitemaps.append(sitemap)
+            yield page
+    yield render_page(env, "sitemap-index.xml", "sitemap.xml", "sitemap.xml", sitemaps=sitemaps)
+
+    news = news_articles(site)
+    if news:
+        yield render_page(env, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
+                          articles=news, news_language=news_language(site.config.language), xml_text=xml_text)
+    if robots:
+        yield render_page(env, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
+
+
+def with_sitemaps(pages: Iterable[Page], site: Site, env: Environment) -> Iterator[Page]:
+    """Pass every page through, noting the HTML ones, then add the sitemaps that list them."""
+    html_urls = []
+    has_robots = False
+    for page in pages:
+        if page.path.endswith(".html") and page.path not in NOT_LISTED:
+            html_urls.append(page_url_for_path(page.path))
+        has_robots = has_robots or page.path == "robots.txt"
+        yield page
+    yield from render_sitemaps(site, env, html_urls, robots=not has_robots)

@@ -1,0 +1,1 @@
+"""The preview: a small HTTP server and the file watcher that rebuilds on save."""

@@ -1,0 +1,248 @@
+"""Watch a site's sources and rebuild the preview on every change (`newsgen serve`).
+
+Every build goes into a fresh folder (`site-N` in a private cache folder); only a build that
+completed is handed to the server, so a half-written site is never served. The pipeline
+always runs whole: there is no partial rebuild to go stale.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import threading
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import watchfiles
+from watchfiles._rust_notify import RustNotify
+
+from newsgen.build import BuildReport, Progress, build, manifest_path
+from newsgen.config import CONFIG_NAME, load_config
+from newsgen.errors import NewsgenError, display_path
+from newsgen.serve.server import PreviewState
+
+KEEP_BUILDS = 3
+"""Builds kept on disk: the served one and two before it, for requests still reading them."""
+EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
+
+
+@dataclass(frozen=True)
+class RebuildOutcome:
+    """One preview build: what changed, and the report or the error text."""
+
+    changes: tuple[str, ...]
+    report: BuildReport | None
+    error: str | None
+
+
+class PreviewBuilder:
+    """Builds the site into a new folder each time and publishes complete builds to the state."""
+
+    def __init__(self, site_dir: Path, overrides: dict[str, Any], state: PreviewState, cache_dir: Path,
+                 executor: Executor | None = None):
+        self.site_dir = site_dir
+        self.overrides = overrides
+        self.state = state
+        self.cache_dir = cache_dir
+        self.executor = executor
+        self._count = 0
+        self._published: list[tuple[Path, Path]] = []
+        """Each build served, with its output manifest in the site's cache (removed together)."""
+
+    def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
+        """Read the config again, build, and serve the result; on error keep the last good build."""
+        self._count += 1
+        target = self.cache_dir / f"site-{self._count}"
+        try:
+            config = load_config(self.site_dir, self.overrides)
+            config = replace(config, output_dir=str(target.resolve()))
+            report = build(config, self.executor, progress)
+        except NewsgenError as exc:
+            self.state.fail(str(exc))
+            return RebuildOutcome(changes, None, str(exc))
+        except Exception as exc:  # a bug in newsgen, or the server stopping mid-build: keep serving
+            error = "internal error (please report it):\n" + "".join(traceback.format_exception(exc)).rstrip()
+            self.state.fail(error)
+            return RebuildOutcome(changes, None, error)
+        self.state.publish(target, config.base_path)
+        self._published.append((target, manifest_path(config)))
+        while len(self._published) > KEEP_BUILDS:
+            old, manifest = self._published.pop(0)
+            shutil.rmtree(old, ignore_errors=True)
+            manifest.unlink(missing_ok=True)
+        return RebuildOutcome(changes, report, None)
+
+
+def make_cache_dir(site_dir: Path) -> Path:
+    """A private folder for this server's builds: `.newsgen-cache/serve-PID/` in the site, or a
+    temporary folder when the site is read-only. Folders left by servers that died are removed."""
+    cache = site_dir / ".newsgen-cache"
+    try:
+        cache.mkdir(exist_ok=True)
+        for stale in cache.glob("serve-*"):
+            if not _process_alive(stale.name.removeprefix("serve-")):
+                shutil.rmtree(stale, ignore_errors=True)
+        folder = cache / f"serve-{os.getpid()}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        return folder
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="newsgen-serve-"))
+
+
+def _process_alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle, not the workers'
+
+
+def make_preview_executor(workers: int) -> Executor | None:
+    """One process pool for every preview build; its workers ignore Ctrl-C (no traceback spam)."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1:
+        return None
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_ignore_interrupts)
+
+
+class _Either:
+    """A stop flag for watchfiles that is set when either of two events is."""
+
+    def __init__(self, first: threading.Event, second: threading.Event):
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+class _SourceFilter(watchfiles.DefaultFilter):
+    """watchfiles' default filter (VCS folders, caches, swap files) plus other editors' litter."""
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        name = os.path.basename(path)
+        return not name.endswith(EDITOR_LITTER) and not name.startswith(".#") and super().__call__(change, path)
+
+
+def _pump(events: queue.Queue, notify: RustNotify, stop: Any, accept: Callable[[watchfiles.Change, str], bool]) -> None:
+    """Put each batch of accepted changes on the queue until stop is set. Runs in its own thread."""
+    with notify:
+        while not stop.is_set():
+            try:
+                raw = notify.watch(1600, 50, 500, stop)  # group changes until 50 ms pass without one
+            except (OSError, RuntimeError) as exc:  # a watched folder vanished: the site watch restarts us
+                events.put(exc)
+                return
+            if isinstance(raw, str):
+                continue
+            changes = {(watchfiles.Change(kind), path) for kind, path in raw}
+            paths = _lasting({(kind, path) for kind, path in changes if accept(kind, path)})
+            if paths:
+                events.put(paths)
+
+
+def _lasting(changes: set[tuple[watchfiles.Change, str]]) -> set[str]:
+    """Changed paths, less files that came and went within the batch (an editor's or sed's temporaries)."""
+    kinds: dict[str, set[watchfiles.Change]] = {}
+    for change, path in changes:
+        kinds.setdefault(path, set()).add(change)
+    passing = {watchfiles.Change.added, watchfiles.Change.deleted}
+    return {path for path, seen in kinds.items() if not passing <= seen or os.path.exists(path)}
+
+
+class SiteWatcher:
+    """Batches of changed paths in a site's source folders and its config file.
+
+    watchfiles (inotify on Linux) watches the folders given by source_dirs() recursively, and
+    the site folder itself, not recursively, for the config file and for source folders that
+    appear or vanish (then the folder watch restarts); so editors that save by renaming a
+    new file over the old one are seen. Watching starts in the constructor: a change made
+    once it returns is never missed.
+    """
+
+    def __init__(self, site_dir: Path, source_dirs: Callable[[], list[Path]], stop: threading.Event):
+        self.site = site_dir.resolve()
+        self.source_dirs = source_dirs
+        self.stop = stop
+        self.events: queue.Queue = queue.Queue()
+        self.top_names: set[str] = set()
+        self.restart = threading.Event()
+        self._watch_sources()
+        self._start(_open([self.site], recursive=False), stop, self._is_top_level)
+
+    def _start(self, notify: RustNotify, stop: Any, accept: Callable[[watchfiles.Change, str], bool]) -> None:
+        threading.Thread(target=_pump, args=(self.events, notify, stop, accept), daemon=True).start()
+
+    def _is_top_level(self, change: watchfiles.Change, path: str) -> bool:
+        return os.path.basename(path) in self.top_names
+
+    def _watch_sources(self) -> None:
+        folders = self.source_dirs()
+        self.top_names = {CONFIG_NAME} | {_first_part(p, self.site) for p in folders}
+        watched = [p.resolve() for p in folders if p.is_dir()]
+        if watched:
+            self._start(_open(watched, recursive=True), _Either(self.stop, self.restart), _SourceFilter())
+
+    def batches(self) -> Iterator[set[str]]:
+        """Each batch of changes as it comes, until stop is set."""
+        while not self.stop.is_set():
+            try:
+                items = [self.events.get(timeout=0.1)]
+            except queue.Empty:
+                continue
+            while not self.events.empty():
+                items.append(self.events.get_nowait())
+            batch: set[str] = set().union(*(i for i in items if isinstance(i, set)))
+            if any(Path(p).parent == self.site for p in batch):
+                self.restart.set()  # a source folder or the config changed at the top: watch the folders anew
+                self.restart = threading.Event()
+                self._watch_sources()
+            if batch:
+                yield batch
+
+
+def _open(paths: list[Path], recursive: bool) -> RustNotify:
+    return RustNotify([str(p) for p in paths], False, False, 300, recursive, False)
+
+
+def _first_part(folder: Path, site_dir: Path) -> str:
+    try:
+        return folder.resolve().relative_to(site_dir).parts[0]
+    except (ValueError, IndexError):
+        return folder.name
+
+
+def source_folders(site_dir: Path, overrides: dict[str, Any]) -> list[Path]:
+    """The folders a preview watches: content, templates and static (the config may move content)."""
+    try:
+        config = load_config(site_dir, overrides)
+    except NewsgenError:
+        return [site_dir / "content", site_dir / "templates", site_dir / "static"]
+    return [config.content_path, config.templates_path, config.static_path]
+
+
+def run_rebuilds(builder: PreviewBuilder, watcher: SiteWatcher, on_outcome: Callable[[RebuildOutcome], None]) -> None:
+    """Rebuild after every batch of changes until the watcher stops. Runs in its own thread."""
+    for batch in watcher.batches():
+        shown = tuple(sorted(display_path(Path(p), builder.site_dir) for p in batch))
+        outcome = builder.build_once(shown)
+        if watcher.stop.is_set():
+            return
+        on_outcome(outcome)

@@ -1,0 +1,346 @@
+"""Write pages into the output folder atomically, touching only files whose bytes changed.
+
+Every build stages a complete new site in a folder beside the output folder, then swaps it in
+with one atomic `renameat2(RENAME_EXCHANGE)` where Linux offers it, so a build that fails or is
+killed at any moment leaves either the old or the new site in place; the next build removes what
+a killed one left behind (and puts the old site back if the kill fell between the two renames of
+the fallback). One build at a time writes beside an output folder (a lock on its parent).
+
+- Whole tree (first build, `--clean`, or no trusted manifest): every page is written into the
+  staging folder.
+- Changes only (a manifest says what the output holds, path -> content hash): pages whose bytes
+  differ are written into the staging folder; every other file is hard-linked there from the
+  current output (no copy). A build that changes nothing stages nothing and swaps nothing.
+
+`finish`, when given, runs on the complete staging folder before the swap (the search indexer
+writes its files there); if it raises, the old output stays.
+
+The manifest carries the output folder's device and inode: an output folder replaced or removed
+by hand no longer matches, and the next build writes the whole tree again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import glob
+import hashlib
+import json
+import os
+import posixpath
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from newsgen.errors import BuildFailed, NewsgenError
+from newsgen.model import KeptPage, Page
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    pages_written: int
+    bytes_written: int
+    pages_unchanged: int = 0
+    """Files kept as they were (their bytes equal the previous output's); 0 for a whole-tree write."""
+    pages_deleted: int = 0
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
+    """Content hash of every file the output now holds, by path."""
+
+
+def content_digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+def safe_relative_path(path: str) -> str:
+    """The path if it stays inside the output folder; otherwise a BuildFailed naming it."""
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if (path.startswith(("/", "\\")) or normal == ".." or normal.startswith("../")
+            or ":" in normal.split("/")[0] or "\x00" in normal):
+        raise BuildFailed([f"refusing to write outside the output folder: {path!r}"])
+    return normal
+
+
+def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
+    """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
+    replaced on every build), that lies inside the content folder (it would be read back), or
+    that holds files but is no site (`-o ~` must not wipe a home folder)."""
+    out = output_dir.resolve()
+    for folder in protected:
+        folder = folder.resolve()
+        if folder == out or folder.is_relative_to(out):
+            raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
+    if content_dir is not None and out.is_relative_to(content_dir.resolve()):
+        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
+                           "choose another output folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
+                           "built, and a build replaces it whole; empty it or choose another output folder")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a previous build left in the output folder, as recorded in `path`."""
+
+    path: Path
+    digests: dict[str, str]
+    """Content hash by output path; empty when the output is unknown (then the whole tree is written)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Whatever the build stored beside the hashes (page keys and traces)."""
+    root: list[int] | None = None
+    """Device and inode of the output folder the hashes describe."""
+
+    @property
+    def trusted(self) -> bool:
+        return bool(self.digests)
+
+
+def _root_id(output_dir: Path) -> list[int] | None:
+    try:
+        info = os.stat(output_dir)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
+def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
+    """The manifest of output_dir; empty if missing, damaged or describing another folder."""
+    empty = Manifest(manifest_path, {})
+    try:
+        data = json.loads(manifest_path.read_bytes())
+    except (OSError, ValueError):
+        return empty
+    root = _root_id(output_dir)
+    if (not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or root is None
+            or data.get("root") != root or not isinstance(data.get("files"), dict)):
+        return empty
+    return Manifest(manifest_path, data["files"], data.get("extra") or {}, root)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part (the
+    temporary name is per process, so two builds of one site cannot write into each other's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str, Any]) -> bytes:
+    return json.dumps({"version": MANIFEST_VERSION, "root": _root_id(output_dir), "files": digests,
+                       "extra": extra}, separators=(",", ":")).encode()
+
+
+class _Staging:
+    """A staging folder beside the output folder, made when the first file arrives."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir
+        self.path: Path | None = None
+        self._folders: set[str] = set()
+        self.bytes = 0
+
+    def open(self) -> Path:
+        if self.path is None:
+            self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
+        return self.path
+
+    def _folder_of(self, relative: str) -> str:
+        """The staged file's path as text (pathlib's parsing cost more than the links themselves)."""
+        root = str(self.open())
+        folder = posixpath.dirname(relative)
+        if folder not in self._folders:
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(root, relative)
+
+    def write(self, relative: str, content: bytes) -> None:
+        with open(self._folder_of(relative), "wb") as handle:
+            handle.write(content)
+        self.bytes += len(content)
+
+    def link(self, relative: str) -> None:
+        """The current output's file, hard-linked (copied where links are refused)."""
+        source, target = os.path.join(self.output_dir, relative), self._folder_of(relative)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            raise NewsgenError(f"{source} was removed by hand; run `newsgen build --clean`") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+                raise
+            shutil.copy2(source, target)
+
+    def remove(self) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
+               extra: Callable[[dict[str, str]], dict[str, Any]] | None = None,
+               finish: Callable[[Path, dict[str, str]], None] | None = None) -> WriteReport:
+    """Write pages into output_dir: stage a complete new site beside it, then swap it in. With a
+    trusted manifest, only changed files are written (the others are hard-linked) and a build
+    that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
+    hashes) is saved when manifest is given. `finish(staging, digests)`, when given, runs on the
+    complete staging folder (with the content hash of every file in it) before the swap; if it
+    raises, the old output stays."""
+    make_output_parent(output_dir)
+    with _locked(output_dir.parent):
+        _clean_leftovers(output_dir)
+        try:
+            return _write_staged(pages, output_dir, manifest, extra, finish)
+        except OSError as exc:  # a full disk, a file where a folder should be, ...
+            raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}; "
+                               "the previous site was left as it was") from None
+
+
+def make_output_parent(output_dir: Path) -> None:
+    """Create the folder the output folder goes in (a build checks this before it writes its cache)."""
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NewsgenError(f"cannot create the output folder {output_dir}: {_reason(exc)}") from None
+
+
+def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
+                  extra: Callable[[dict[str, str]], dict[str, Any]] | None,
+                  finish: Callable[[Path, dict[str, str]], None] | None) -> WriteReport:
+    previous = manifest.digests if manifest is not None and manifest.trusted else None
+    if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
+        raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
+    staging = _Staging(output_dir)
+    if previous is None:
+        staging.open()  # no pages at all is still an (empty) site
+    digests: dict[str, str] = {}
+    written: list[str] = []
+    pending: list[str] = []  # unchanged files, linked into staging once something changes
+    try:
+        for page in pages:
+            relative = safe_relative_path(page.path)
+            if relative in digests:
+                raise BuildFailed([f"two pages would be written to {relative}"])
+            if isinstance(page, KeptPage):
+                if previous is None or relative not in previous:
+                    raise BuildFailed([f"internal error: {relative} kept from a build that did not write it"])
+                digests[relative] = previous[relative]
+                _keep(staging, pending, relative)
+                continue
+            digest = content_digest(page.content)
+            digests[relative] = digest
+            if previous is not None and previous.get(relative) == digest:
+                _keep(staging, pending, relative)
+                continue
+            if staging.path is None:
+                _link_all(staging, pending)
+            staging.write(relative, page.content)
+            written.append(relative)
+        deleted = sorted(set(previous) - set(digests)) if previous is not None else []
+        if deleted and staging.path is None:
+            _link_all(staging, pending)
+        if staging.path is not None:
+            if finish is not None:
+                finish(staging.path, digests)
+            os.chmod(staging.path, 0o755)
+            _swap_in(staging.path, output_dir)
+            staging.path = None
+        if manifest is not None:
+            write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
+    except BaseException:
+        staging.remove()
+        raise
+    return WriteReport(len(written), staging.bytes, len(digests) - len(written), len(deleted), digests)
+
+
+def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
+    if staging.path is None:
+        pending.append(relative)
+    else:
+        staging.link(relative)
+
+
+def _link_all(staging: _Staging, pending: list[str]) -> None:
+    staging.open()
+    for relative in pending:
+        staging.link(relative)
+    pending.clear()
+
+
+def _reason(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer at a time per output parent folder (a lock on the folder itself: no lock file)."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _clean_leftovers(output_dir: Path) -> None:
+    """Remove staging and retired folders a killed build left beside output_dir; if the kill
+    came between the fallback swap's two renames, put the previous site back first."""
+    parent, name = output_dir.parent, glob.escape(output_dir.name)
+    retired = sorted(parent.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if retired and not output_dir.exists():
+        os.rename(retired.pop(), output_dir)
+    for leftover in retired + list(parent.glob(f".{name}.staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+try:
+    _renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+except (OSError, TypeError):  # pragma: no cover - no C library to ask (Windows)
+    _renameat2 = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False when the system cannot."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    if not output_dir.exists():
+        os.rename(staging, output_dir)
+        return
+    if output_dir.is_dir() and not output_dir.is_symlink() and _exchange(staging, output_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous site
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+    os.rmdir(retired)
+    os.rename(output_dir, retired)
+    try:
+        os.rename(staging, output_dir)
+    except OSError:
+        os.rename(retired, output_dir)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
