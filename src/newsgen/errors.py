@@ -47,13 +47,13 @@ class BuildFailed(NewsgenError):
         count = len(self.errors)
         super().__init__(numbered_list(f"build failed with {count} error{'s' if count != 1 else ''}:", self.errors))
 
+    def __reduce__(self):  # arrive whole from a worker process (pickle would pass the message as `errors`)
+        return (type(self), (self.errors, self.warnings))
+
 
 def numbered_list(heading: str, errors: list[str]) -> str:
     """A heading, then one numbered line per error: how every collected error is shown."""
     return "\n".join([heading] + [f"  {number}. {error}" for number, error in enumerate(errors, 1)])
-
-    def __reduce__(self):  # survive the trip back from a worker process
-        return (type(self), (self.errors,))
 
 
 class ConfigError(NewsgenError):
