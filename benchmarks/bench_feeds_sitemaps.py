@@ -12,11 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.render.feeds import render_feeds
 from newsgen.index.site import index_site
 from newsgen.content.load import load_articles
-from newsgen.render.environment import make_environment, render_site
+from newsgen.render.environment import make_environment
+from newsgen.render.jobs import RenderContext
+from newsgen.render.site import render_site
 from newsgen.render.sitemaps import render_sitemaps
 from newsgen.urls import page_url_for_path
 
@@ -50,13 +52,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         write_site(Path(folder), count)
         config = load_config(Path(folder), {"workers": 1, "feed_rss": True, "feed_full_content": True})
-        site = index_site(load_articles(config, None).articles, config)
-        env = make_environment(config)
+        site = index_site(load_articles(config, reference_time(), None).articles, config)
+        ctx = RenderContext(config, reference_time(), make_environment(config))
         print(f"{count} articles")
-        pages = timed("render_site", render_site(site, env))
-        timed("render_feeds", render_feeds(site, env))
+        pages = timed("render_site", render_site(site, ctx))
+        timed("render_feeds", render_feeds(site, ctx))
         urls = [page_url_for_path(p.path) for p in pages if p.path.endswith(".html") and p.path != "404.html"]
-        timed("sitemaps", render_sitemaps(site, env, urls))
+        timed("sitemaps", render_sitemaps(site, ctx, urls))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ CORPUS = REPO.parent / "shared" / "corpora" / "reuters21578" / "articles.jsonl"
 sys.path.insert(0, str(REPO / "tests"))  # the CDP driver of the browser tests
 
 from newsgen.build import build  # noqa: E402
-from newsgen.config import load_config  # noqa: E402
+from newsgen.config import load_config, reference_time  # noqa: E402
 from newsgen.index.site import index_site  # noqa: E402
 from newsgen.content.load import load_articles  # noqa: E402
 from newsgen.index.related import relate_articles  # noqa: E402
@@ -168,7 +168,7 @@ def main() -> int:
         started = time.perf_counter()
         index_search(out)
         print(f"pagefind alone on the built folder: {time.perf_counter() - started:.1f} s")
-        articles = load_articles(config, None).articles
+        articles = load_articles(config, reference_time(), None).articles
         ordered = index_site(articles, config).articles
         for share in (4, 2, 1):  # about linear: a quarter of the articles should take about a quarter of the time
             subset = ordered[:len(ordered) // share]

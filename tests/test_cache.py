@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import shutil
 import sqlite3
@@ -14,6 +15,7 @@ import pytest
 import newsgen
 from newsgen.build import build
 from newsgen.config import load_config
+from newsgen.errors import BuildFailed
 from conftest import write_files
 
 ARTICLE = """\
@@ -199,34 +201,33 @@ def test_output_moved_by_hand_is_written_whole(tmp_path, workers):
     assert "three days of closure" in story(site)
 
 
-def test_page_showing_the_build_time_is_rendered_again_when_it_changes(tmp_path, monkeypatch):
+def test_templates_cannot_read_the_build_time(tmp_path):
     site = make(tmp_path)
     write_files(site, {"templates/_head.html": "<meta name=\"built\" content=\"{{ config.now.year }}\">\n"})
-    run(site)
-    assert '<meta name="built" content="2026">' in story(site)
-    assert run(site).pages_written == 0
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 366 * 86400))
-    report = run(site)
-    assert '<meta name="built" content="2027">' in story(site)
-    assert report.pages_written == len(list((site / "public").rglob("*.html")))  # every page shows it
+    with pytest.raises(BuildFailed) as failed:
+        run(site)
+    assert failed.value.errors == [
+        f"{site / 'templates/_head.html'}:1: template error: 'newsgen.config.SiteConfig object' has no attribute 'now'"]
 
 
-def test_a_later_build_time_alone_renders_no_page_again(tmp_path, monkeypatch):
-    # Article and period pages read site.day_of_year (on-this-day links): their memo keys must not
-    # depend on the build time, which every build changes.
-    from newsgen.render import environment as render
+def test_a_later_build_time_renders_no_page_again(tmp_path, monkeypatch):
+    from newsgen.render import jobs
 
     site = make(tmp_path)
+    write_files(site, {"static/notice.txt": "notice\n"})
     run(site)
     rendered = []
-    real = render.render_traced
-    monkeypatch.setattr(render, "render_traced", lambda *args: rendered.append(args[1]) or real(*args))
+    real = jobs.render_template
+    monkeypatch.setattr(jobs, "render_template", lambda env, name, context: rendered.append(name) or real(env, name, context))
+    os.utime(site / "static" / "notice.txt", ns=(1_700_000_000 * 10**9,) * 2)  # an input changed: the build runs
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767225600 + 3600))
-    assert run(site).pages_written == 0
-    assert rendered == []
+    report = run(site)
+    assert not report.nothing_changed and report.pages_written == 0
+    assert "robots.txt" in rendered  # small pages render on every build that runs
+    assert [name for name in rendered if name.endswith(".html")] == []
 
 
-# --- a rebuild with no input changed stops after reading the article files (issue 5) ---
+# --- a rebuild with no input changed stops after reading the article files ---
 
 def test_nothing_changed_rebuild_still_restores_a_deleted_page(tmp_path):
     site = make(tmp_path)
@@ -261,7 +262,13 @@ def test_future_article_appears_once_its_time_comes_with_no_file_changed(tmp_pat
 
 def test_nothing_changed_rebuild_reports_the_warnings_again(tmp_path):
     site = make(tmp_path, {"content/port.md": ARTICLE, "content/budget.md": OTHER, "content/notes.rst": "Notes\n"})
+    write_files(tmp_path, {"secret/key.txt": "not for the web\n"})
+    (site / "static").mkdir()
+    (site / "static" / "key.txt").symlink_to(tmp_path / "secret" / "key.txt")
     first = run(site)
+    assert first.warnings == (
+        "content/notes.rst: skipped: reStructuredText is not supported; convert it to Markdown",
+        "static/key.txt: skipped: a symbolic link to a file outside static (set follow_symlinks: true to read it)")
     again = run(site)
     assert again.nothing_changed
     assert (again.articles, again.warnings, again.notices) == (first.articles, first.warnings, first.notices)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsgen.config import SiteConfig, load_config
+from newsgen.cli import main
+from newsgen.config import SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError
 
 
@@ -30,7 +31,12 @@ def test_no_config_file_gives_the_defaults(tmp_path):
     assert config.timezone == "UTC"
     assert config.base_url == "http://localhost:8000/"
     assert config.output_path == tmp_path / "public"
-    assert config.now == datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_the_build_time_is_source_date_epoch_and_no_setting(tmp_path):
+    assert reference_time() == datetime(2026, 1, 1, tzinfo=timezone.utc)  # SOURCE_DATE_EPOCH, set by conftest.py
+    assert config_error(site_with_config(tmp_path, "now: 2020-01-01\n")) == (
+        "invalid configuration (1 error):\n  1. newsgen.yaml:1: unknown key 'now'")
 
 
 def test_empty_config_file_gives_the_defaults(tmp_path):
@@ -142,9 +148,11 @@ def test_output_dir_equal_to_site_folder_is_refused(tmp_path):
     )
 
 
-def test_bad_source_date_epoch_is_an_error(tmp_path, monkeypatch):
+def test_bad_source_date_epoch_is_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    assert config_error(tmp_path) == "SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'"
+    (tmp_path / "content").mkdir()
+    assert main(["build", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "error: SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'\n"
 
 
 def test_missing_site_folder_is_an_error(tmp_path):

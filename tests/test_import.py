@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SHARED, write_files
 from newsgen.cli import main
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.content.load import load_articles
 
 PEERS = SHARED / "corpora" / "peers"
@@ -19,7 +19,7 @@ def signature(site: Path) -> list[tuple]:
     return sorted(
         (a.url, a.title, a.published.isoformat(), a.precision, tuple(t.name for t in a.tags),
          a.section.name if a.section else None, tuple(x.name for x in a.authors), a.summary, a.body_html, a.draft)
-        for a in load_articles(config).articles)
+        for a in load_articles(config, reference_time()).articles)
 
 
 def round_trip(tmp_path: Path, source_site: Path, layout: str | None = None) -> tuple[list, list, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import write_files
 
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.errors import BuildFailed
 from newsgen.index.site import index_site
 from newsgen.model import Period
@@ -20,7 +20,7 @@ def article(title: str, date: str, tags: str = "", extra: str = "") -> str:
 def index(tmp_path, files: dict[str, str], **overrides):
     site = write_files(tmp_path / "site", files)
     config = load_config(site, {"workers": 1, **overrides})
-    return index_site(load_articles(config).articles, config)
+    return index_site(load_articles(config, reference_time()).articles, config)
 
 
 def titles(articles) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from conftest import SEED, write_files
 from dateutil import tz
 
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.errors import BuildFailed
 from newsgen.content.load import load_articles
 
@@ -18,7 +18,7 @@ SEED_SLUG = "venezuela-has-started-contacts-with-the-government-of-gustavo-petro
 def load(tmp_path, files: dict[str, str | bytes], **overrides):
     site = write_files(tmp_path / "site", files)
     (site / "content").mkdir(exist_ok=True)
-    return load_articles(load_config(site, {"workers": 1, **overrides}))
+    return load_articles(load_config(site, {"workers": 1, **overrides}), reference_time())
 
 
 def load_one(tmp_path, name: str, text: str | bytes, **overrides):
@@ -461,14 +461,14 @@ def test_parallel_loading_gives_the_same_articles_and_errors_as_serial(tmp_path)
     site = write_files(tmp_path / "site", files)
     config = load_config(site, {"workers": 2})
     with pytest.raises(BuildFailed) as serial:
-        load_articles(config)
+        load_articles(config, reference_time())
     with ProcessPoolExecutor(2) as pool, pytest.raises(BuildFailed) as parallel:
-        load_articles(config, pool)
+        load_articles(config, reference_time(), pool)
     assert parallel.value.errors == serial.value.errors == [
         "content/zz.md:1: no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md"]
     (site / "content/zz.md").unlink()
     with ProcessPoolExecutor(2) as pool:
-        assert load_articles(config, pool).articles == load_articles(config).articles
+        assert load_articles(config, reference_time(), pool).articles == load_articles(config, reference_time()).articles
 
 
 def test_front_matter_fences_may_carry_trailing_spaces(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from newsgen.write import publish as writer
 from newsgen.build import build
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.errors import NewsgenError
 from conftest import write_files
 
@@ -130,20 +130,19 @@ def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_p
 
 
 def test_generators_get_article_bodies_from_the_cache(tmp_path):
-    from newsgen.render.article_pages import ArticleSource, with_body
-    from newsgen.incremental.store import open_store
     from newsgen.content.load import load_article_records
+    from newsgen.incremental.store import open_store
     from newsgen.render.environment import make_environment
+    from newsgen.render.jobs import ArticleBodies, RenderContext, with_body
 
     site = make_site(tmp_path / "site", count=3)
     config = load_config(site, {"workers": 1})
     store = open_store(config)
-    loaded, files = load_article_records(config, None, store)
-    env = make_environment(config)
-    env.extend(newsgen_articles=ArticleSource(store, files.keys, files.files))
+    loaded, files = load_article_records(config, reference_time(), None, store)
+    ctx = RenderContext(config, reference_time(), make_environment(config), bodies=ArticleBodies(store, files.keys, files.files))
     article = next(a for a in loaded.articles if a.source.endswith("r001.md"))
     assert article.body_html == ""  # the main process holds no bodies
-    assert with_body(env, article).body_html == "<p>Paragraph one of report 1.</p>\n<p>A second paragraph, <em>emphasised</em> 1.</p>"
+    assert with_body(ctx, article).body_html == "<p>Paragraph one of report 1.</p>\n<p>A second paragraph, <em>emphasised</em> 1.</p>"
 
 
 def test_the_outline_shipped_to_workers_is_removed_after_the_build_even_a_failed_one(tmp_path):

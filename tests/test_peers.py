@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SHARED, write_files
 from newsgen.build import build
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.errors import BuildFailed
 from newsgen.content.load import load_articles
 
@@ -70,7 +70,7 @@ def pelican_articles() -> set[str]:
 def built_sources(site: Path) -> dict[str, object]:
     config = load_config(site, {"workers": 1})
     prefix = str(site / "content") + "/"
-    return {a.source[len(prefix):]: a for a in load_articles(config).articles}
+    return {a.source[len(prefix):]: a for a in load_articles(config, reference_time()).articles}
 
 
 def assert_every_article_has_its_page(site: Path, articles) -> None:

@@ -10,10 +10,11 @@ from conftest import write_files
 from test_feeds import article, numbered_articles
 
 from newsgen.render import sitemaps
-from newsgen.config import load_config
+from newsgen.config import load_config, reference_time
 from newsgen.index.site import index_site
 from newsgen.content.load import load_articles
 from newsgen.render.environment import make_environment
+from newsgen.render.jobs import RenderContext
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -90,9 +91,9 @@ def test_lastmod_is_the_content_date(make_site):
 def test_a_year_over_the_url_limit_is_split_into_parts(tmp_path):
     write_files(tmp_path, numbered_articles(5))
     config = load_config(tmp_path, {"workers": 1})
-    site = index_site(load_articles(config, None).articles, config)
+    site = index_site(load_articles(config, reference_time(), None).articles, config)
     urls = [a.url for a in site.articles]
-    pages = {p.path: p.content for p in sitemaps.render_sitemaps(site, make_environment(config), urls, max_urls=2)}
+    pages = {p.path: p.content for p in sitemaps.render_sitemaps(site, RenderContext(config, reference_time(), make_environment(config)), urls, max_urls=2)}
     assert sorted(p for p in pages if p.startswith("sitemap-")) == ["sitemap-2024-1.xml", "sitemap-2024-2.xml", "sitemap-2024-3.xml"]
     parts = [list(locs_from(pages[f"sitemap-2024-{n}.xml"])) for n in (1, 2, 3)]
     assert [len(p) for p in parts] == [2, 2, 1]
@@ -103,9 +104,9 @@ def test_a_year_over_the_url_limit_is_split_into_parts(tmp_path):
 def test_a_year_over_the_byte_limit_is_split_into_parts(tmp_path):
     write_files(tmp_path, numbered_articles(4))
     config = load_config(tmp_path, {"workers": 1})
-    site = index_site(load_articles(config, None).articles, config)
+    site = index_site(load_articles(config, reference_time(), None).articles, config)
     urls = [a.url for a in site.articles]
-    pages = list(sitemaps.render_sitemaps(site, make_environment(config), urls, max_bytes=600))
+    pages = list(sitemaps.render_sitemaps(site, RenderContext(config, reference_time(), make_environment(config)), urls, max_bytes=600))
     parts = [p for p in pages if p.path.startswith("sitemap-2024")]
     assert len(parts) > 1 and all(len(p.content) <= 600 for p in parts)
     assert sum((list(locs_from(p.content)) for p in parts), []) == [config.absolute_url(u) for u in urls]

@@ -1,227 +1,196 @@
-"""The build: config -> load -> index -> render -> write, read top to bottom."""
+"""The build, stage by stage: config -> load -> index -> render -> write.
+
+    scan_sources            content/   find the article files, key each one's bytes
+    load_article_records    content/   parse the files the article store lacks
+    index_site              index/     listings, archives, calendars, related stories
+    render_site, feeds...   render/    page jobs; unchanged ones are kept (incremental/)
+    write_site              write/     stage the new site, index it for search, swap it in
+
+A build with nothing to do stops after the scan: when every input is as in the previous build
+into the same output folder (incremental/detector.py), its output and report stand.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
-from typing import Callable, Iterator
+from itertools import chain
+from typing import Any, Callable, Iterator
 
-from newsgen.render.article_pages import ArticleSource
-from newsgen.incremental.keys import cache_dir, render_key
+from newsgen.config import SiteConfig, reference_time
+from newsgen.content.load import LoadedContent, SourceScan, load_article_records, read_static_files, scan_sources
+from newsgen.content.load import static_file_stats
+from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
+from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
 from newsgen.incremental.store import open_store
 from newsgen.index.related import cached_related
-from newsgen.config import SiteConfig, settings_text
-from newsgen.render.feeds import render_feeds
 from newsgen.index.site import index_site
-from newsgen.content.load import SourceScan, load_article_records, scan_sources, walk_files
-from newsgen.incremental.detector import load_page_memo, memo_state, reads_the_clock
-from newsgen.model import KeptPage, Page
-from newsgen.render.environment import builtin_templates_dir, make_environment, render_site
-from newsgen.write.search import index_search
+from newsgen.model import BuildReport, KeptPage, Page, Site
+from newsgen.render.environment import builtin_templates_dir, make_environment
+from newsgen.render.feeds import render_feeds
+from newsgen.render.jobs import ArticleBodies, RenderContext
+from newsgen.render.site import render_site
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
+from newsgen.render.workers import Shipping
 from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    articles: int
-    pages_written: int
-    seconds: float
-    output_dir: Path
-    warnings: tuple[str, ...] = field(default=())
-    skipped_drafts: int = 0
-    skipped_future: int = 0
-    # --- imports (issue 6) ---
-    files_read: int = 0
-    notices: tuple[str, ...] = field(default=())
-    """Files passed over on purpose (another generator's pages), one line each."""
-    skipped_invalid: tuple[str, ...] = field(default=())
-    """`path:line: message` of each invalid article left out under `skip_invalid`."""
-    pages_unchanged: int = 0
-    """Output files whose bytes were the same in the previous output (kept as they were)."""
-    pages_deleted: int = 0
-    """Output files removed because no page produces them any more."""
-    nothing_changed: bool = False
-    """No input changed since the previous build into this output: nothing was indexed or rendered."""
-
+from newsgen.write.search import index_search
 
 Progress = Callable[[str, int, "int | None"], None]
 """Called as progress(stage, done, expected) while a build runs; expected may be None."""
 
 
-def site_static_files(static_dir: Path, follow_symlinks: bool = False, notices: list[str] | None = None,
-                      site_dir: Path | None = None) -> Iterator[Page]:
-    """The site's own `static/` folder, copied to the output root as it is."""
-    if not static_dir.is_dir():
-        return
-    for path in walk_files(static_dir, follow_symlinks, notices if notices is not None else [], site_dir):
-        yield Page(path.relative_to(static_dir).as_posix(), path.read_bytes())
-
-
-def default_executor(config: SiteConfig) -> Executor | None:
-    """One worker process per core, all started now, while this process is still small (a
-    worker started later would be forked from a process holding the whole site)."""
-    workers = config.workers or os.cpu_count() or 1
-    if workers <= 1:
-        return None
-    pool = ProcessPoolExecutor(max_workers=workers)
-    for started in [pool.submit(os.getpid) for _ in range(workers)]:
-        started.result()
-    return pool
-
-
-def build(config: SiteConfig, executor: Executor | None = None, progress: Progress | None = None, *,
-          clean: bool = False) -> BuildReport:
-    """Build the whole site into config.output_path. Raises NewsgenError on any input problem,
-    leaving the previous output untouched. `progress`, if given, hears of each stage and page.
-    Parsed articles and the output's manifest are kept in `.newsgen-cache/`; clean=True ignores
-    them (and rewrites them)."""
+def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
+          progress: Progress | None = None, *, clean: bool = False) -> BuildReport:
+    """Build the site into config.output_path as it stands at `now` (the build time; default
+    SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
+    previous output untouched. Parsed articles and what the previous build wrote are kept in
+    `.newsgen-cache/`; clean=True ignores them (and rewrites them)."""
     started = time.perf_counter()
+    now = now or reference_time()
     output = config.output_path
-    if progress:
-        progress("load", 0, None)
+    _say(progress, "load")
     check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
                                  config.static_path], config.content_path)
     make_output_parent(output)
-    store = open_store(config)
-    manifest = read_manifest(manifest_path(config), output)
-    if clean:
-        manifest = Manifest(manifest.path, {})
-    root = str(output)
-    present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(os.path.join(root, path))}
-    if len(present) < len(manifest.digests):  # removed by hand since: rendered again, not kept
-        manifest = dataclasses.replace(manifest, digests=present, extra={**manifest.extra, "whole": None})
+    manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
-    templates_key = render_key(config, [config.templates_path, builtin_templates_dir()])
-    inputs = _whole_inputs(config, scan, templates_key)
-    if not clean and (report := _unchanged_build(config, manifest, inputs, started)) is not None:
+    inputs = _inputs_digest(config, scan)
+    if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
-    owned = executor is None
-    pool = default_executor(config) if owned else executor
-    with pool if owned and pool is not None else nullcontext():
-        loaded, files = load_article_records(config, pool, store, trust=not clean, scan=scan)
-        if progress:
-            progress("index", 0, None)
+
+    with _worker_pool(config, executor) as pool:
+        store = open_store(config)
+        loaded, files = load_article_records(config, now, pool, store, trust=not clean, scan=scan)
+        _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
-        env = make_environment(config)
-        memo = load_page_memo(config, site, files.keys, manifest.extra if manifest.trusted else {}, manifest.digests,
-                              templates_key)
-        env.extend(newsgen_memo=memo, newsgen_executor=pool, newsgen_shipped=[],
-                   newsgen_ship_dir=cache_dir(config) / "shipped" if pool is not None else None,
-                   newsgen_articles=ArticleSource(store, files.keys, files.files))
+        shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
+        detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
+                                  previous_page_keys(manifest.extra.get("pages"), manifest.digests))
+        ctx = RenderContext(config, now, make_environment(config), detector, pool,
+                            ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = with_sitemaps(_all_pages(render_site(site, env), render_feeds(site, env),
-                                         site_static_files(config.static_path, config.follow_symlinks, static_notices,
-                                                           config.site_dir)), site, env)
-        if progress:
-            pages = _reporting(pages, progress, _expected_pages(site))
-        search = functools.partial(index_search, cache_dir=cache_dir(config) / "search")
+        pages = with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
+                                    read_static_files(config, static_notices)), site, ctx)
+
+        def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
+            return _findings(loaded, site, static_notices)
+
         try:
-            written = write_site(pages, output, manifest, finish=search if config.search else None,
-                                 extra=lambda digests: {**memo_state(memo, digests),
-                                                        "whole": _whole_state(inputs, config, site, loaded, memo)})
+            written = write_site(
+                _reporting(pages, progress, _expected_pages(site)), output, manifest,
+                finish=(lambda folder, digests: index_search(folder, digests, cache_dir(config) / "search"))
+                if config.search else None,
+                extra=lambda digests: {"pages": detector.state(digests),
+                                       "build": {**BuildInputs(inputs, now, _next_change(site, loaded, now)).saved(),
+                                                 "findings": findings()}})
         finally:
-            for path in env.newsgen_shipped:  # type: ignore[attr-defined]
-                path.unlink(missing_ok=True)
+            if shipping is not None:
+                shipping.remove()
     store.prune(files.keys.values())
-    return BuildReport(
-        articles=len(site.articles),
-        pages_written=written.pages_written,
-        seconds=time.perf_counter() - started,
-        output_dir=output,
-        warnings=tuple(loaded.warnings) + site.notices + tuple(static_notices),
-        skipped_drafts=loaded.skipped_drafts,
-        skipped_future=loaded.skipped_future,
-        files_read=loaded.files_read,
-        notices=tuple(loaded.notices),
-        skipped_invalid=tuple(loaded.skipped_invalid),
-        pages_unchanged=written.pages_unchanged,
-        pages_deleted=written.pages_deleted,
-    )
+    return BuildReport(**findings(), pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
+                       pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
 
 
-def _whole_inputs(config: SiteConfig, scan: SourceScan, templates_key: str) -> str:
-    """A hash of every input of the build but the clock: newsgen and the templates, the config,
-    each article file's cache key, and the name, size, times and inode of each file in `static/`."""
-    digest = hashlib.blake2b(templates_key.encode(), digest_size=16)
-    digest.update(settings_text(config).encode())
+def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> dict[str, Any]:
+    """What a build found in its input, as its report states it: assembled here only, so that a
+    build with nothing to do reports exactly what the build it stands on reported."""
+    return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
+            "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
+            "files_read": loaded.files_read, "notices": tuple(loaded.notices),
+            "skipped_invalid": tuple(loaded.skipped_invalid)}
+
+
+def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
+    """What the previous build left in the output folder (nothing with clean=True), less the
+    files removed by hand since (they are rendered again), and whether none were."""
+    manifest = read_manifest(manifest_path(config), config.output_path)
+    if clean:
+        return Manifest(manifest.path, {}), False
+    root = str(config.output_path)
+    present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(os.path.join(root, path))}
+    return replace(manifest, digests=present), len(present) == len(manifest.digests)
+
+
+def _inputs_digest(config: SiteConfig, scan: SourceScan) -> str:
+    """Every input of the build but the clock, as one digest: newsgen and every template, the
+    settings, each article file's cache key, and the name, size, times and inode of each static file."""
+    digest = hashlib.blake2b(render_key([config.templates_path, builtin_templates_dir()]).encode(), digest_size=16)
+    digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
-    for path in walk_files(config.static_path, config.follow_symlinks, [], config.site_dir) if config.static_path.is_dir() else ():
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n".encode("utf-8", "surrogateescape"))
+    for stats in static_file_stats(config):
+        digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def _whole_state(inputs: str, config: SiteConfig, site, loaded, memo) -> dict:
-    """What the next build needs to see that nothing changed, and to report as this one did.
-    The output depends on the clock through future articles (they appear when their time comes)
-    and the news sitemap (an article leaves it two days after its date): such a build stays
-    valid from this build's time until the first of those moments. A page that shows the build
-    time itself makes it valid at this build's time only."""
-    traces = [trace for _, trace in memo.recorded.values()]
-    moments = [article.published + NEWS_WINDOW for article in news_articles(site)]
-    if loaded.next_publication is not None:
-        moments.append(loaded.next_publication)
-    exact = reads_the_clock(traces)
-    return {"inputs": inputs, "from": config.now.isoformat(), "exact": exact,
-            "until": min(moments).isoformat() if moments else None, "articles": len(site.articles),
-            "warnings": list(loaded.warnings) + list(site.notices), "skipped_drafts": loaded.skipped_drafts,
-            "skipped_future": loaded.skipped_future, "files_read": loaded.files_read, "notices": list(loaded.notices),
-            "skipped_invalid": list(loaded.skipped_invalid)}
-
-
-def _valid_now(state: dict, now: datetime) -> bool:
-    """Whether a build at `now` gives what the build that left `state` gave (see _whole_state)."""
-    since = datetime.fromisoformat(state["from"])
-    if state["exact"]:
-        return now == since
-    until = state["until"]
-    return since <= now and (until is None or now < datetime.fromisoformat(until))
-
-
-def _unchanged_build(config: SiteConfig, manifest: Manifest, inputs: str, started: float) -> BuildReport | None:
-    """The report of a build with nothing to do: every input as in the previous build (see
-    _whole_state), and every file that build wrote still in the output (`manifest` lists only
-    those). None otherwise."""
-    state = manifest.extra.get("whole") if manifest.trusted else None
-    if not isinstance(state, dict) or state.get("inputs") != inputs:
+def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: SiteConfig,
+                     started: float) -> BuildReport | None:
+    """The report of a build with nothing to do, or None."""
+    saved = manifest.extra.get("build")
+    previous = BuildInputs.from_saved(saved) if manifest.trusted else None
+    if previous is None or not previous.holds_at(inputs, now):
         return None
-    output = config.output_path
     try:
-        if not _valid_now(state, config.now):
-            return None
+        findings = saved["findings"]
         return BuildReport(
-            articles=int(state["articles"]), pages_written=0, seconds=time.perf_counter() - started,
-            output_dir=output, warnings=tuple(map(str, state["warnings"])),
-            skipped_drafts=int(state["skipped_drafts"]), skipped_future=int(state["skipped_future"]),
-            files_read=int(state["files_read"]), notices=tuple(map(str, state["notices"])),
-            skipped_invalid=tuple(map(str, state["skipped_invalid"])), pages_unchanged=len(manifest.digests),
-            nothing_changed=True)
+            articles=int(findings["articles"]), warnings=tuple(map(str, findings["warnings"])),
+            skipped_drafts=int(findings["skipped_drafts"]), skipped_future=int(findings["skipped_future"]),
+            files_read=int(findings["files_read"]), notices=tuple(map(str, findings["notices"])),
+            skipped_invalid=tuple(map(str, findings["skipped_invalid"])), pages_written=0,
+            pages_unchanged=len(manifest.digests), seconds=time.perf_counter() - started,
+            output_dir=config.output_path, nothing_changed=True)
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def manifest_path(config: SiteConfig) -> Path:
-    """The manifest of this output folder, in the site's cache."""
-    name = hashlib.sha1(str(config.output_path.resolve()).encode()).hexdigest()[:16]
-    return cache_dir(config) / "outputs" / f"{name}.json"
+def _next_change(site: Site, loaded: LoadedContent, now: datetime) -> datetime | None:
+    """The first moment after `now` at which this site changes by itself: a future article comes
+    due, or an article leaves the news sitemap."""
+    moments = [article.published + NEWS_WINDOW for article in news_articles(site, now)]
+    if loaded.next_publication is not None:
+        moments.append(loaded.next_publication)
+    return min(moments, default=None)
 
 
-def _all_pages(*streams: Iterator[Page | KeptPage]) -> Iterator[Page | KeptPage]:
-    for stream in streams:
-        yield from stream
+def _code_and_settings(config: SiteConfig) -> str:
+    """What every page of the build depends on: newsgen and its libraries, and the settings."""
+    return hashlib.blake2b(f"{package_fingerprint()}\n{config!r}".encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
 
 
-def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iterator[Page]:
+@contextmanager
+def _worker_pool(config: SiteConfig, executor: Executor | None) -> Iterator[Executor | None]:
+    """The executor given, else one worker process per core (`workers`), all started before the
+    build reads anything, while this process is still small (a worker started later would be
+    forked from a process holding the whole site), and shut down at the end."""
+    if executor is not None:
+        yield executor
+        return
+    workers = config.workers or os.cpu_count() or 1
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+            started.result()
+        yield pool
+
+
+def _say(progress: Progress | None, stage: str) -> None:
+    if progress:
+        progress(stage, 0, None)
+
+
+def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
+               expected: int) -> Iterator[Page | KeptPage]:
+    if progress is None:
+        yield from pages
+        return
     done = 0
     for done, page in enumerate(pages, 1):
         progress("write", done, max(expected, done))
@@ -229,8 +198,8 @@ def _reporting(pages: Iterator[Page], progress: Progress, expected: int) -> Iter
     progress("write", done, done)
 
 
-def _expected_pages(site) -> int:
-    """About how many pages render_site yields (for a progress bar, not a promise)."""
+def _expected_pages(site: Site) -> int:
+    """About how many pages a build writes (for a progress bar, not a promise)."""
     config = site.config
     listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
     archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]

@@ -13,10 +13,11 @@ import webbrowser
 from pathlib import Path
 
 from newsgen import __version__
-from newsgen.build import BuildReport, build
+from newsgen.build import build
 from newsgen.content.importer import import_content
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError, NewsgenError, display_path
+from newsgen.model import BuildReport
 from newsgen.progress import STAGE_NAMES, ProgressBar
 from newsgen.scaffold import ArticleDraft, init_site, new_article
 
@@ -179,7 +180,7 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
 def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildReport:
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
-        report = build(config, progress=progress, clean=getattr(args, "clean", False))
+        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False))
     finally:
         progress.close()
     print_report(report, args.quiet, args.verbose, progress)
@@ -270,7 +271,7 @@ def _say_rebuild(outcome, args: argparse.Namespace, progress: ProgressBar | None
 def run_new(args: argparse.Namespace) -> int:
     config = load_config(args.site_dir)
     draft = ArticleDraft(args.headline, tuple(args.tags.split(",")), args.section, args.author, args.draft)
-    path = new_article(config, draft)
+    path = new_article(config, draft, reference_time())
     if not args.quiet:
         print(f"wrote {display_path(path)}")
     return 0

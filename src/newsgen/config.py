@@ -104,10 +104,6 @@ class SiteConfig:
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
-    now: datetime = field(
-        default_factory=lambda: datetime.now(timezone.utc), metadata={"internal": True}
-    )
-    """The build's reference time: SOURCE_DATE_EPOCH when set (not a key)."""
 
     @property
     def zone(self) -> tzinfo:
@@ -152,7 +148,8 @@ USER_KEYS = [f.name for f in dataclasses.fields(SiteConfig) if not f.metadata.ge
 
 
 def reference_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else the current time, in UTC."""
+    """The build time: SOURCE_DATE_EPOCH when set (reproducible builds), else the current time,
+    in UTC. Read once per build, by the command line, and passed to `build()`."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -160,11 +157,6 @@ def reference_time() -> datetime:
         except (ValueError, OverflowError, OSError):
             raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}")
     return datetime.now(timezone.utc)
-
-
-def settings_text(config: SiteConfig) -> str:
-    """Every setting but the build time, as text: what digests and page keys take of the config."""
-    return repr([(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name != "now"])
 
 
 def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) -> SiteConfig:
@@ -188,7 +180,7 @@ def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) 
         raise ConfigError(numbered_list(f"invalid configuration ({count} error{'s' if count != 1 else ''}):", errors))
     if "base_url" in values:
         values["base_url"] = _normalise_base_url(values["base_url"])
-    return SiteConfig(**values, site_dir=site_dir, now=reference_time())
+    return SiteConfig(**values, site_dir=site_dir)
 
 
 def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], list[str]]:

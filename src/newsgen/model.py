@@ -6,6 +6,7 @@ import dataclasses
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, Mapping, TypeVar
 
@@ -282,3 +283,27 @@ class Site:
 
     def terms(self, kind: str) -> tuple[Listing, ...]:
         return {"tag": self.tags, "section": self.sections, "author": self.authors}[kind]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the command line and the preview server."""
+
+    articles: int
+    pages_written: int
+    seconds: float
+    output_dir: Path
+    warnings: tuple[str, ...] = ()
+    skipped_drafts: int = 0
+    skipped_future: int = 0
+    files_read: int = 0
+    notices: tuple[str, ...] = ()
+    """Files passed over on purpose (another generator's pages), one line each."""
+    skipped_invalid: tuple[str, ...] = ()
+    """`path:line: message` of each invalid article left out under `skip_invalid`."""
+    pages_unchanged: int = 0
+    """Output files whose bytes were the same in the previous output (kept as they were)."""
+    pages_deleted: int = 0
+    """Output files removed because no page produces them any more."""
+    nothing_changed: bool = False
+    """No input changed since the previous build into this output: nothing was read, indexed or rendered."""

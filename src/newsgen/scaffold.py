@@ -44,15 +44,15 @@ def article_source(draft: ArticleDraft, when: datetime, body: str = "") -> str:
     return "\n".join(lines)
 
 
-def new_article(config: SiteConfig, draft: ArticleDraft, body: str = "") -> Path:
-    """Write `content/YYYY/YYYY-MM-DD-slug.md` dated now in the site's zone. Never overwrites:
+def new_article(config: SiteConfig, draft: ArticleDraft, now: datetime, body: str = "") -> Path:
+    """Write `content/YYYY/YYYY-MM-DD-slug.md` dated `now` in the site's zone. Never overwrites:
     an existing file of that name (same headline, same day) is an error."""
     headline = " ".join(draft.headline.split())
     if not headline:
         raise NewsgenError("the headline is empty; give one in quotes: newsgen new \"Headline\"")
     draft = ArticleDraft(headline, tuple(t.strip() for t in draft.tags if t.strip()), draft.section, draft.author,
                          draft.draft)
-    when = config.now.astimezone(config.zone).replace(microsecond=0)
+    when = now.astimezone(config.zone).replace(microsecond=0)
     path = config.content_path / f"{when:%Y}" / f"{when:%Y-%m-%d}-{slugify(headline, fallback='article')}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

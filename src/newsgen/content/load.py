@@ -17,7 +17,7 @@ from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
 from newsgen.content.layouts import place_file, resolve_layout
-from newsgen.model import Article
+from newsgen.model import Article, Page
 from newsgen.urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
@@ -130,6 +130,27 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir
     yield from walk(str(folder))
 
 
+def read_static_files(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
+    """The site's own `static/` folder, copied to the output root as it is (links leading
+    outside it skipped with a notice unless follow_symlinks)."""
+    folder = config.static_path
+    if not folder.is_dir():
+        return
+    for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir):
+        yield Page(path.relative_to(folder).as_posix(), path.read_bytes())
+
+
+def static_file_stats(config: SiteConfig) -> Iterator[str]:
+    """The name, size, times and inode of every file read_static_files would copy: a file whose
+    stats are the same has the same bytes (the rule git's index uses)."""
+    folder = config.static_path
+    if not folder.is_dir():
+        return
+    for path in walk_files(folder, config.follow_symlinks, [], config.site_dir):
+        stat = path.stat()
+        yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+
+
 def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None) -> FileResult:
     """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
     reading the file; safe in a worker process. `shown` is the path as messages show it, if the
@@ -165,18 +186,20 @@ def _batches(items: list, executor: Executor | None) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def load_articles(config: SiteConfig, executor: Executor | None = None) -> LoadedContent:
-    """Every publishable article under the content folder. Raises BuildFailed listing every error."""
+def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None) -> LoadedContent:
+    """Every article under the content folder published by `now`, with its body, parsed without
+    the build cache (for tools and tests; a build uses load_article_records). Raises BuildFailed
+    listing every error."""
     config, paths, notices = _article_paths(config)
     batches = _batches(paths, executor)
     if executor is not None and len(batches) > 1:
         results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
     else:
         results = _parse_batch(paths, config)
-    return _collect(results, notices, config)
+    return _collect(results, notices, config, now)
 
 
-def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) -> LoadedContent:
+def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, now: datetime) -> LoadedContent:
     file_errors = [e for r in results for e in r.errors]
     loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results),
                            notices=[n for r in results for n in r.notices],
@@ -188,7 +211,7 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig) 
     for article in articles:
         if article.draft and not config.drafts:
             loaded.skipped_drafts += 1
-        elif article.published > config.now and not config.future:
+        elif article.published > now and not config.future:
             loaded.skipped_future += 1
             if loaded.next_publication is None or article.published < loaded.next_publication:
                 loaded.next_publication = article.published
@@ -296,7 +319,7 @@ def scan_sources(config: SiteConfig) -> SourceScan:
     return SourceScan(config, items, notices, [_file_key(path, shown, context_key) for path, shown in items])
 
 
-def load_article_records(config: SiteConfig, executor: Executor | None, store: ArticleStore,
+def load_article_records(config: SiteConfig, now: datetime, executor: Executor | None, store: ArticleStore,
                          trust: bool = True, scan: SourceScan | None = None) -> tuple[LoadedContent, ArticleFiles]:
     """Like load_articles, through the cache: articles without bodies, and where each one's
     whole record is (the worker that renders an article's page fetches its body from the store).
@@ -325,4 +348,4 @@ def load_article_records(config: SiteConfig, executor: Executor | None, store: A
     done = [r for r in records if r is not None]
     found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
-    return _collect([r.result for r in done], notices, config), files
+    return _collect([r.result for r in done], notices, config, now), files

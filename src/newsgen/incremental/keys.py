@@ -20,7 +20,7 @@ CACHE_DIR_NAME = ".newsgen-cache"
 SCHEMA = 2
 # Keys that do not change a parsed article (they only choose, paginate or place output).
 _NOT_PARSE_KEYS = {"output_dir", "workers", "drafts", "future", "page_size", "archive_page_size",
-                   "title", "description", "base_url", "language", "now"}
+                   "title", "description", "base_url", "language"}
 
 
 def cache_dir(config: SiteConfig) -> Path:
@@ -48,14 +48,20 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def render_key(config: SiteConfig, template_dirs: Iterable[Path]) -> str:
-    """newsgen and its libraries, and every template file: what page keys (memo.py) leave out."""
+def render_key(template_dirs: Iterable[Path]) -> str:
+    """newsgen and its libraries, and every template file."""
     digest = hashlib.sha256(package_fingerprint().encode())
     for folder in template_dirs:
         if folder.is_dir():
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                 digest.update(f"{folder}\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def manifest_path(config: SiteConfig) -> Path:
+    """Where the site's cache records what a build left in its output folder."""
+    name = hashlib.sha1(str(config.output_path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir(config) / "outputs" / f"{name}.json"
 
 
 def parse_key(config: SiteConfig) -> str:

@@ -14,14 +14,11 @@ from email.utils import format_datetime
 from typing import Iterator
 from urllib.parse import urljoin
 
-from jinja2 import Environment
-
-from newsgen.render.article_pages import with_body
 from newsgen.config import SiteConfig
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page, Term
-from newsgen.render.environment import render_kept_page
+from newsgen.render.jobs import RenderContext, render_declared, with_body
 from newsgen.urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
@@ -91,13 +88,13 @@ def absolutize_links(fragment: str, page_url: str) -> str:
     return _START_TAG.sub(resolve_tag, fragment)
 
 
-def feed_entry(article: Article, config: SiteConfig, env: Environment | None = None) -> FeedEntry:
-    """One entry; with `feed_full_content`, the body comes from the build cache when env has one."""
+def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None = None) -> FeedEntry:
+    """One entry; with `feed_full_content`, the body comes from the build's article store."""
     url = absolute_url(config.base_url, article.url)
     content = None
     if config.feed_full_content:
-        if env is not None:
-            article = with_body(env, article)
+        if ctx is not None:
+            article = with_body(ctx, article)
         content = xml_text(absolutize_links(article.body_html, url))
     return FeedEntry(
         id=tag_uri(config.base_url, article.published, article.url),
@@ -113,7 +110,7 @@ def feed_entry(article: Article, config: SiteConfig, env: Environment | None = N
 
 
 def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str,
-              env: Environment | None = None) -> Feed:
+              ctx: RenderContext | None = None) -> Feed:
     """The feed of a listing: its newest `feed_limit` articles, newest first."""
     articles = listing.articles[: config.feed_limit]
     title = config.title if listing.term is None else f"{listing.title} · {config.title}"
@@ -127,7 +124,7 @@ def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str,
         updated=newest_time(articles) or NO_CONTENT_DATE,
         language=config.language,
         publisher=xml_text(config.publisher_name),
-        entries=tuple(feed_entry(a, config, env) for a in articles),
+        entries=tuple(feed_entry(a, config, ctx) for a in articles),
     )
 
 
@@ -143,7 +140,7 @@ def _subtitle(listing: Listing, kind: str | None, config: SiteConfig) -> str:
     return f"The latest articles {what} {listing.title} on {config.title}."
 
 
-def render_feeds(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
+def render_feeds(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """feed.xml for the site and for every tag, section and author (plus rss.xml when asked)."""
     config = site.config
     flavours = ("atom", "rss") if config.feed_rss else ("atom",)
@@ -156,6 +153,6 @@ def render_feeds(site: Site, env: Environment) -> Iterator[Page | KeptPage]:
             url = feed_url(listing.url, flavour)
             inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
                       "feed_url": listing.url, "subtitle": subtitle}
-            yield render_kept_page(env, TEMPLATES[flavour], url, url, inputs, lambda: {
-                "feed": make_feed(listing, config, flavour, subtitle, env), "rfc822": rfc822})
+            yield render_declared(ctx, TEMPLATES[flavour], url, url, inputs, lambda: {
+                "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822})
 

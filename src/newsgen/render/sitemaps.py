@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Iterator
 
-from jinja2 import Environment
-
 from newsgen.config import SiteConfig
 from newsgen.render.feeds import xml_text
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page
-from newsgen.render.environment import render_kept_page, render_page
+from newsgen.render.jobs import RenderContext, render_always, render_declared
 from newsgen.urls import page_url_for_path, sitemap_url, term_index_url
 
 MAX_URLS = 50_000
@@ -93,7 +91,7 @@ def _chunks(entries: list[SitemapEntry], size: int) -> list[list[SitemapEntry]]:
     return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
 
 
-def render_group(env: Environment, group: str, entries: list[SitemapEntry],
+def render_group(ctx: RenderContext, group: str, entries: list[SitemapEntry],
                  max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> list[tuple[Sitemap, Page | KeptPage]]:
     """One group's sitemap file, or numbered parts (`sitemap-2022-1.xml`, ...) when it holds more
     than max_urls URLs or max_bytes bytes."""
@@ -106,17 +104,16 @@ def render_group(env: Environment, group: str, entries: list[SitemapEntry],
         for name, chunk in zip(names, chunks):
             sitemap = Sitemap(name, tuple(chunk))
             listed = "\n".join(f"{entry.url} {entry.lastmod}" for entry in chunk)
-            rendered.append((sitemap, render_kept_page(env, "sitemap.xml", name, name, {"sitemap_entries": listed},
-                                                       lambda sitemap=sitemap: {"sitemap": sitemap})))
+            rendered.append((sitemap, render_declared(ctx, "sitemap.xml", name, name, {"sitemap_entries": listed},
+                                                      lambda sitemap=sitemap: {"sitemap": sitemap})))
         # a kept file was within the limits when it was written from the same entries
         if size == 1 or all(isinstance(page, KeptPage) or len(page.content) <= max_bytes for _, page in rendered):
             return rendered
         size = max(1, size // 2)
 
 
-def news_articles(site: Site) -> list[Article]:
-    """Articles published in the 2 days up to the build's reference time, newest first, at most 1,000."""
-    now = site.config.now
+def news_articles(site: Site, now: datetime) -> list[Article]:
+    """Articles published in the 2 days up to the build time, newest first, at most 1,000."""
     recent = [a for a in site.articles if now - NEWS_WINDOW < a.published <= now]
     return recent[:NEWS_LIMIT]
 
@@ -133,7 +130,7 @@ def news_language(language: str) -> str:
     return tag.split("-")[0]
 
 
-def render_sitemaps(site: Site, env: Environment, html_urls: Iterable[str], robots: bool = True,
+def render_sitemaps(site: Site, ctx: RenderContext, html_urls: Iterable[str], robots: bool = True,
                     max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES) -> Iterator[Page | KeptPage]:
     """The sitemap files for the given HTML pages (site URLs, in build order), the sitemap index,
     news-sitemap.xml when articles are recent, and robots.txt unless the site brings its own."""
@@ -144,20 +141,20 @@ def render_sitemaps(site: Site, env: Environment, html_urls: Iterable[str], robo
         groups.setdefault(group, []).append(SitemapEntry(url, lastmod))
     sitemaps = []
     for group in sorted(groups, key=_group_order):
-        for sitemap, page in render_group(env, group, groups[group], max_urls, max_bytes):
+        for sitemap, page in render_group(ctx, group, groups[group], max_urls, max_bytes):
             sitemaps.append(sitemap)
             yield page
-    yield render_page(env, "sitemap-index.xml", "sitemap.xml", "sitemap.xml", sitemaps=sitemaps)
+    yield render_always(ctx, "sitemap-index.xml", "sitemap.xml", "sitemap.xml", sitemaps=sitemaps)
 
-    news = news_articles(site)
+    news = news_articles(site, ctx.now)
     if news:
-        yield render_page(env, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
-                          articles=news, news_language=news_language(site.config.language), xml_text=xml_text)
+        yield render_always(ctx, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
+                            articles=news, news_language=news_language(site.config.language), xml_text=xml_text)
     if robots:
-        yield render_page(env, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
+        yield render_always(ctx, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
 
 
-def with_sitemaps(pages: Iterable[Page], site: Site, env: Environment) -> Iterator[Page]:
+def with_sitemaps(pages: Iterable[Page | KeptPage], site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """Pass every page through, noting the HTML ones, then add the sitemaps that list them."""
     html_urls = []
     has_robots = False
@@ -166,4 +163,4 @@ def with_sitemaps(pages: Iterable[Page], site: Site, env: Environment) -> Iterat
             html_urls.append(page_url_for_path(page.path))
         has_robots = has_robots or page.path == "robots.txt"
         yield page
-    yield from render_sitemaps(site, env, html_urls, robots=not has_robots)
+    yield from render_sitemaps(site, ctx, html_urls, robots=not has_robots)

@@ -1,7 +1,8 @@
 """Running render jobs on a concurrent.futures Executor: in order, a few batches ahead.
 
-Anything that honours the Executor interface works (a process pool, or a Dask cluster's
-`Client.get_executor()` when every worker sees the site folder); jobs carry small records.
+Jobs carry small records; the site outline, which every job needs, travels once per build as a
+file (ShippedOnce). The executor is a process pool on one machine; its workers read the site
+folder and the build cache.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from jinja2 import Environment
 
 from newsgen.config import SiteConfig
+from newsgen.render.environment import make_environment
 from newsgen.write.publish import write_atomic
 
 T = TypeVar("T")
@@ -62,8 +64,6 @@ _environments: dict[str, Environment] = {}
 
 def worker_environment(config: SiteConfig) -> Environment:
     """The Jinja environment of this worker process for config, made once."""
-    from newsgen.render.environment import make_environment
-
     name = repr(config)
     if name not in _environments:
         _environments.clear()
@@ -84,18 +84,31 @@ class ShippedOnce:
         return (type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self)))  # type: ignore[arg-type]
 
 
-def ship(env: Environment, value: T) -> T:
-    """Put value (a ShippedOnce) in the build's shipping folder, when the build has one (it has
-    worker processes); the build removes the files it shipped when it ends."""
-    folder: Path | None = getattr(env, "newsgen_ship_dir", None)
-    if folder is None or "_ng_shipped" in value.__dict__:
+@dataclasses.dataclass(frozen=True)
+class Shipping:
+    """Where a build puts the values it ships to its worker processes, and the files it wrote
+    there (the build removes them when it ends)."""
+
+    folder: Path
+    files: list[Path] = dataclasses.field(default_factory=list)
+
+    def remove(self) -> None:
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        self.files.clear()
+
+
+def ship(value: T, shipping: Shipping | None) -> T:
+    """Put value (a ShippedOnce) in the shipping folder, when the build has one (it has worker
+    processes), so that it pickles as the file's name."""
+    if shipping is None or "_ng_shipped" in value.__dict__:
         return value
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    path = folder / f"{digest}.pickle"
+    path = shipping.folder / f"{digest}.pickle"
     if not path.exists():
         write_atomic(path, data)
-    env.newsgen_shipped.append(path)  # type: ignore[attr-defined]
+    shipping.files.append(path)
     object.__setattr__(value, "_ng_shipped", (str(path), digest))
     return value
 

@@ -23,8 +23,10 @@ from typing import Any, Callable, Iterator
 import watchfiles
 from watchfiles._rust_notify import RustNotify
 
-from newsgen.build import BuildReport, Progress, build, manifest_path
-from newsgen.config import CONFIG_NAME, load_config
+from newsgen.build import Progress, build
+from newsgen.incremental.keys import manifest_path
+from newsgen.model import BuildReport
+from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
 
@@ -63,7 +65,7 @@ class PreviewBuilder:
         try:
             config = load_config(self.site_dir, self.overrides)
             config = replace(config, output_dir=str(target.resolve()))
-            report = build(config, self.executor, progress)
+            report = build(config, reference_time(), self.executor, progress)
         except NewsgenError as exc:
             self.state.fail(str(exc))
             return RebuildOutcome(changes, None, str(exc))

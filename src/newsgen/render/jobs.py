@@ -1,0 +1,190 @@
+"""Page jobs and the render context: each page is a job that names its template, its output
+path and its context; jobs render in worker processes when the build has an executor, in
+order, a few batches ahead, and a job whose declared inputs are as in the previous build is
+not rendered at all (see incremental/detector.py).
+
+An article page's job carries its article without the body, and where the body is (the key of
+its parse in the article store, and its file); the worker fetches the body itself. The main
+process keeps only small records and receives finished pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from jinja2 import Environment
+
+from newsgen.config import SiteConfig
+from newsgen.content.load import parse_file_again
+from newsgen.errors import BuildFailed
+from newsgen.incremental.detector import ChangeDetector, PageInputs
+from newsgen.incremental.store import ArticleStore
+from newsgen.model import Article, KeptPage, Page
+from newsgen.render.environment import TemplateReads, render_template, template_reads
+from newsgen.render.workers import Shipping, run_batches, worker_environment
+
+BATCH_SIZE = 32
+
+@dataclass(frozen=True)
+class ArticleBodies:
+    """Where the bodies of the build's articles are: the store, and each article's key and file by source."""
+
+    store: ArticleStore
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything rendering needs besides the site itself, passed explicitly to every step."""
+
+    config: SiteConfig
+    now: datetime
+    """The build time (for the news sitemap; templates never see it)."""
+    env: Environment
+    detector: ChangeDetector | None = None
+    """Decides which pages to keep; None renders every page."""
+    executor: Executor | None = None
+    bodies: ArticleBodies | None = None
+    """None when articles carry their bodies."""
+    shipping: Shipping | None = None
+    _reads: dict[str, TemplateReads] = field(default_factory=dict, compare=False, repr=False)
+
+    def reads(self, template: str) -> TemplateReads:
+        """What the template can read (worked out once per build)."""
+        known = self._reads.get(template)
+        if known is None:
+            known = self._reads[template] = template_reads(self.env, template)
+        return known
+
+
+@dataclass(frozen=True)
+class BodyRef:
+    """Where a worker finds the body of the job's `article`."""
+
+    key: str | None
+    file: str | None
+
+
+@dataclass(frozen=True)
+class PageJob:
+    template: str
+    path: str
+    context: dict[str, Any]
+    """The template's context: every value the page is made from, with `site` counted for the
+    parts its templates use."""
+    body: BodyRef | None = None
+
+
+def article_job(template: str, path: str, context: dict[str, Any], bodies: ArticleBodies | None) -> PageJob:
+    """A job for a page showing context["article"] with its body."""
+    if bodies is None:
+        return PageJob(template, path, context)
+    source = context["article"].source
+    return PageJob(template, path, context, BodyRef(bodies.keys.get(source), bodies.files.get(source)))
+
+
+def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | KeptPage]:
+    """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job order."""
+    detector = ctx.detector
+    kept: list[str] = []
+    kept_before: dict[int, list[str]] = {}
+    """Kept pages that come before a rendered job (by id), so pages leave in job order."""
+
+    def batches() -> Iterator[list[PageJob]]:
+        batch: list[PageJob] = []
+        for job in jobs:
+            if detector is not None:
+                reads = ctx.reads(job.template)
+                key = detector.key(PageInputs(job.template, job.context, reads.site, reads.digest))
+                if detector.unchanged(job.path, key):
+                    kept.append(job.path)
+                    continue
+            if kept:
+                kept_before[id(job)] = kept[:]
+                kept.clear()
+            batch.append(job)
+            if len(batch) == BATCH_SIZE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    store = ctx.bodies.store if ctx.bodies else None
+    results = run_batches(ctx.executor, _render_batch, batches(), ctx.config, store,
+                          local=lambda batch: _render_batch(batch, ctx.config, store, ctx.env))
+    for batch, rendered in results:
+        for job, content in zip(batch, rendered):
+            yield from _flush(kept_before.pop(id(job), []))
+            yield Page(job.path, content)
+    yield from _flush(kept)
+
+
+def render_declared(ctx: RenderContext, template: str, url: str | None, path: str, inputs: dict[str, Any],
+                    context: Callable[[], dict[str, Any]]) -> Page | KeptPage:
+    """One page made from many articles that are cheap to describe and dear to render (a feed, a
+    sitemap): `inputs` are the values that decide it, `context()` makes the template's context."""
+    if ctx.detector is not None:
+        reads = ctx.reads(template)
+        key = ctx.detector.key(PageInputs(template, inputs, frozenset(), reads.digest))
+        if ctx.detector.unchanged(path, key):
+            return KeptPage(path)
+    return Page(path, render_template(ctx.env, template, {"page_url": url, **context()}))
+
+
+def render_always(ctx: RenderContext, template: str, url: str | None, path: str, **context: Any) -> Page:
+    """A small page rendered on every build; the writer keeps its file when the bytes are the same."""
+    return Page(path, render_template(ctx.env, template, {"page_url": url, **context}))
+
+
+def _flush(kept: list[str]) -> Iterator[KeptPage]:
+    for path in kept:
+        yield KeptPage(path)
+    kept.clear()
+
+
+def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore | None,
+                  env: Environment | None = None) -> list[bytes]:
+    """Worker side: fetch the bodies the jobs need, render each page."""
+    env = env or worker_environment(config)
+    wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]
+    records = store.get_many(wanted) if store is not None and wanted else {}
+    out = []
+    for job in jobs:
+        context = job.context
+        if job.body is not None:
+            article = context["article"]
+            body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, config)
+            context = {**context, "article": dataclasses.replace(article, body_html=body)}
+        out.append(render_template(env, job.template, context))
+    return out
+
+
+def with_body(ctx: RenderContext, article: Article) -> Article:
+    """The article with its body (articles in the main process carry none): for a generator that
+    needs one, like a full-text feed."""
+    bodies = ctx.bodies
+    if bodies is None or article.body_html:
+        return article
+    ref = BodyRef(bodies.keys.get(article.source), bodies.files.get(article.source))
+    record = bodies.store.get_many([ref.key]).get(ref.key) if ref.key else None
+    return dataclasses.replace(article, body_html=_body(article, ref, record, ctx.config))
+
+
+def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> str:
+    """The body from the store entry (a file can hold many articles); if the entry is gone or
+    damaged, parse the file again."""
+    source = article.source
+    if record is None or not any(a.source == source for a in record.articles):
+        if ref.file is None:
+            raise BuildFailed([f"{source}: cache entry missing; build again with --clean"])
+        record = parse_file_again(Path(ref.file), config)
+    for found in record.articles:
+        if found.source == source:
+            return found.body_html
+    raise BuildFailed([str(e) for e in record.errors] or [f"{source}: article not found; build again"])

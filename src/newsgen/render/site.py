@@ -1,0 +1,116 @@
+"""Every page of the site as jobs, in a fixed order: the front page, articles, tag, section and
+author pages, the archive, on-this-day and search pages, the 404 page and the theme's files.
+Feeds and sitemaps have their own modules. Pure: yields Page records, writes nothing.
+
+What each template gets is documented at the top of the template and in docs/themes.md; every
+HTML template also gets `site` (a SiteOutline), `config` and `page_url` (the page's own URL).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any, Iterator
+
+from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
+from newsgen.render.environment import builtin_templates_dir
+from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
+from newsgen.render.views import (SiteOutline, front_rail, outline_archive, outline_listing, outline_site,
+                                  section_latest)
+from newsgen.render.workers import ship
+from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
+
+
+def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
+    """Every HTML page of the site and the theme's static files, one at a time."""
+    config = site.config
+    outline = ship(outline_site(site), ctx.shipping)
+    rail = front_rail(outline) if site.articles else None
+    yield from render_jobs(ctx, (
+        PageJob(job.template, job.path, {**job.context, "rail": rail if job.context["page"].url == "" else None})
+        for job in listing_jobs(site.front, config.page_size, "index.html", site=outline)))
+    yield from render_jobs(ctx, article_jobs(site, outline, ctx))
+    for kind in ("tag", "section", "author"):
+        listings = site.terms(kind)
+        if not listings:
+            continue
+        index_url = term_index_url(kind)
+        index = PageJob("terms.html", output_path(index_url), {
+            "page_url": index_url, "kind": kind, "listings": tuple(map(outline_listing, listings)), "site": outline})
+        yield from render_jobs(ctx, chain([index], *(
+            listing_jobs(listing, config.archive_page_size, "listing.html", kind=kind, site=outline)
+            for listing in listings)))
+    yield from render_jobs(ctx, chain(
+        [PageJob("archive.html", "archive/index.html", {"page_url": "archive/", "site": outline})],
+        chain.from_iterable(
+            listing_jobs(archive.listing, config.archive_page_size, "period.html",
+                         archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
+            for archive in site.archives)))
+    yield from render_jobs(ctx, finding_jobs(site, outline))
+    yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
+    yield from theme_assets(config.templates_path)
+
+
+def listing_jobs(listing: Listing, page_size: int, template: str, **context: Any) -> Iterator[PageJob]:
+    """One job per page of listing; the template gets `listing` (outlined) and `page`."""
+    outline = outline_listing(listing)
+    for page in listing.pages(page_size):
+        yield PageJob(template, output_path(page.url), {"page_url": page.url, "listing": outline, "page": page, **context})
+
+
+def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterator[PageJob]:
+    """One page per article, with its newer and older neighbours, related stories, its calendar
+    day in other years and the newest stories of its section."""
+    articles = site.articles
+    for position, article in enumerate(articles):
+        context = {
+            "page_url": article.url, "article": article, "site": outline,
+            "newer": articles[position - 1] if position > 0 else None,
+            "older": articles[position + 1] if position + 1 < len(articles) else None,
+            "related": site.related.get(article.url, ()),
+            "article_day": _day(article, outline),
+            "section_latest": section_latest(article, outline),
+        }
+        yield article_job("article.html", output_path(article.url), context, ctx.bodies)
+
+
+def _day(article: Article, outline: SiteOutline) -> Any:
+    """The on-this-day entry of the article's calendar day, or None for an article dated to a month."""
+    if article.precision == "month":
+        return None
+    return outline.day_of_year(article.published)
+
+
+def _period_dates(archive: Archive, outline: SiteOutline) -> dict[str, Any]:
+    """The calendars a period page shows (its month's, or its year's months') and, for a day, its
+    on-this-day entry: given to the page itself, so that it depends on these alone."""
+    period = archive.period
+    shown = [period] if period.level == "month" else [child for child, _ in archive.children] if period.level == "year" else []
+    day = None
+    if period.level == "day" and archive.listing.articles:
+        day = outline.day_of_year(archive.listing.articles[0].published)
+    return {"period_calendars": {p: outline.calendars[p] for p in shown if p in outline.calendars}, "period_day": day}
+
+
+def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
+    """The on-this-day pages and, with `search: true`, the search page."""
+    if site.on_this_day:
+        yield PageJob("on_this_day_index.html", output_path(ON_THIS_DAY_URL), {"page_url": ON_THIS_DAY_URL, "site": outline})
+    yield from chain.from_iterable(
+        listing_jobs(day.listing, site.config.archive_page_size, "on_this_day.html",
+                     day_of_year=outline.on_this_day[key], site=outline)
+        for key, day in site.on_this_day.items())
+    if site.config.search:
+        yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline})
+
+
+def theme_assets(site_templates: Any) -> Iterator[Page]:
+    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name)."""
+    builtin = builtin_templates_dir() / "static"
+    names = {p.name for p in builtin.iterdir() if p.is_file()}
+    site_static = site_templates / "static"
+    if site_static.is_dir():
+        names |= {p.name for p in site_static.iterdir() if p.is_file()}
+    for name in sorted(names):
+        override = site_static / name
+        source = override if override.is_file() else builtin / name
+        yield Page(f"static/{name}", source.read_bytes())
