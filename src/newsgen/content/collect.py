@@ -20,7 +20,7 @@ from newsgen.errors import SourceError, SourceProblem
 from newsgen.content.formats import SourceDocument, decode_text, parse_document
 from newsgen.content.formats.exports import EXPORT_SUFFIXES, read_export
 from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
-from newsgen.content.layouts import Placement, adapt_document
+from newsgen.content.layouts import Neighbours, Placement, adapt_document
 from newsgen.model import Article
 from newsgen.urls import article_url, slugify
 
@@ -53,8 +53,10 @@ class FileItems:
     notices: tuple[str, ...] = ()
 
 
-def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, placement: Placement) -> FileItems:
-    """Read and decode one file and split it into article sources. Raises nothing for bad input."""
+def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, placement: Placement,
+                      neighbours: Neighbours) -> FileItems:
+    """Read and decode one file and split it into article sources (`neighbours`: what the other
+    files of the content folder say about it). Raises nothing for bad input."""
     warnings: list[str] = []
     try:
         text, fell_back = decode_text(path.read_bytes())
@@ -76,7 +78,7 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
         return FileItems(errors=(SourceError(shown, problem.line, problem.message),), warnings=tuple(warnings))
     except RecursionError:
         return FileItems(errors=(SourceError(shown, 0, "nested too deeply to read"),), warnings=tuple(warnings))
-    adapted = adapt_document(document, path, root, placement, shown)
+    adapted = adapt_document(document, path, root, placement, shown, neighbours)
     warnings += adapted.warnings
     if adapted.document is None:
         return FileItems(warnings=tuple(warnings), notices=(f"{shown}: {adapted.notice}",))

@@ -19,8 +19,8 @@ import yaml
 from newsgen.content.collect import SourceItem, build_item_articles, distinct_urls_across_files, read_source_items
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError, SourceError, display_path
-from newsgen.content.load import ARTICLE_SUFFIXES, SKIPPED_SUFFIXES, find_article_files
-from newsgen.content.layouts import place_file, resolve_layout
+from newsgen.content.load import ARTICLE_SUFFIXES, SKIPPED_SUFFIXES, find_article_files, neighbours_on_disk
+from newsgen.content.layouts import neighbours_of, place_file, resolve_layout
 from newsgen.model import Article
 
 
@@ -49,20 +49,22 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
     config = dataclasses.replace(config, content_layout=resolve_layout(root, config.content_layout))
     report = ImportReport()
     if src.is_dir():
-        paths, skipped = find_article_files(root, config.content_layout)
+        paths, skipped, marked = find_article_files(root, config.content_layout)
         report.warnings += skipped
+        neighbours = [neighbours_of(path, config.content_layout, marked) for path in paths]
     else:
         paths = [src] if src.suffix.lower() not in SKIPPED_SUFFIXES else []
+        neighbours = [neighbours_on_disk(src, config)] if paths else []
     pairs: list[tuple[SourceItem, Article]] = []
     errors: list[SourceError] = []
-    for path in paths:
+    for path, near in zip(paths, neighbours):
         report.files_read += 1
         shown = display_path(path, config.site_dir)
         placement = place_file(path, root, config.content_layout, ARTICLE_SUFFIXES)
         if not placement.read:
             report.notices.append(f"{shown}: {placement.notice}")
             continue
-        read = read_source_items(path, root, config, shown, placement)
+        read = read_source_items(path, root, config, shown, placement, near)
         report.warnings += read.warnings
         report.notices += read.notices
         built, file_errors = build_item_articles(read, config)

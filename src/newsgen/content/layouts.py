@@ -17,9 +17,8 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from newsgen.content.formats import SourceDocument
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
@@ -51,21 +50,67 @@ class Placement:
     """`html` for HTML files; None keeps the reader's choice."""
 
 
-@lru_cache(maxsize=4096)
-def _has(folder: Path, name: str, is_dir: bool) -> bool:
-    target = folder / name
-    return target.is_dir() if is_dir else target.is_file()
+HUGO_BUNDLE_PAGE = "index.md"
+HUGO_SECTION_PAGE = "_index.md"
 
 
-def _ancestors(path: Path, root: Path) -> list[Path]:
-    """The file's folder and every folder above it, up to and including root."""
-    folders = []
-    folder = path.parent
-    while True:
-        folders.append(folder)
-        if folder == root or root not in folder.parents:
-            return folders
-        folder = folder.parent
+@dataclass(frozen=True)
+class MarkedFolders:
+    """The folders of a content folder that hold a file changing how the other files there are
+    read: Hugo's `index.md` (the folder is a page bundle) and `_index.md` (a section). Taken from
+    the list of files the scan found, so each build sees the content folder as it is. Folders are
+    kept as the text of their paths (split at the last separator, here and in neighbours_of): a
+    set lookup per file, for the largest trees."""
+
+    bundles: frozenset[str] = frozenset()
+    """Folders holding `index.md`."""
+    top_sections: frozenset[str] = frozenset()
+    """Folders holding `_index.md` with no such folder above them: the site or language roots."""
+
+    @classmethod
+    def of_files(cls, paths: Iterable[Path]) -> MarkedFolders:
+        bundles, sections = set(), set()
+        for path in paths:
+            text = str(path)
+            if not text.endswith(HUGO_BUNDLE_PAGE):  # `_index.md` ends so too
+                continue
+            folder, _, name = text.rpartition(os.sep)
+            if name == HUGO_BUNDLE_PAGE:
+                bundles.add(folder)
+            elif name == HUGO_SECTION_PAGE:
+                sections.add(folder)
+        return cls(frozenset(bundles), frozenset(s for s in sections if not _has_marked_ancestor(s, sections)))
+
+
+def _has_marked_ancestor(folder: str, marked: set[str]) -> bool:
+    while os.sep in folder:
+        folder = folder.rpartition(os.sep)[0]
+        if folder in marked:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What the other files of the content folder say about one file: every such fact that shapes
+    its parse, and so part of its cache key (load.py). Only a Hugo tree has any."""
+
+    bundle_resource: bool = False
+    """Its folder holds Hugo's `index.md` and the file is another one: a resource of that bundle."""
+    top_level: bool = False
+    """Its folder is the highest holding `_index.md` (the site or language root)."""
+
+
+# Every value a Neighbours can take, made once: the scan asks for one per file.
+_NEIGHBOURS = {(resource, top): Neighbours(resource, top) for resource in (False, True) for top in (False, True)}
+
+
+def neighbours_of(path: Path, layout: str, marked: MarkedFolders) -> Neighbours:
+    """The facts about a file's neighbours that adapt_document reads. `layout` is resolved."""
+    if layout != "hugo":
+        return _NEIGHBOURS[False, False]
+    folder, _, name = str(path).rpartition(os.sep)
+    return _NEIGHBOURS[name != HUGO_BUNDLE_PAGE and folder in marked.bundles, folder in marked.top_sections]
 
 
 def resolve_layout(root: Path, configured: str) -> str:
@@ -136,17 +181,10 @@ def _is_page_type(meta: dict[str, Any]) -> bool:
     return isinstance(kind, str) and kind.strip().lower() not in HUGO_POST_TYPES
 
 
-def _hugo_top_level(path: Path, root: Path) -> bool:
-    """True for a file in the highest folder holding `_index.md` (the site or language root)."""
-    folder = path.parent
-    if not _has(folder, "_index.md", False):
-        return False
-    return folder == root or not any(_has(f, "_index.md", False) for f in _ancestors(folder, root))
-
-
 def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Placement,
-                   shown: str) -> Adapted:
-    """Map a generator's keys onto newsgen's; say when a file is one of the generator's pages."""
+                   shown: str, neighbours: Neighbours) -> Adapted:
+    """Map a generator's keys onto newsgen's; say when a file is one of the generator's pages.
+    The file's own path and `neighbours` are all this reads about the content folder."""
     meta = dict(doc.meta)
     markup = placement.markup or doc.markup
     if isinstance(meta.get("markup"), str) and meta["markup"].strip().lower() in ("text", "markdown", "html"):
@@ -181,11 +219,11 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
             return Adapted(None, "skipped: a headless Hugo bundle, not an article")
         if _is_page_type(meta):
             return Adapted(None, f"skipped: a Hugo page of type '{meta['type']}', not an article")
-        if path.name != "index.md" and _has(path.parent, "index.md", False):
+        if neighbours.bundle_resource:
             return Adapted(None, "skipped: a resource of a Hugo page bundle, not an article")
         if not has_date:
             return Adapted(None, "skipped: a Hugo page without a date, not an article")
-        if _hugo_top_level(path, root):
+        if neighbours.top_level:
             return Adapted(None, "skipped: a Hugo page at the top of the site, not in a section")
     elif layout == "pelican":
         status = str(meta.get("status", "")).strip().lower()

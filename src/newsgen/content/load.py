@@ -16,7 +16,8 @@ from newsgen.content.collect import build_item_articles, distinct_urls_across_fi
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
-from newsgen.content.layouts import place_file, resolve_layout
+from newsgen.content.layouts import (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE, MarkedFolders, Neighbours, neighbours_of,
+                                     place_file, resolve_layout)
 from newsgen.model import Article, Page
 from newsgen.urls import url_collisions
 
@@ -53,8 +54,9 @@ class LoadedContent:
 
 
 def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
-                       site_dir: Path | None = None) -> tuple[list[Path], list[str]]:
-    """Article files under content_dir in a stable order, and notices for files passed over.
+                       site_dir: Path | None = None) -> tuple[list[Path], list[str], MarkedFolders]:
+    """Article files under content_dir in a stable order, notices for files passed over, and the
+    folders whose files change how their neighbours are read (from every file found, article or not).
 
     Hidden files and folders are skipped; symbolic links that lead outside the folder are not
     followed unless follow_symlinks (and a folder reached twice through links is read once).
@@ -62,7 +64,8 @@ def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks:
     layout = resolve_layout(content_dir, layout)
     found: list[Path] = []
     notices: list[str] = []
-    for path in walk_files(content_dir, follow_symlinks, notices, site_dir):
+    walked = list(walk_files(content_dir, follow_symlinks, notices, site_dir))
+    for path in walked:
         suffix = path.suffix.lower()
         if suffix in SKIPPED_SUFFIXES:
             notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
@@ -72,7 +75,7 @@ def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks:
             placement = place_file(path, content_dir, layout, ARTICLE_SUFFIXES)
             if placement.read or placement.notice:  # a notice: the loader says why it is skipped
                 found.append(path)
-    return found, notices
+    return found, notices, MarkedFolders.of_files(walked) if layout == "hugo" else MarkedFolders()
 
 
 def _link_path(link: Path, site_dir: Path | None) -> str:
@@ -151,32 +154,53 @@ def static_file_stats(config: SiteConfig) -> Iterator[str]:
         yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
 
 
-def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None) -> FileResult:
+def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None,
+                       neighbours: Neighbours | None = None) -> FileResult:
     """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
     reading the file; safe in a worker process. `shown` is the path as messages show it, if the
-    caller has it (display_path resolves the path: two system calls per file)."""
+    caller has it (display_path resolves the path: two system calls per file). `neighbours` is
+    what the scan found about the file's neighbours; without it they are looked up on disk."""
     shown = shown or display_path(path, config.site_dir)
     placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
     if not placement.read:
         return FileResult(None, notices=(f"{shown}: {placement.notice}",))
-    read = read_source_items(path, config.content_path, config, shown, placement)
+    if neighbours is None:
+        neighbours = neighbours_on_disk(path, config)
+    read = read_source_items(path, config.content_path, config, shown, placement, neighbours)
     built, errors = build_item_articles(read, config)
     articles = tuple(article for _, article in built)
     return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
 
 
-def _parse_batch(paths: list[Path], config: SiteConfig) -> list[FileResult]:
-    return [parse_article_file(path, config) for path in paths]
+def neighbours_on_disk(path: Path, config: SiteConfig) -> Neighbours:
+    """neighbours_of for a file read without a scan: the marks in its folder and the folders above
+    it, up to the content folder, looked up on disk (a mark counts if walk_files would list it)."""
+    root = config.content_path
+    if config.content_layout != "hugo":
+        return Neighbours()
+    inside = root.resolve()
+    marks = [folder / name for folder in path.parents if folder.is_relative_to(root)
+             for name in (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE)]
+    listed = [mark for mark in marks if mark.is_file() and (config.follow_symlinks or not mark.is_symlink()
+                                                            or mark.resolve().is_relative_to(inside))]
+    return neighbours_of(path, config.content_layout, MarkedFolders.of_files(listed))
 
 
-def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str]]:
-    """The config with its content layout resolved, the article files, and notices."""
+def _parse_batch(items: list[tuple[Path, Neighbours]], config: SiteConfig) -> list[FileResult]:
+    return [parse_article_file(path, config, neighbours=neighbours) for path, neighbours in items]
+
+
+def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str], list[Neighbours]]:
+    """The config with its content layout resolved, the article files, notices, and what each
+    file's neighbours say about it."""
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
     config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
-    paths, notices = find_article_files(content_dir, config.content_layout, config.follow_symlinks, config.site_dir)
-    return config, paths, notices
+    paths, notices, marked = find_article_files(content_dir, config.content_layout, config.follow_symlinks,
+                                                config.site_dir)
+    neighbours = [neighbours_of(path, config.content_layout, marked) for path in paths]
+    return config, paths, notices, neighbours
 
 
 def _batches(items: list, executor: Executor | None) -> list[list]:
@@ -190,12 +214,12 @@ def load_articles(config: SiteConfig, now: datetime, executor: Executor | None =
     """Every article under the content folder published by `now`, with its body, parsed without
     the build cache (for tools and tests; a build uses load_article_records). Raises BuildFailed
     listing every error."""
-    config, paths, notices = _article_paths(config)
-    batches = _batches(paths, executor)
+    config, paths, notices, neighbours = _article_paths(config)
+    batches = _batches(list(zip(paths, neighbours)), executor)
     if executor is not None and len(batches) > 1:
         results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
     else:
-        results = _parse_batch(paths, config)
+        results = [r for batch in batches for r in _parse_batch(batch, config)]
     return _collect(results, notices, config, now)
 
 
@@ -259,29 +283,32 @@ def without_body(result: FileResult) -> FileResult:
 
 
 def parse_file_again(path: Path, config: SiteConfig) -> FileResult:
-    """parse_article_file for a file whose cache entry is gone (the content layout resolved first)."""
+    """parse_article_file for a file whose cache entry is gone (the content layout resolved first,
+    the file's neighbours looked up on disk)."""
     layout = resolve_layout(config.content_path, config.content_layout)
     return parse_article_file(path, dataclasses.replace(config, content_layout=layout))
 
 
-def _file_key(path: str, shown: str, context_key: str) -> tuple[str, FileResult | None]:
-    """The cache key of a file's current bytes, or a read error."""
+def _file_key(path: str, shown: str, neighbours: str, context_key: str) -> tuple[str, FileResult | None]:
+    """The cache key of a file's current bytes and what its neighbours say about it (as text), or
+    a read error."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         return "", FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
-    return entry_key(context_key, f"{shown}\0{os.path.basename(path)}", data), None
+    return entry_key(context_key, f"{shown}\0{os.path.basename(path)}", data, neighbours), None
 
 
-def _parse_and_store(items: list[tuple[str, str, str]], config: SiteConfig, store: ArticleStore) -> list[CachedResult]:
+def _parse_and_store(items: list[tuple[str, str, Neighbours, str]], config: SiteConfig,
+                     store: ArticleStore) -> list[CachedResult]:
     """Worker side: parse each file, store the whole record, return it without its bodies."""
     out = []
     fresh: dict[str, tuple[FileResult, FileResult]] = {}
-    for path, shown, key in items:
+    for path, shown, neighbours, key in items:
         # Without follow_symlinks no file is reached through a linked folder, so the scan's
         # shown path is what display_path would give (with it, a file's source is its target's).
-        result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown)
+        result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown, neighbours)
         bare = without_body(result)
         if not result.errors:
             fresh[key] = (result, bare)
@@ -309,14 +336,19 @@ class SourceScan:
     notices: list[str]
     keys: list[tuple[str, FileResult | None]]
     """(cache key, None), or ("", the read error), for each item."""
+    neighbours: list[Neighbours]
+    """What the other files of the content folder say about each item (part of its key)."""
 
 
 def scan_sources(config: SiteConfig) -> SourceScan:
-    """Find the article files and hash each one's bytes with everything that shapes its parse."""
-    config, paths, notices = _article_paths(config)
+    """Find the article files and hash each one's bytes with everything that shapes its parse:
+    the config, its path, and the facts about its neighbours that the parse reads."""
+    config, paths, notices, neighbours = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
-    return SourceScan(config, items, notices, [_file_key(path, shown, context_key) for path, shown in items])
+    texts = {near: repr(near) for near in set(neighbours)}  # a handful of distinct values
+    keys = [_file_key(path, shown, texts[near], context_key) for (path, shown), near in zip(items, neighbours)]
+    return SourceScan(config, items, notices, keys, neighbours)
 
 
 def load_article_records(config: SiteConfig, now: datetime, executor: Executor | None, store: ArticleStore,
@@ -338,7 +370,7 @@ def load_article_records(config: SiteConfig, now: datetime, executor: Executor |
             else:
                 missing.append((number, record.key))
                 records[number] = None
-    batches = _batches([(*items[number], key) for number, key in missing], executor)
+    batches = _batches([(*items[number], scan.neighbours[number], key) for number, key in missing], executor)
     if executor is not None and len(batches) > 1:
         chunks = executor.map(_parse_and_store, batches, *zip(*[(config, store)] * len(batches)))
     else:

@@ -72,9 +72,11 @@ def parse_key(config: SiteConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def entry_key(context_key: str, shown: str, data: bytes) -> str:
+def entry_key(context_key: str, shown: str, data: bytes, neighbours: str) -> str:
+    """The key of one file's parse: its bytes, its path as shown, and the facts about its
+    neighbours that the parse reads (as text), under parse_key's context."""
     digest = hashlib.blake2b(data, digest_size=20, key=context_key.encode()[:64])
-    digest.update(b"\0" + shown.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0" + neighbours.encode())
     return digest.hexdigest()
 
 
