@@ -23,7 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# Headless Chromium for the live-reload browser test (serve, issue 4): Debian's package.
+# Headless Chromium (Debian's package) for the browser tests: live reload in newsgen serve, the search page.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -32,17 +32,19 @@ browser:
 test-slow: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m slow
 
-# Benchmarks (issue 5), like with like: the peers build no search index, so neither does newsgen here.
+# Build benchmark: newsgen cold and incremental builds beside Hugo and Pelican, like with like:
+# the peers build no search index, so neither does newsgen here.
 # BENCH_ARGS="--sizes 100000 --no-search" runs newsgen alone at 100k; leave out --no-search to include
 # Pagefind. See benchmarks/bench.py.
 BENCH_ARGS ?= --sizes 10000 --peers --no-search
 bench: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
-# Preview server under load (serve, issue 4/8): 20 clients for 10 s while articles change.
+# Preview server (newsgen serve) under load: 20 clients for 10 s while articles change.
 bench-serve: $(STAMP)
 	$(BIN)/python benchmarks/serve_load.py
 
+# Long fuzz campaign over every article reader: EXAMPLES inputs per reader (default 5000).
 fuzz: $(STAMP)
 	nice $(BIN)/python benchmarks/fuzz_campaign.py $(or $(EXAMPLES),5000)
 

@@ -1,5 +1,6 @@
-"""Build the issue 6 test corpora and print their figures (read from ../shared/corpora, never copied
-into content/).
+"""Build real archives with newsgen and print what came out: the Reuters-21578 newswire export and
+sample content folders of Jekyll, Hugo and Pelican (test inputs only, read from ../shared/corpora,
+never copied into content/).
 
     .venv/bin/python benchmarks/imports.py reuters [--tmpfs] [-j N]   # the 21,578-article Reuters export
     .venv/bin/python benchmarks/imports.py peers                       # Jekyll, Hugo, Pelican sample folders

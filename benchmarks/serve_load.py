@@ -1,4 +1,4 @@
-"""Load on the preview server while articles change and rebuilds run (issues 4 and 8).
+"""Load on the preview server (newsgen serve) while articles change and rebuilds run.
 
 Starts `newsgen serve` on a free loopback port over a generated site, then runs CLIENTS threads
 for SECONDS, each fetching pages (article, front, tag, archive pages, CSS, a missing page) one
