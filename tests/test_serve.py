@@ -86,7 +86,7 @@ def test_preview_builds_swap_in_only_complete_builds_and_keep_three_on_disk(tmp_
     page = (snapshot.root / ARTICLE_URL / "index.html").read_text(encoding="utf-8")
     assert "reopened on day 6" in page and "newsgen-live-reload" not in page
     manifests = sorted(p.name for p in (site / ".newsgen-cache/outputs").iterdir())
-    assert len(manifests) == 3  # the output manifests of removed builds go with them (perf, issue 5)
+    assert len(manifests) == 3  # the output manifests of removed builds go with them
 
 
 def test_serve_rebuilds_an_edited_article_and_serves_the_new_text_without_restart(tmp_path, served):

@@ -56,7 +56,7 @@ class SiteConfig:
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
 
-    # Feeds, sitemaps and page metadata (issue 3)
+    # Feeds, sitemaps and page metadata
     feed_limit: int = 50
     """Most entries in each feed (site, tag, section, author), newest first."""
     feed_full_content: bool = False
@@ -71,7 +71,7 @@ class SiteConfig:
     """Default social image (OpenGraph, Twitter, schema.org) for pages without their own: URL or site path."""
     twitter: str = ""
     """The site's Twitter/X handle for `twitter:site`, like `@example` (empty: none)."""
-    # --- Imports: bulk exports, other generators' content, automatic tags (issue 6) ---
+    # Imports: bulk exports, other generators' content, automatic tags
     export_fields: dict[str, list[str]] = field(default_factory=dict)
     """Field names of `.jsonl`/`.ndjson`/`.csv` exports, per article field, tried in order; they
     replace the defaults for that field (see `formats/exports.py`): `{body: [story], tags: [topics, places]}`."""
@@ -90,12 +90,12 @@ class SiteConfig:
     """Most automatic tags given to one article."""
     auto_tags_stopwords: list[str] = field(default_factory=list)
     """Capitalised words never used as automatic tags, beyond the built-in list."""
-    # Finding things (issue 7): search, related stories.
+    # Finding things: search, related stories
     search: bool = True
     """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
     related_count: int = 4
     """Related stories listed under each article; 0 turns them off."""
-    # --- hostile input (issue 8) ---
+    # Untrusted input: links out of the site's folders, raw HTML in bodies
     follow_symlinks: bool = False
     """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
     unsafe_html: bool = True
@@ -297,7 +297,7 @@ def _names(value: typing.Any) -> bool:
 
 
 def _check_import_value(key: str, value: typing.Any) -> str | None:
-    """Checks for the issue 6 keys (exports, layouts, automatic tags)."""
+    """Checks for the keys of imports: exports, content layouts, automatic tags."""
     if key == "export_fields":
         if not isinstance(value, dict):
             return "'export_fields' must map article fields to export field names"

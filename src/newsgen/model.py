@@ -59,7 +59,7 @@ class Article:
 
     source: str
     """The file it came from, as shown in messages (relative to the site folder); for a record of a
-    bulk export, `file:line` (issue 6)."""
+    bulk export, `file:line`."""
     title: str
     slug: str
     published: datetime
@@ -265,7 +265,7 @@ class Site:
     archives: tuple[Archive, ...]
     """Years, months and days, newest first within each level."""
     notices: tuple[str, ...] = ()
-    # Finding things (issue 7): related stories and date navigation.
+    # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""
     calendars: Mapping[Period, MonthCalendar] = field(default_factory=lambda: MappingProxyType({}))

@@ -144,7 +144,7 @@ def root_relative_url(base_path: str, site_url: str) -> str:
     return base_path + quote(site_url.lstrip("/"), safe="/.-_~#")
 
 
-# Feeds and sitemaps (issue 3)
+# Feeds and sitemaps
 FEED_FILE = {"atom": "feed.xml", "rss": "rss.xml"}
 
 
@@ -181,7 +181,7 @@ def page_url_for_path(path: str) -> str:
     if path.endswith("/index.html"):
         return path[: -len("index.html")]
     return path
-# Finding things (issue 7): search and on-this-day pages.
+# Finding things: search and on-this-day pages.
 SEARCH_URL = "search/"
 ON_THIS_DAY_URL = "on-this-day/"
 

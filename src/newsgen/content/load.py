@@ -34,7 +34,7 @@ class FileResult:
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[str, ...] = ()
     articles: tuple[Article, ...] = ()
-    """Every article of the file: one, or one per record of a bulk export (issue 6)."""
+    """Every article of the file: one, or one per record of a bulk export."""
     notices: tuple[str, ...] = ()
     """Files passed over on purpose: another generator's pages (see layouts.py)."""
 
