@@ -1,6 +1,10 @@
-"""Helpers for tests that run `newsgen serve` in a subprocess on a free loopback port."""
+"""Helpers for tests that serve a site: a built folder in this process, or `newsgen serve` in a
+subprocess, on a free loopback port."""
 
 from __future__ import annotations
+
+import functools
+import http.server
 
 import http.client
 import os
@@ -14,6 +18,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from newsgen.serve.server import SiteRequestHandler
+
+
+def make_server(output_dir: Path, host: str, port: int, base_path: str) -> http.server.ThreadingHTTPServer:
+    """A plain threaded server of one built folder, as a static host would serve it (the site
+    request handler of `newsgen serve`, without watching or reloading)."""
+    handler = functools.partial(SiteRequestHandler, directory=str(output_dir), base_path=base_path)
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
 
 SERVING = re.compile(r"serving (http://127\.0\.0\.1:(\d+)(/\S*))")
 

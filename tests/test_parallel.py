@@ -130,7 +130,7 @@ def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_p
 
 
 def test_generators_get_article_bodies_from_the_cache(tmp_path):
-    from newsgen.content.load import load_article_records
+    from newsgen.content.load import load_articles
     from newsgen.incremental.store import open_store
     from newsgen.render.environment import make_environment
     from newsgen.render.jobs import ArticleBodies, RenderContext, with_body
@@ -138,7 +138,8 @@ def test_generators_get_article_bodies_from_the_cache(tmp_path):
     site = make_site(tmp_path / "site", count=3)
     config = load_config(site, {"workers": 1})
     store = open_store(config)
-    loaded, files = load_article_records(config, reference_time(), None, store)
+    loaded = load_articles(config, reference_time(), None, store)
+    files = loaded.files
     ctx = RenderContext(config, reference_time(), make_environment(config), bodies=ArticleBodies(store, files.keys, files.files))
     article = next(a for a in loaded.articles if a.source.endswith("r001.md"))
     assert article.body_html == ""  # the main process holds no bodies

@@ -8,7 +8,7 @@ from conftest import REPO
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.serve.server import make_server
+from serving import make_server
 
 SEED_TITLE = "Venezuela has started contacts with the government of Gustavo Petro in Colombia to…"
 SEED_PATH = "/news/2022/08/10/venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia/"

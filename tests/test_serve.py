@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_files
-from newsgen.serve.server import PreviewServer, PreviewState, make_server
+from newsgen.serve.server import PreviewServer, PreviewState
+from serving import make_server
 from newsgen.serve.watch import PreviewBuilder
 from serving import start_serve, wait_for
 

@@ -10,7 +10,7 @@ from conftest import write_files
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.serve.server import make_server
+from serving import make_server
 
 SECRET = "top secret, outside the output folder"
 

@@ -1,7 +1,7 @@
 """The build, stage by stage: config -> load -> index -> render -> write.
 
     scan_sources            content/   find the article files, key each one's bytes
-    load_article_records    content/   parse the files the article store lacks
+    load_articles           content/   parse the files the article store lacks
     index_site              index/     listings, archives, calendars, related stories
     render_site, feeds...   render/    page jobs; unchanged ones are kept (incremental/)
     write_site              write/     stage the new site, index it for search, swap it in
@@ -23,7 +23,7 @@ from itertools import chain
 from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
-from newsgen.content.load import LoadedContent, SourceScan, load_article_records, read_static_files, scan_sources
+from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
 from newsgen.content.load import static_file_stats
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
@@ -65,7 +65,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
 
     with _worker_pool(config, executor) as pool:
         store = open_store(config)
-        loaded, files = load_article_records(config, now, pool, store, trust=not clean, scan=scan)
+        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
+        files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None

@@ -179,10 +179,6 @@ class Listing:
     def count(self) -> int:
         return len(self.articles)
 
-    @property
-    def newest(self) -> Article:
-        return self.articles[0]
-
     def pages(self, page_size: int) -> list[ListingPage]:
         """Full chunks of page_size counted from the oldest article live at `page/N/`; the
         listing's own URL shows every newer article (page_size to 2 * page_size - 1 of them),
@@ -272,10 +268,6 @@ class Site:
     """Month Period -> its calendar (see dates.py)."""
     on_this_day: Mapping[str, DayOfYear] = field(default_factory=lambda: MappingProxyType({}))
     """`MM-DD` -> that calendar day's articles across the years, in calendar order."""
-
-    def day_of_year(self, moment: datetime) -> DayOfYear | None:
-        """The on-this-day listing for a moment's calendar day in the site's zone."""
-        return self.on_this_day.get(f"{moment.astimezone(self.config.zone):%m-%d}")
 
     @property
     def years(self) -> tuple[Archive, ...]:

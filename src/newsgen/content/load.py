@@ -39,8 +39,18 @@ class FileResult:
     """Files passed over on purpose: another generator's pages (see layouts.py)."""
 
 
+@dataclass(frozen=True)
+class ArticleFiles:
+    """For each loaded article, by its source: its cache key and its file."""
+
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
 @dataclass
 class LoadedContent:
+    """The content stage's result: the articles to publish and what was found on the way."""
+
     articles: list[Article]
     warnings: list[str] = field(default_factory=list)
     files_read: int = 0
@@ -51,6 +61,8 @@ class LoadedContent:
     """Errors of the articles left out because `skip_invalid` is on."""
     next_publication: datetime | None = None
     """The earliest date of the articles left out as future ones: when the site next changes by itself."""
+    files: ArticleFiles = field(default_factory=lambda: ArticleFiles({}, {}))
+    """Where each article's whole record is (the key of its parse in the store) and its file."""
 
 
 def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
@@ -186,10 +198,6 @@ def neighbours_on_disk(path: Path, config: SiteConfig) -> Neighbours:
     return neighbours_of(path, config.content_layout, MarkedFolders.of_files(listed))
 
 
-def _parse_batch(items: list[tuple[Path, Neighbours]], config: SiteConfig) -> list[FileResult]:
-    return [parse_article_file(path, config, neighbours=neighbours) for path, neighbours in items]
-
-
 def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str], list[Neighbours]]:
     """The config with its content layout resolved, the article files, notices, and what each
     file's neighbours say about it."""
@@ -210,24 +218,12 @@ def _batches(items: list, executor: Executor | None) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None) -> LoadedContent:
-    """Every article under the content folder published by `now`, with its body, parsed without
-    the build cache (for tools and tests; a build uses load_article_records). Raises BuildFailed
-    listing every error."""
-    config, paths, notices, neighbours = _article_paths(config)
-    batches = _batches(list(zip(paths, neighbours)), executor)
-    if executor is not None and len(batches) > 1:
-        results = [r for batch in executor.map(_parse_batch, batches, [config] * len(batches)) for r in batch]
-    else:
-        results = [r for batch in batches for r in _parse_batch(batch, config)]
-    return _collect(results, notices, config, now)
-
-
-def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, now: datetime) -> LoadedContent:
+def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, now: datetime,
+             files: ArticleFiles) -> LoadedContent:
     file_errors = [e for r in results for e in r.errors]
     loaded = LoadedContent([], warnings=notices + [w for r in results for w in r.warnings], files_read=len(results),
                            notices=[n for r in results for n in r.notices],
-                           skipped_invalid=[str(e) for e in file_errors] if config.skip_invalid else [])
+                           skipped_invalid=[str(e) for e in file_errors] if config.skip_invalid else [], files=files)
     articles = [a for result in results for a in result.articles]
     if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
         articles, url_warnings = distinct_urls_across_files(articles, config)
@@ -301,28 +297,25 @@ def _file_key(path: str, shown: str, neighbours: str, context_key: str) -> tuple
 
 
 def _parse_and_store(items: list[tuple[str, str, Neighbours, str]], config: SiteConfig,
-                     store: ArticleStore) -> list[CachedResult]:
-    """Worker side: parse each file, store the whole record, return it without its bodies."""
+                     store: ArticleStore | None) -> list[CachedResult]:
+    """Worker side: parse each file; with a store, store the whole record and return it without
+    its bodies."""
     out = []
     fresh: dict[str, tuple[FileResult, FileResult]] = {}
     for path, shown, neighbours, key in items:
         # Without follow_symlinks no file is reached through a linked folder, so the scan's
         # shown path is what display_path would give (with it, a file's source is its target's).
         result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown, neighbours)
+        if store is None:
+            out.append(CachedResult(result, key))
+            continue
         bare = without_body(result)
         if not result.errors:
             fresh[key] = (result, bare)
         out.append(CachedResult(bare, key))
-    store.put_many(fresh)
+    if store is not None:
+        store.put_many(fresh)
     return out
-
-
-@dataclass(frozen=True)
-class ArticleFiles:
-    """For each loaded article, by its source: its cache key and its file."""
-
-    keys: dict[str, str]
-    files: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -351,17 +344,19 @@ def scan_sources(config: SiteConfig) -> SourceScan:
     return SourceScan(config, items, notices, keys, neighbours)
 
 
-def load_article_records(config: SiteConfig, now: datetime, executor: Executor | None, store: ArticleStore,
-                         trust: bool = True, scan: SourceScan | None = None) -> tuple[LoadedContent, ArticleFiles]:
-    """Like load_articles, through the cache: articles without bodies, and where each one's
-    whole record is (the worker that renders an article's page fetches its body from the store).
-    trust=False (`--clean`) parses every file again and replaces its entry. `scan` is
-    scan_sources(config), if the caller has it already."""
+def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None,
+                  store: ArticleStore | None = None, *, trust: bool = True, scan: SourceScan | None = None) -> LoadedContent:
+    """Every article under the content folder published by `now`. Raises BuildFailed listing
+    every error. With a store, files whose parse it holds are not parsed again, and articles come
+    without their bodies (the worker that renders an article's page fetches its body from the
+    store); trust=False (`--clean`) parses every file again and replaces its entry. Without one,
+    every file is parsed and articles carry their bodies. `scan` is scan_sources(config), if the
+    caller has it already."""
     scan = scan or scan_sources(config)
     config, items, notices = scan.config, scan.items, scan.notices
     records: list[CachedResult | None] = [CachedResult(failed, key) if failed else CachedResult(FileResult(None), key)
                                           for key, failed in scan.keys]
-    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust else {}
+    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust and store is not None else {}
     missing = []
     for number, record in enumerate(records):
         if record is not None and record.key:
@@ -380,4 +375,4 @@ def load_article_records(config: SiteConfig, now: datetime, executor: Executor |
     done = [r for r in records if r is not None]
     found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
-    return _collect([r.result for r in done], notices, config, now), files
+    return _collect([r.result for r in done], notices, config, now, files)

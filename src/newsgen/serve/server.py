@@ -10,7 +10,6 @@ into built files), lays the last build error over the page, and streams reload e
 from __future__ import annotations
 
 import errno
-import functools
 import html
 import http.server
 import io
@@ -291,15 +290,3 @@ def server_url(server: http.server.HTTPServer, base_path: str) -> str:
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}{base_path}"
-
-
-def make_server(output_dir: Path, host: str, port: int, base_path: str) -> http.server.ThreadingHTTPServer:
-    """A plain threaded server of one built folder (no watching, no reload script)."""
-    handler = functools.partial(SiteRequestHandler, directory=str(output_dir), base_path=base_path)
-
-    def make(address):
-        server = http.server.ThreadingHTTPServer(address, handler)
-        server.daemon_threads = True
-        return server
-
-    return open_server(make, host, port)

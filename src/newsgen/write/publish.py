@@ -49,7 +49,6 @@ MANIFEST_VERSION = 1
 @dataclass(frozen=True)
 class WriteReport:
     pages_written: int
-    bytes_written: int
     pages_unchanged: int = 0
     """Files kept as they were (their bytes equal the previous output's); 0 for a whole-tree write."""
     pages_deleted: int = 0
@@ -150,7 +149,6 @@ class _Staging:
         self.output_dir = output_dir
         self.path: Path | None = None
         self._folders: set[str] = set()
-        self.bytes = 0
 
     def open(self) -> Path:
         if self.path is None:
@@ -169,7 +167,6 @@ class _Staging:
     def write(self, relative: str, content: bytes) -> None:
         with open(self._folder_of(relative), "wb") as handle:
             handle.write(content)
-        self.bytes += len(content)
 
     def link(self, relative: str) -> None:
         """The current output's file, hard-linked (copied where links are refused)."""
@@ -261,7 +258,7 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
     except BaseException:
         staging.remove()
         raise
-    return WriteReport(len(written), staging.bytes, len(digests) - len(written), len(deleted), digests)
+    return WriteReport(len(written), len(digests) - len(written), len(deleted), digests)
 
 
 def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
