@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import pytest
 
 from newsgen.write import publish as writer
 from newsgen.build import build
+from newsgen.cli import main
 from newsgen.config import load_config, reference_time
-from newsgen.errors import NewsgenError
+from newsgen.errors import BuildFailed, NewsgenError
 from conftest import write_files
 
 TAGS = ["Energy", "Transport", "Health", "Courts", "Weather"]
@@ -146,15 +148,59 @@ def test_generators_get_article_bodies_from_the_cache(tmp_path):
     assert with_body(ctx, article).body_html == "<p>Paragraph one of report 1.</p>\n<p>A second paragraph, <em>emphasised</em> 1.</p>"
 
 
-def test_the_outline_shipped_to_workers_is_removed_after_the_build_even_a_failed_one(tmp_path):
+def test_the_outline_shipped_to_workers_is_removed_after_the_build_even_a_failed_one(tmp_path, monkeypatch):
     site = make_site(tmp_path / "site", 200)  # enough pages that article batches go to the workers
+    monkeypatch.chdir(site)  # error messages show paths relative to the working folder
     run(site, workers=2)
     shipped = site / ".newsgen-cache" / "shipped"
     assert shipped.is_dir() and list(shipped.iterdir()) == []
-    write_files(site, {"templates/article.html": "{{ article.title }}{{ site.no_such_thing }}"})
-    with pytest.raises(NewsgenError):
+    write_files(site, {"templates/article.html": "{{ site.tags|length }}{{ no_such_thing }}"})
+    with pytest.raises(BuildFailed) as caught:
         run(site, workers=2)
+    assert str(caught.value) == (
+        "build failed with 1 error:\n  1. templates/article.html:1: template error: 'no_such_thing' is undefined")
     assert list(shipped.iterdir()) == []
+
+
+def test_build_failed_crosses_a_process_boundary_with_its_errors_and_warnings():
+    failed = BuildFailed(["a.md:2: no date", "b.md: empty file"], ["c.md: unknown key 'colour'"])
+    copy = pickle.loads(pickle.dumps(failed))
+    assert (copy.errors, copy.warnings) == (failed.errors, failed.warnings)
+    assert str(copy) == "build failed with 2 errors:\n  1. a.md:2: no date\n  2. b.md: empty file"
+
+
+TYPO_IN_ARTICLE_TEMPLATE = [
+    ("<p>{{ headline }}</p>", "'headline' is undefined"),
+    ("{% if %}", "Expected an expression, got 'end of statement block'"),
+]
+
+
+def article_template(line: str) -> str:
+    """An article.html extending the built-in base, with `line` on line 3."""
+    return '{% extends "base.html" %}\n{% block content %}\n' + line + "\n{% endblock %}\n"
+
+
+@pytest.mark.parametrize("line, message", TYPO_IN_ARTICLE_TEMPLATE)
+def test_template_error_raised_in_a_worker_arrives_as_one_error_with_file_and_line(tmp_path, monkeypatch,
+                                                                                  line, message):
+    site = make_site(tmp_path / "site", 200)  # enough pages that article batches go to the workers
+    write_files(site, {"templates/article.html": article_template(line)})
+    monkeypatch.chdir(site)
+    with pytest.raises(BuildFailed) as caught:
+        run(site, workers=2)
+    assert caught.value.errors == [f"templates/article.html:3: template error: {message}"]
+    assert str(caught.value) == f"build failed with 1 error:\n  1. templates/article.html:3: template error: {message}"
+
+
+def test_cli_prints_a_template_error_from_a_worker_as_one_numbered_error(tmp_path, monkeypatch, capsys):
+    line, message = TYPO_IN_ARTICLE_TEMPLATE[0]
+    site = make_site(tmp_path / "site", 200)
+    write_files(site, {"templates/article.html": article_template(line)})
+    monkeypatch.chdir(site)
+    assert main(["build", str(site), "-j", "2"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"error: build failed with 1 error:\n  1. templates/article.html:3: template error: {message}\n"
+    assert not (site / "public").exists()
 
 
 def test_pages_rendered_by_workers_read_the_same_outline_as_pages_rendered_here(tmp_path):

@@ -1,4 +1,5 @@
-"""Other generators' content folders (../shared/corpora/peers, read in place) build as they are."""
+"""Other generators' content folders build as they are: real ones from ../shared/corpora/peers (read
+in place; those tests are skipped without it) and small ones written inline."""
 
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from newsgen.errors import BuildFailed
 from newsgen.content.load import load_articles
 
 PEERS = SHARED / "corpora" / "peers"
-pytestmark = pytest.mark.skipif(not PEERS.is_dir(), reason="needs ../shared/corpora/peers")
+needs_peers = pytest.mark.skipif(not PEERS.is_dir(), reason="needs ../shared/corpora/peers")
 
 HUGO_ARTICLES = {
     "gohugo-theme-ananke/exampleSite/content/en/post/chapter-1.md",
@@ -81,6 +82,7 @@ def assert_every_article_has_its_page(site: Path, articles) -> None:
         assert f"<h1>{title}</h1>" in page.read_text(encoding="utf-8"), article.source
 
 
+@needs_peers
 def test_jekyll_folder_builds_with_no_errors_and_every_post_has_a_page(tmp_path):
     site = peer_site(tmp_path, "jekyll")
     report = build(load_config(site, {"workers": 1}))
@@ -100,6 +102,7 @@ def test_jekyll_folder_builds_with_no_errors_and_every_post_has_a_page(tmp_path)
                           "data or collections, not posts") for n in report.notices)
 
 
+@needs_peers
 def test_jekyll_categories_and_tags_strings_are_split_on_spaces(tmp_path):
     site = peer_site(tmp_path, "jekyll")
     articles = built_sources(site)
@@ -109,6 +112,7 @@ def test_jekyll_categories_and_tags_strings_are_split_on_spaces(tmp_path):
     assert topical.section is not None and topical.section.name == "foo"
 
 
+@needs_peers
 def test_hugo_folder_builds_its_posts_and_skips_its_pages_with_notices(tmp_path):
     site = peer_site(tmp_path, "hugo")
     report = build(load_config(site, {"workers": 1}))
@@ -130,6 +134,7 @@ def test_hugo_folder_builds_its_posts_and_skips_its_pages_with_notices(tmp_path)
     assert "hugoBasicExample/content/about.md: skipped: a Hugo page at the top of the site, not in a section" in notices
 
 
+@needs_peers
 def test_pelican_folder_builds_its_dated_articles_and_skips_rst_with_a_notice(tmp_path):
     site = peer_site(tmp_path, "pelican", "content_layout: pelican\n")
     report = build(load_config(site, {"workers": 1}))
@@ -155,3 +160,41 @@ def test_an_undated_file_in_a_newsgen_site_is_still_an_error(tmp_path):
         build(load_config(site, {"workers": 1}))
     assert str(failed.value) == ("build failed with 1 error:\n  1. content/pages/about.md:1: no date: add "
                                  "'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md")
+
+
+HUGO_TREE = {
+    "newsgen.yaml": "title: Harbour\n",
+    "content/_index.md": "---\ntitle: Home\n---\nWelcome.\n",
+    "content/about.md": "---\ntitle: About us\ndate: 2024-01-01\n---\nThe desk.\n",
+    "content/homepage/index.md": "---\nheadless: true\ntitle: Hero\ndate: 2024-01-01\n---\nHero text.\n",
+    "content/post/_index.md": "---\ntitle: Posts\n---\n",
+    "content/post/harbour.md": ('+++\ntitle = "Harbour reopens"\ndate = 2024-03-04T09:30:00Z\n'
+                                'tags = ["ports", "weather"]\ncategories = ["local"]\n+++\n'
+                                "The harbour reopened.\n<!--more-->\nShips queued overnight.\n"),
+    "content/post/contact.md": "---\ntitle: Contact\ntype: page\ndate: 2024-01-02\n---\nMail us.\n",
+    "content/post/storm/index.md": '---\ntitle: Storm passes\ndate: 2024-03-05\n---\nRain {{< figure src="x.jpg" >}} stopped.\n',
+    "content/post/storm/caption.md": "---\ntitle: Caption\ndate: 2024-03-05\n---\nA caption.\n",
+    "content/post/undated.md": "---\ntitle: Undated\n---\nNo date.\n",
+}
+
+
+def test_hugo_tree_builds_its_dated_section_posts_and_skips_each_kind_of_page_with_a_notice(tmp_path, monkeypatch):
+    site = write_files(tmp_path / "site", HUGO_TREE)
+    monkeypatch.chdir(site)  # messages show paths relative to the working folder
+    report = build(load_config(site, {"workers": 1}))
+    articles = {a.source: a for a in load_articles(load_config(site, {"workers": 1}), reference_time()).articles}
+    assert sorted(articles) == ["content/post/harbour.md", "content/post/storm/index.md"] and report.articles == 2
+    assert_every_article_has_its_page(site, articles.values())
+    harbour = articles["content/post/harbour.md"]
+    assert (harbour.url, [t.name for t in harbour.tags], harbour.section.name, harbour.summary) == \
+        ("2024/03/04/harbour-reopens/", ["ports", "weather"], "local", "The harbour reopened.")
+    assert report.notices == (
+        "content/_index.md: skipped: a Hugo section list page (_index), not an article",
+        "content/about.md: skipped: a Hugo page at the top of the site, not in a section",
+        "content/homepage/index.md: skipped: a headless Hugo bundle, not an article",
+        "content/post/_index.md: skipped: a Hugo section list page (_index), not an article",
+        "content/post/contact.md: skipped: a Hugo page of type 'page', not an article",
+        "content/post/undated.md: skipped: a Hugo page without a date, not an article",
+        "content/post/storm/caption.md: skipped: a resource of a Hugo page bundle, not an article",
+    )
+    assert report.warnings == ('content/post/storm/index.md:5: 1 Hugo shortcode left as text: {{< figure src="x.jpg" >}}',)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import shutil
 import signal
 import socket
 import struct
@@ -17,8 +19,8 @@ import pytest
 
 from conftest import write_files
 from newsgen.serve.server import PreviewServer, PreviewState
+from newsgen.serve.watch import PreviewBuilder, SiteWatcher, source_folders
 from serving import make_server
-from newsgen.serve.watch import PreviewBuilder
 from serving import start_serve, wait_for
 
 ARTICLE = """\
@@ -326,3 +328,48 @@ def test_serve_open_starts_a_browser_on_the_site_url(tmp_path, served, monkeypat
     monkeypatch.setenv("BROWSER", f"{sys.executable} {browser} %s")
     server = served(site, "--open")
     assert wait_for(lambda: opened.exists() and opened.read_text()) == server.url
+
+
+@pytest.fixture
+def watching(tmp_path):
+    """watching(site) -> a queue of the SiteWatcher's batches; the watcher stops after the test
+    (the test fails if its threads outlive that)."""
+    stop = threading.Event()
+    running = threading.active_count()
+
+    def _watch(site: Path) -> queue.Queue:
+        watcher = SiteWatcher(site, lambda: source_folders(site, {}), stop)
+        batches: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [batches.put(batch) for batch in watcher.batches()], daemon=True).start()
+        return batches
+
+    yield _watch
+    stop.set()
+    wait_for(lambda: threading.active_count() == running, timeout=5)
+
+
+def batch_with(batches: queue.Queue, path: Path) -> set[str]:
+    """The first batch that names path (failing after 10 s without one)."""
+    while True:
+        batch = batches.get(timeout=10)
+        if str(path) in batch:
+            return batch
+
+
+def test_site_watcher_sees_a_change_made_as_soon_as_it_is_constructed(tmp_path, watching):
+    site = make_preview_site(tmp_path).resolve()
+    batches = watching(site)
+    (site / "content/harbour.md").write_text(ARTICLE.format(day="Tuesday"), encoding="utf-8")
+    assert batch_with(batches, site / "content/harbour.md") == {str(site / "content/harbour.md")}
+
+
+def test_site_watcher_watches_a_source_folder_again_after_it_vanishes_and_comes_back(tmp_path, watching):
+    site = make_preview_site(tmp_path).resolve()
+    batches = watching(site)
+    shutil.rmtree(site / "templates")
+    batch_with(batches, site / "templates")
+    incoming = write_files(tmp_path / "incoming", {"article.html": "{{ article.title }}\n"})
+    os.rename(incoming, site / "templates")
+    batch_with(batches, site / "templates")
+    (site / "templates/article.html").write_text("<h1>{{ article.title }}</h1>\n", encoding="utf-8")
+    assert batch_with(batches, site / "templates/article.html") == {str(site / "templates/article.html")}

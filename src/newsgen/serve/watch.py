@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import watchfiles
-from watchfiles._rust_notify import RustNotify
 
 from newsgen.build import Progress, build
 from newsgen.incremental.keys import manifest_path
@@ -33,6 +32,8 @@ from newsgen.serve.server import PreviewState
 KEEP_BUILDS = 3
 """Builds kept on disk: the served one and two before it, for requests still reading them."""
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
+IDLE_MS = 100
+"""How long a watch waits without changes before it reports in; its first report shows it is watching."""
 
 
 @dataclass(frozen=True)
@@ -143,21 +144,23 @@ class _SourceFilter(watchfiles.DefaultFilter):
         return not name.endswith(EDITOR_LITTER) and not name.startswith(".#") and super().__call__(change, path)
 
 
-def _pump(events: queue.Queue, notify: RustNotify, stop: Any, accept: Callable[[watchfiles.Change, str], bool]) -> None:
-    """Put each batch of accepted changes on the queue until stop is set. Runs in its own thread."""
-    with notify:
-        while not stop.is_set():
-            try:
-                raw = notify.watch(1600, 50, 500, stop)  # group changes until 50 ms pass without one
-            except (OSError, RuntimeError) as exc:  # a watched folder vanished: the site watch restarts us
-                events.put(exc)
-                return
-            if isinstance(raw, str):
-                continue
-            changes = {(watchfiles.Change(kind), path) for kind, path in raw}
-            paths = _lasting({(kind, path) for kind, path in changes if accept(kind, path)})
+def _pump(events: queue.Queue, folders: list[Path], recursive: bool, stop: Any,
+          accept: Callable[[watchfiles.Change, str], bool], watching: threading.Event) -> None:
+    """Put each batch of accepted changes on the queue until stop is set. Runs in its own thread.
+    Sets `watching` once the folders are watched: watchfiles opens its watch before it waits, so
+    its first report (a batch, or an empty set after IDLE_MS without changes) comes after that."""
+    try:
+        for changes in watchfiles.watch(*folders, watch_filter=accept, recursive=recursive, stop_event=stop,
+                                        debounce=1600, step=50,  # group changes until 50 ms pass without one
+                                        rust_timeout=IDLE_MS, yield_on_timeout=True, raise_interrupt=False):
+            watching.set()
+            paths = _lasting(changes)
             if paths:
                 events.put(paths)
+    except (OSError, RuntimeError) as exc:  # a watched folder vanished: the site watch restarts us
+        events.put(exc)
+    finally:
+        watching.set()  # stopped or failed before its first report: nobody waits for it any more
 
 
 def _lasting(changes: set[tuple[watchfiles.Change, str]]) -> set[str]:
@@ -186,11 +189,17 @@ class SiteWatcher:
         self.events: queue.Queue = queue.Queue()
         self.top_names: set[str] = set()
         self.restart = threading.Event()
+        site_watched = self._start([self.site], False, stop, self._is_top_level)
         self._watch_sources()
-        self._start(_open([self.site], recursive=False), stop, self._is_top_level)
+        site_watched.wait()
 
-    def _start(self, notify: RustNotify, stop: Any, accept: Callable[[watchfiles.Change, str], bool]) -> None:
-        threading.Thread(target=_pump, args=(self.events, notify, stop, accept), daemon=True).start()
+    def _start(self, folders: list[Path], recursive: bool, stop: Any,
+               accept: Callable[[watchfiles.Change, str], bool]) -> threading.Event:
+        """Watch folders in a new thread; the event returned is set once they are watched."""
+        watching = threading.Event()
+        threading.Thread(target=_pump, args=(self.events, folders, recursive, stop, accept, watching),
+                         daemon=True).start()
+        return watching
 
     def _is_top_level(self, change: watchfiles.Change, path: str) -> bool:
         return os.path.basename(path) in self.top_names
@@ -200,7 +209,7 @@ class SiteWatcher:
         self.top_names = {CONFIG_NAME} | {_first_part(p, self.site) for p in folders}
         watched = [p.resolve() for p in folders if p.is_dir()]
         if watched:
-            self._start(_open(watched, recursive=True), _Either(self.stop, self.restart), _SourceFilter())
+            self._start(watched, True, _Either(self.stop, self.restart), _SourceFilter()).wait()
 
     def batches(self) -> Iterator[set[str]]:
         """Each batch of changes as it comes, until stop is set."""
@@ -218,10 +227,6 @@ class SiteWatcher:
                 self._watch_sources()
             if batch:
                 yield batch
-
-
-def _open(paths: list[Path], recursive: bool) -> RustNotify:
-    return RustNotify([str(p) for p in paths], False, False, 300, recursive, False)
 
 
 def _first_part(folder: Path, site_dir: Path) -> str:
