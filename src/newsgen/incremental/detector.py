@@ -3,11 +3,13 @@ to do at all.
 
 Every page job declares its inputs: the records in its template's context (its article and the
 neighbours, related stories and calendar day it shows, or the page of a listing, the listing's
-outline, a feed's articles...), the parts of the site outline its templates use, the template
-files themselves, the settings and newsgen's own code. A page's key is a digest of all of them;
-a page whose key equals the one recorded for it by the previous build into the same output
-folder is kept as it is, without rendering. Nothing is traced while a template renders: what a
-template can read is found by reading its source (render/environment.py, TemplateReads).
+outline, the site's outline, a feed's articles...), the template files themselves, the settings
+and newsgen's own code. Of a record, only the attributes its templates name count
+(`{{ listing.title }}` makes the page depend on the listing's title, not on its count). A page's
+key is a digest of all of them; a page whose key equals the one recorded for it by the previous
+build into the same output folder is kept as it is, without rendering. Nothing is traced while a
+template renders: what a template can read is found by reading its source
+(render/environment.py, TemplateReads).
 
 Articles are fingerprinted by their record without the body, plus the cache key of the parse
 that gave the body (the file's bytes and everything that shaped its parse).
@@ -74,18 +76,35 @@ class Fingerprints:
         return fingerprint
 
 
+WHOLE = "*"
+"""In PageInputs.reads: the value may be read whole (as the attribute set), or any name may be
+(as the name)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class PageInputs:
     """What one page is made from, as its job declares it."""
 
     template: str
     inputs: Mapping[str, Any]
-    """The template's context (or, for a page whose context is costly to make, the values it is
-    made from); `site`, when present, counts only for the parts `site_parts` names."""
-    site_parts: frozenset[str] = frozenset()
-    """The attributes of `site` the template can read ("*": all of it)."""
+    """The template's context, or, for a page whose context is costly to make, the values it is
+    made from."""
+    reads: Mapping[str, frozenset[str]] | None = None
+    """For each input, the attributes its templates read of it, or WHOLE; an input its templates
+    never name is no input. None: every input counts whole."""
     templates: str = ""
     """A digest of the template files the template can load."""
+
+
+def attribute(value: Any, name: str) -> Any:
+    """value.name as a template finds it (an attribute, else an item), or a marker saying it has none."""
+    try:
+        return getattr(value, name)
+    except Exception as exc:  # an absent attribute, or a property refusing to be read
+        try:
+            return value[name]
+        except Exception:
+            return f"<no {name}: {type(exc).__name__}>"
 
 
 class ChangeDetector:
@@ -100,16 +119,18 @@ class ChangeDetector:
 
     def key(self, page: PageInputs) -> str:
         of = self.fingerprints.of
+        reads = page.reads
+        every = reads is None or WHOLE in reads
         parts = [self.base, page.template, page.templates]
         for name in sorted(page.inputs):
             value = page.inputs[name]
-            if name == "site" and value is not None:
-                if "*" in page.site_parts:
-                    parts.append(f"site={of(value)}")
-                else:
-                    parts += [f"site.{part}={of(getattr(value, part, None))}" for part in sorted(page.site_parts)]
-            else:
+            read = frozenset([WHOLE]) if every else reads.get(name)  # type: ignore[union-attr]
+            if read is None:
+                parts.append(f"{name}: not read")
+            elif WHOLE in read or type(value) in _PLAIN_TYPES or type(value) is Article:
                 parts.append(f"{name}={of(value)}")
+            else:
+                parts += [f"{name}.{part}={of(attribute(value, part))}" for part in sorted(read)]
         return _hash("\n".join(parts))
 
     def unchanged(self, path: str, key: str) -> bool:

@@ -26,6 +26,7 @@ from jinja2 import select_autoescape
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, display_path
+from newsgen.incremental.detector import WHOLE
 from newsgen.model import MONTH_NAMES, Article
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
@@ -143,29 +144,34 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> str:
     return f"{where}: template error: {exc.message or exc.__class__.__name__}"
 
 
-WHOLE = "*"
-"""In TemplateReads.site: the template uses `site` other than as `site.NAME`, so it may read all of it."""
+ANY_NAME = WHOLE
+"""In TemplateReads.names: every name of the context may be read whole."""
+_PRESENCE_TESTS = {"defined", "undefined"}
+"""`NAME is defined` asks whether the context has the name, not what its value is."""
+READ_BY_FILTERS = ("page_url",)
+"""Context names the filters read without the template naming them (`url` links from page_url)."""
 
 
 @dataclass(frozen=True)
 class TemplateReads:
-    """What rendering one template can read besides its page's own context: the template files
-    (it and everything it extends, includes and imports, by name and source digest) and the
-    attributes of `site` used anywhere in them."""
+    """What rendering one template can read: the template files (it and everything it extends,
+    includes and imports, by name and source digest), and for each name it uses, the attributes
+    it reads of it (`{{ listing.title }}`: title) or WHOLE (it uses the value other than as
+    `NAME.attr`, so it may read all of it)."""
 
     digest: str
     """A digest of the source of every template file the template can load."""
-    site: frozenset[str]
-    """The `site.NAME` attributes used, or WHOLE."""
+    names: dict[str, frozenset[str]]
 
 
 def template_reads(env: Environment, template: str) -> TemplateReads:
     """Found by parsing the templates, never by watching a render: a template that names another
-    by a variable (`{% include name %}`) may load any template, so all of them count."""
-    names = _closure(env, template)
+    by a variable (`{% include name %}`) may load any template, so all of them count; a template
+    that does not parse may read anything (rendering it reports the error)."""
+    names: dict[str, set[str]] = {}
     digest = hashlib.blake2b(digest_size=16)
-    site: set[str] = set()
-    for name in sorted(names):
+    unreadable = False
+    for name in sorted(_closure(env, template)):
         try:
             source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
@@ -176,15 +182,30 @@ def template_reads(env: Environment, template: str) -> TemplateReads:
         try:
             tree = env.parse(source, name, filename)
         except jinja2.TemplateSyntaxError:
-            site.add(WHOLE)  # rendering it reports the error
+            unreadable = True
             continue
-        attributes = [node.attr for node in tree.find_all(nodes.Getattr)
-                      if isinstance(node.node, nodes.Name) and node.node.name == "site"]
-        uses = sum(1 for node in tree.find_all(nodes.Name) if node.name == "site")
-        site.update(attributes)
-        if uses > len(attributes):
-            site.add(WHOLE)
-    return TemplateReads(digest.hexdigest(), frozenset([WHOLE]) if WHOLE in site else frozenset(site))
+        _note_reads(tree, names)
+    for name in READ_BY_FILTERS:
+        names.setdefault(name, set()).add(WHOLE)
+    if unreadable:
+        names = {ANY_NAME: {WHOLE}}
+    return TemplateReads(digest.hexdigest(), {name: frozenset(reads) for name, reads in names.items()})
+
+
+def _note_reads(tree: nodes.Template, names: dict[str, set[str]]) -> None:
+    """Add the names the template loads, each with the attributes read of it (or WHOLE)."""
+    attributes: dict[int, str] = {}
+    presence: set[int] = set()
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            attributes[id(node.node)] = node.attr
+    for node in tree.find_all(nodes.Test):
+        if isinstance(node.node, nodes.Name) and node.name in _PRESENCE_TESTS:
+            presence.add(id(node.node))
+    for node in tree.find_all(nodes.Name):
+        if node.ctx != "load" or id(node) in presence:
+            continue
+        names.setdefault(node.name, set()).add(attributes.get(id(node), WHOLE))
 
 
 def _closure(env: Environment, template: str) -> set[str]:

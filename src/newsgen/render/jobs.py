@@ -101,7 +101,7 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
         for job in jobs:
             if detector is not None:
                 reads = ctx.reads(job.template)
-                key = detector.key(PageInputs(job.template, job.context, reads.site, reads.digest))
+                key = detector.key(PageInputs(job.template, job.context, reads.names, reads.digest))
                 if detector.unchanged(job.path, key):
                     kept.append(job.path)
                     continue
@@ -131,7 +131,7 @@ def render_declared(ctx: RenderContext, template: str, url: str | None, path: st
     sitemap): `inputs` are the values that decide it, `context()` makes the template's context."""
     if ctx.detector is not None:
         reads = ctx.reads(template)
-        key = ctx.detector.key(PageInputs(template, inputs, frozenset(), reads.digest))
+        key = ctx.detector.key(PageInputs(template, inputs, None, reads.digest))
         if ctx.detector.unchanged(path, key):
             return KeptPage(path)
     return Page(path, render_template(ctx.env, template, {"page_url": url, **context()}))
