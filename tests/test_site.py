@@ -6,6 +6,7 @@ import html
 import posixpath
 import re
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,52 @@ def test_template_typo_fails_the_build_with_file_and_line(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert err == f"error: build failed with 1 error:\n  1. templates/article.html:3: template error: {message}\n"
     assert not (site / "public").exists()
+
+
+def story_site(tmp_path: Path, count: int, article_template: str) -> Path:
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    for number in range(count):
+        day = date(2024, 5, 1) + timedelta(days=number)
+        (site / f"content/{day}-story-{number}.md").write_text(
+            f"---\ntitle: Story {number}\ntags: [t{number % 3}]\n---\nBody {number}.\n", encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text(article_template, encoding="utf-8")
+    return site
+
+
+@pytest.mark.parametrize("count", [1, 11, 200])
+def test_the_whole_article_list_is_refused_to_page_templates_at_any_size(tmp_path, monkeypatch, capsys, count):
+    site = story_site(tmp_path, count, '{% extends "base.html" %}\n{% block content %}\n'
+                      "{% for a in site.articles %}{{ a.title }}{% endfor %}\n{% endblock %}\n")
+    monkeypatch.chdir(site)
+    assert main(["build", ".", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (
+        "error: build failed with 1 error:\n  1. templates/article.html:3: template error: site.articles is not "
+        "available to templates, whatever the size of the site: a page that reads every article would be rendered "
+        "again whenever any article changes. Use page.articles (the articles of this page), site.article_count, "
+        "or the newest articles of a listing (site.tags[0].head, at most 10)\n")
+
+
+def test_a_theme_reading_the_tag_counts_on_article_pages_shows_them_current_after_an_add(tmp_path):
+    site = story_site(tmp_path, 3, '{% extends "builtin/article.html" %}\n{% block title %}'
+                      "{% for t in site.tags %}{{ t.title }}={{ t.count }} {% endfor %}{% endblock %}\n")
+    config = load_config(site, {"workers": 1, "search": False})
+    build(config)
+    page = site / "public/2024/05/01/story-0/index.html"
+    assert "<title>t0=1 t1=1 t2=1 </title>" in page.read_text(encoding="utf-8")
+    (site / "content/2024-06-01-more.md").write_text("---\ntitle: More\ntags: [t1]\n---\nMore.\n", encoding="utf-8")
+    build(config)
+    assert "<title>t0=1 t1=2 t2=1 </title>" in page.read_text(encoding="utf-8")
+
+
+def test_a_template_that_is_not_utf8_is_an_error_naming_it(tmp_path, monkeypatch, capsys):
+    site = story_site(tmp_path, 2, '{% extends "base.html" %}{% block content %}{% include "_box.html" %}{% endblock %}')
+    (site / "templates/_box.html").write_bytes(b"\xff\xfe box")
+    monkeypatch.chdir(site)
+    assert main(["build", ".", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (
+        "error: build failed with 1 error:\n  1. templates/_box.html: template error: not UTF-8 text (byte 1 cannot be read)\n")
 
 
 def test_example_tag_pages_are_paginated_from_the_oldest(example):

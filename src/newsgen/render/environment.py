@@ -64,6 +64,29 @@ def render_template(env: Environment, template: str, context: dict[str, Any]) ->
         return env.get_template(template).render(context).encode("utf-8")
     except jinja2.TemplateError as exc:
         raise BuildFailed([_template_error(exc, template)]) from None
+    except UnicodeDecodeError as exc:
+        raise BuildFailed([f"{_undecodable(env, template) or template}: template error: not UTF-8 text "
+                           f"(byte {exc.start + 1} cannot be read)"]) from None
+
+
+def _undecodable(env: Environment, template: str) -> str | None:
+    """The file of the first template, among those `template` loads, that is not UTF-8 text."""
+    for name in [template, *env.list_templates()]:
+        try:
+            env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except UnicodeDecodeError:
+            found = next((path for loader in _file_loaders(env) for path in [Path(folder, name) for folder in loader.searchpath]
+                          if path.is_file()), None)
+            return display_path(found) if found else name
+        except jinja2.TemplateNotFound:
+            continue
+    return None
+
+
+def _file_loaders(env: Environment) -> list[FileSystemLoader]:
+    loader = env.loader
+    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
+    return [each for each in loaders if isinstance(each, FileSystemLoader)]
 
 
 @jinja2.pass_context
@@ -177,6 +200,9 @@ def template_reads(env: Environment, template: str) -> TemplateReads:
         except jinja2.TemplateNotFound:
             digest.update(f"{name}\0missing\n".encode())
             continue
+        except UnicodeDecodeError:  # rendering reports it
+            unreadable = True
+            continue
         digest.update(f"{name}\0{filename}\0".encode("utf-8", "surrogateescape"))
         digest.update(source.encode("utf-8", "surrogatepass"))
         try:
@@ -220,7 +246,7 @@ def _closure(env: Environment, template: str) -> set[str]:
         try:
             source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
             referenced = list(meta.find_referenced_templates(env.parse(source, name, filename)))
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UnicodeDecodeError):
             continue
         if None in referenced:
             return set(env.list_templates()) | seen

@@ -30,11 +30,13 @@ HEAD_SIZE = 10
 
 
 def _not_offered(what: str) -> TemplateRuntimeError:
+    instead = ("page.articles (the articles of this page), site.article_count, or the newest articles of a "
+               f"listing (site.tags[0].head, at most {HEAD_SIZE})") if what == "site" else (
+               f"page.articles (the articles of this page), listing.head (its {HEAD_SIZE} newest), listing.newest "
+               "or listing.count")
     return TemplateRuntimeError(
-        f"{what}.articles is not available to templates, whatever the size of the site: a page that reads "
-        f"every article would be rendered again whenever any article changes. Use page.articles (the articles "
-        f"of this page), {what}.head (its {HEAD_SIZE} newest), {what}.newest or {what}.count"
-        + (", or site.article_count" if what == "site" else ""))
+        f"{what}.articles is not available to templates, whatever the size of the site: a page that reads every "
+        f"article would be rendered again whenever any article changes. Use {instead}")
 
 
 @dataclass(frozen=True)
