@@ -191,10 +191,16 @@ def template_reads(env: Environment, template: str) -> TemplateReads:
     """Found by parsing the templates, never by watching a render: a template that names another
     by a variable (`{% include name %}`) may load any template, so all of them count; a template
     that does not parse may read anything (rendering it reports the error)."""
-    names: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {name: {WHOLE} for name in READ_BY_FILTERS}
     digest = hashlib.blake2b(digest_size=16)
     unreadable = False
-    for name in sorted(_closure(env, template)):
+    seen: set[str] = set()
+    pending = [template]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
         try:
             source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
@@ -205,21 +211,46 @@ def template_reads(env: Environment, template: str) -> TemplateReads:
             continue
         digest.update(f"{name}\0{filename}\0".encode("utf-8", "surrogateescape"))
         digest.update(source.encode("utf-8", "surrogatepass"))
+        facts = _source_facts(env, name, filename, source)
+        if facts is None:
+            unreadable = True
+            continue
+        references, reads = facts
+        for read, attributes in reads.items():
+            names.setdefault(read, set()).update(attributes)
+        if None in references:
+            pending.extend(set(env.list_templates()) - seen)
+        pending.extend(r for r in references if r is not None)
+    if unreadable:
+        names = {ANY_NAME: {WHOLE}}
+    return TemplateReads(digest.hexdigest(), {name: frozenset(reads) for name, reads in sorted(names.items())})
+
+
+_known_sources: dict[tuple[str, str], tuple[tuple[str | None, ...], dict[str, frozenset[str]]] | None] = {}
+"""_source_facts by template name and source text: a pure function of them, kept for the life of
+the process (a preview server rebuilds with the same templates many times)."""
+
+
+def _source_facts(env: Environment, name: str, filename: str | None,
+                  source: str) -> tuple[tuple[str | None, ...], dict[str, frozenset[str]]] | None:
+    """The templates one template source names (None for a name it computes) and the names it
+    reads with their attributes; None when it does not parse."""
+    key = (name, source)
+    if key not in _known_sources:
         try:
             tree = env.parse(source, name, filename)
         except jinja2.TemplateSyntaxError:
-            unreadable = True
-            continue
-        _note_reads(tree, names)
-    for name in READ_BY_FILTERS:
-        names.setdefault(name, set()).add(WHOLE)
-    if unreadable:
-        names = {ANY_NAME: {WHOLE}}
-    return TemplateReads(digest.hexdigest(), {name: frozenset(reads) for name, reads in names.items()})
+            facts = None
+        else:
+            facts = (tuple(meta.find_referenced_templates(tree)), _names_read(tree))
+        if len(_known_sources) > 1024:
+            _known_sources.clear()
+        _known_sources[key] = facts
+    return _known_sources[key]
 
 
-def _note_reads(tree: nodes.Template, names: dict[str, set[str]]) -> None:
-    """Add the names the template loads, each with the attributes read of it (or WHOLE)."""
+def _names_read(tree: nodes.Template) -> dict[str, frozenset[str]]:
+    """The names the template loads, each with the attributes read of it (or WHOLE)."""
     attributes: dict[int, str] = {}
     presence: set[int] = set()
     for node in tree.find_all(nodes.Getattr):
@@ -228,27 +259,9 @@ def _note_reads(tree: nodes.Template, names: dict[str, set[str]]) -> None:
     for node in tree.find_all(nodes.Test):
         if isinstance(node.node, nodes.Name) and node.name in _PRESENCE_TESTS:
             presence.add(id(node.node))
+    names: dict[str, set[str]] = {}
     for node in tree.find_all(nodes.Name):
         if node.ctx != "load" or id(node) in presence:
             continue
         names.setdefault(node.name, set()).add(attributes.get(id(node), WHOLE))
-
-
-def _closure(env: Environment, template: str) -> set[str]:
-    """The template and every template it can load, directly or through others."""
-    seen: set[str] = set()
-    pending = [template]
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            referenced = list(meta.find_referenced_templates(env.parse(source, name, filename)))
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UnicodeDecodeError):
-            continue
-        if None in referenced:
-            return set(env.list_templates()) | seen
-        pending.extend(r for r in referenced if r is not None)
-    return seen
+    return {name: frozenset(reads) for name, reads in names.items()}
