@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean browser bench-serve fuzz
+.PHONY: run build test test-slow bench clean browser bench-serve fuzz invariant
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-serve: $(STAMP)
 # Long fuzz campaign over every article reader: EXAMPLES inputs per reader (default 5000).
 fuzz: $(STAMP)
 	nice $(BIN)/python benchmarks/fuzz_campaign.py $(or $(EXAMPLES),5000)
+
+# Incremental builds equal clean builds after random sequences of changes (the test's long campaign).
+# INVARIANT_ARGS="--skip hugo --keep-going" leaves operation kinds out and goes on after a failure.
+invariant: $(STAMP)
+	nice $(BIN)/python benchmarks/invariant_campaign.py $(or $(EXAMPLES),500) $(INVARIANT_ARGS)
 
 clean:
 	rm -rf $(VENV) public .newsgen-cache .pytest_cache
