@@ -281,6 +281,24 @@ def test_servers_do_not_follow_a_symlink_out_of_the_folder(tmp_path, make):
         server.server_close()
 
 
+@pytest.mark.parametrize("make", [plain_server, preview_server])
+@pytest.mark.parametrize("path", ["/" + "a" * 256, "/static/" + "%C3%A9" * 128 + "/", "/" + ("b" * 250 + "/") * 20])
+def test_servers_answer_a_name_too_long_for_any_file_with_the_sites_404_page(tmp_path, make, path):
+    out = tmp_path / "out"
+    (out / "static").mkdir(parents=True)
+    (out / "404.html").write_text("<!doctype html><html><body>No such story</body></html>", encoding="utf-8")
+    server = make(out)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}{path}", timeout=5)
+        assert error.value.code == 404
+        assert b"No such story" in error.value.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_serve_reports_a_port_in_use_clearly(tmp_path):
     site = make_preview_site(tmp_path)
     with socket.socket() as taken:

@@ -16,6 +16,7 @@ import io
 import json
 import posixpath
 import socket
+import stat
 import sys
 import threading
 import time
@@ -28,6 +29,8 @@ from newsgen.errors import NewsgenError
 RESERVED = "__newsgen__/"
 EVENTS = RESERVED + "events"
 HEARTBEAT_SECONDS = 15.0
+NAME_MAX = 255
+"""Bytes in one file name on common file systems: a longer path segment names no file."""
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -48,6 +51,8 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         parts = [p for p in posixpath.normpath("/" + relative).split("/") if p]
         if any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts):
             return ""
+        if any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX for p in parts):
+            return ""  # no file has such a name: a 404, not an error from the file system
         candidate = root.joinpath(*parts)
         try:
             resolved = candidate.resolve()
@@ -56,7 +61,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         if resolved != root and not resolved.is_relative_to(root):
             return ""
         result = str(resolved)
-        return result + "/" if relative.endswith("/") and resolved.is_dir() else result
+        return result + "/" if relative.endswith("/") and is_folder(resolved) else result
 
     def send_head(self):
         path = self.translate_path(self.path)
@@ -65,12 +70,12 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
                 return self._redirect(self.base_path)
             return self._not_found()
         target = Path(path)
-        if target.is_dir():
+        if is_folder(target):
             asked = self.path.split("?", 1)[0]
             if not asked.endswith("/"):
                 return self._redirect("/" + asked.lstrip("/") + "/")  # never `//host/`: no open redirect
             target = target / "index.html"  # no folder listings: a folder without a page is a 404
-        if not target.is_file():
+        if not is_file(target):
             return self._not_found()
         if target.suffix in (".html", ".htm"):
             return self.send_html(200, target.read_bytes())
@@ -98,6 +103,22 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # quiet by default
         pass
+
+
+def is_folder(path: Path) -> bool:
+    """Whether path is a folder; False when the system cannot say (a path too long, no permission)."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether path is a regular file; False when the system cannot say."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
