@@ -229,6 +229,19 @@ def test_serve_uses_the_base_url_path(tmp_path, served):
     assert '"/news/__newsgen__/events"' in server.page(ARTICLE_URL)
 
 
+def test_a_base_url_with_a_closing_script_tag_cannot_break_out_of_the_reload_script(tmp_path, served):
+    site = make_preview_site(tmp_path, **{
+        "newsgen.yaml": 'base_url: "https://x.org/a</script><script>alert(1)</script>/"\n'})
+    server = served(site)
+    assert server.base == "/a</script><script>alert(1)</script>/"
+    status, _, page = server.get(server.base + ARTICLE_URL)
+    assert status == 200
+    reload_script = page.split("<script data-newsgen-live-reload>", 1)[1].split("</script>", 1)[0]
+    assert ('new EventSource("/a\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e/'
+            '__newsgen__/events" + "?v="') in reload_script
+    assert "<script>alert(1)" not in page
+
+
 TRAVERSALS = [
     "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt",
     "/%2e%2e%2fsecret.txt", "/static/..%2f..%2fsecret.txt", "/static/..%5c..%5csecret.txt",

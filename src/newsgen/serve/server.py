@@ -13,7 +13,6 @@ import errno
 import html
 import http.server
 import io
-import json
 import posixpath
 import socket
 import stat
@@ -25,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsgen.errors import NewsgenError
+from newsgen.render.environment import script_json
 
 RESERVED = "__newsgen__/"
 EVENTS = RESERVED + "events"
@@ -204,7 +204,7 @@ ERROR_PAGE = """<!doctype html>
 def inject_live_reload(body: bytes, snapshot: Snapshot) -> bytes:
     """The page with the reload script (and the error overlay, if any) before its last `</body>`."""
     events_url = snapshot.base_path + EVENTS
-    extra = RELOAD_SCRIPT % (json.dumps(events_url), json.dumps(snapshot.token))
+    extra = RELOAD_SCRIPT % (script_json(events_url), script_json(snapshot.token))
     if snapshot.error:
         extra = ERROR_OVERLAY % html.escape(snapshot.error) + extra
     data = extra.encode("utf-8")
