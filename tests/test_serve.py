@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -11,6 +12,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,7 +23,7 @@ from conftest import write_files
 from newsgen.serve.server import PreviewServer, PreviewState
 from newsgen.serve.watch import PreviewBuilder, SiteWatcher, source_folders
 from serving import make_server
-from serving import start_serve, wait_for
+from serving import request, start_serve, wait_for
 
 ARTICLE = """\
 ---
@@ -310,6 +312,91 @@ def test_servers_answer_a_name_too_long_for_any_file_with_the_sites_404_page(tmp
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def running(server: PreviewServer):
+    """The server answering in a thread; its port."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def published(tmp_path: Path) -> PreviewState:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<!doctype html><html><body>home</body></html>", encoding="utf-8")
+    state = PreviewState()
+    state.publish(out, "/")
+    return state
+
+
+WRONG_HOST = "newsgen serve answers requests addressed to localhost, 127.0.0.1, [::1] or the --host address only\n"
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "LocalHost:80", "127.0.0.1", "127.0.0.1:1",
+                                  "[::1]:8000", "[::1]"])
+def test_preview_answers_requests_for_loopback_names_on_any_port(tmp_path, host):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        status, _, body = request(port, "/", host=host)
+    assert status == 200 and "home" in body
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "localhost.evil.example",
+                                  "127.0.0.1.nip.io:8000", "192.168.1.5:8000", "[::2]:8000", ""])
+def test_preview_refuses_requests_for_other_host_names_with_a_short_403(tmp_path, host):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        status, headers, body = request(port, "/", host=host)
+        assert request(port, "/__newsgen__/events", host=host)[0] == 403
+    assert (status, headers["content-type"], body) == (403, "text/plain; charset=utf-8", WRONG_HOST)
+
+
+def test_preview_answers_the_address_it_was_started_with(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.2", 0), state, tmp_path / "none")) as port:
+        assert request(port, "/", host="127.0.0.2:8000", address="127.0.0.2")[0] == 200
+        assert request(port, "/", host="localhost", address="127.0.0.2")[0] == 200
+        assert request(port, "/", host="evil.example", address="127.0.0.2")[0] == 403
+
+
+def test_preview_on_every_interface_answers_ip_addresses_but_no_other_name(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("0.0.0.0", 0), state, tmp_path / "none")) as port:
+        assert request(port, "/", host="192.168.1.5:8000")[0] == 200  # how another machine reaches it
+        assert request(port, "/", host="evil.example:8000")[2] == WRONG_HOST
+
+
+def test_serve_refuses_a_page_of_another_site_pointed_at_the_preview(tmp_path, served):
+    server = served(make_preview_site(tmp_path))
+    status, _, body = server.get(server.base + ARTICLE_URL, host=f"rebind.evil.example:{server.port}")
+    assert (status, body) == (403, WRONG_HOST)
+    assert server.get(server.base + ARTICLE_URL, host=f"localhost:{server.port}")[0] == 200
+
+
+def hold_connection(port: int) -> socket.socket:
+    """A connection that has sent half a request, so the server keeps a slot for it."""
+    client = socket.create_connection(("127.0.0.1", port))
+    client.sendall(b"GET / HTTP/1.0\r\n")
+    return client
+
+
+def test_preview_over_its_connection_limit_answers_503_and_serves_again_once_a_slot_frees(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none", max_connections=2)) as port:
+        held = [hold_connection(port), hold_connection(port)]
+        time.sleep(0.2)  # both are being handled
+        status, headers, body = request(port, "/")
+        assert (status, headers["retry-after"], body) == (
+            503, "1", "newsgen serve has too many open connections; try again in a moment\n")
+        threading.Timer(0.3, held.pop().close).start()  # a slot frees while the next request waits for one
+        status, _, body = request(port, "/")
+        assert status == 200 and "home" in body
+        held.pop().close()
 
 
 def test_serve_reports_a_port_in_use_clearly(tmp_path):

@@ -13,6 +13,7 @@ import errno
 import html
 import http.server
 import io
+import ipaddress
 import posixpath
 import socket
 import stat
@@ -29,6 +30,15 @@ from newsgen.render.environment import script_json
 RESERVED = "__newsgen__/"
 EVENTS = RESERVED + "events"
 HEARTBEAT_SECONDS = 15.0
+MAX_CONNECTIONS = 64
+"""Connections the preview handles at once; each open tab's reload stream holds one."""
+SLOT_WAIT_SECONDS = 1.0
+"""How long a connection over the limit waits for a free slot before it gets a 503."""
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+WRONG_HOST = (b"newsgen serve answers requests addressed to localhost, 127.0.0.1, [::1] "
+              b"or the --host address only\n")
+BUSY = b"newsgen serve has too many open connections; try again in a moment\n"
 NAME_MAX = 255
 """Bytes in one file name on common file systems: a longer path segment names no file."""
 
@@ -223,6 +233,45 @@ class PreviewRequestHandler(SiteRequestHandler):
         root = self.snapshot.root or server.empty_root
         super().__init__(request, client_address, server, directory=str(root), base_path=self.snapshot.base_path)
 
+    def handle(self) -> None:
+        """Handle the connection in one of the server's slots; with none free after a short wait,
+        read the request and answer 503."""
+        self.busy = not self.server.slots.acquire(timeout=SLOT_WAIT_SECONDS)
+        if self.busy:
+            self.connection.settimeout(SLOT_WAIT_SECONDS)  # a refused client gets no long wait either
+            self.handle_one_request()
+            return
+        try:
+            super().handle()
+        finally:
+            self.server.slots.release()
+
+    def parse_request(self) -> bool:
+        """Parse the request, then refuse it when its Host is not this server's (403: a page on
+        another site that re-points its DNS name here reads nothing) or no slot was free (503)."""
+        if not super().parse_request():
+            return False
+        if not self.server.answers_host(self.headers.get("Host")):
+            self.send_plain(403, WRONG_HOST)
+            return False
+        if self.busy:
+            self.send_plain(503, BUSY, {"Retry-After": "1"})
+            return False
+        return True
+
+    def send_plain(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        """A whole short plain-text response; the connection closes after it."""
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def do_GET(self):
         if self.path.split("?", 1)[0].endswith("/" + EVENTS):  # any base: pages from before a base_url change
             return self._stream_events()
@@ -271,13 +320,36 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a page load opens many connections at once; don't drop them at 5
 
-    def __init__(self, address: tuple[str, int], state: PreviewState, empty_root: Path, verbose: bool = False):
+    def __init__(self, address: tuple[str, int], state: PreviewState, empty_root: Path, verbose: bool = False,
+                 max_connections: int = MAX_CONNECTIONS):
         self.state = state
         self.empty_root = empty_root
         self.verbose = verbose
+        self.slots = threading.BoundedSemaphore(max_connections)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewRequestHandler)
+        bound = self.server_address[0]
+        self.host_names = LOOPBACK_NAMES | {address[0].lower().strip("[]"), bound.lower()}
+        self.any_address = address[0] in WILDCARD_ADDRESSES
+
+    def answers_host(self, header: str | None) -> bool:
+        """Whether a request with this Host header is for this server: a loopback name, the name or
+        address it was started with, or, when it listens on every interface, any IP address (a DNS
+        name other than these is another site's). A request without Host (HTTP/1.0) is answered:
+        browsers always send one."""
+        if header is None:
+            return True
+        name = host_name(header)
+        if name in self.host_names:
+            return True
+        if self.any_address:
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                return False
+            return True
+        return False
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]
@@ -288,6 +360,15 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     def server_close(self) -> None:
         self.state.close()
         super().server_close()
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, lower case, without its port or IPv6 brackets:
+    `[::1]:8000` -> `::1`, `LocalHost:80` -> `localhost`."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
 class PortInUse(NewsgenError):
