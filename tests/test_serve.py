@@ -12,7 +12,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -385,11 +384,19 @@ def hold_connection(port: int) -> socket.socket:
     return client
 
 
+def all_slots_taken(server: PreviewServer) -> bool:
+    if server.slots.acquire(blocking=False):
+        server.slots.release()
+        return False
+    return True
+
+
 def test_preview_over_its_connection_limit_answers_503_and_serves_again_once_a_slot_frees(tmp_path):
     state = published(tmp_path)
-    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none", max_connections=2)) as port:
+    server = PreviewServer(("127.0.0.1", 0), state, tmp_path / "none", max_connections=2)
+    with running(server) as port:
         held = [hold_connection(port), hold_connection(port)]
-        time.sleep(0.2)  # both are being handled
+        wait_for(lambda: all_slots_taken(server), timeout=5)
         status, headers, body = request(port, "/")
         assert (status, headers["retry-after"], body) == (
             503, "1", "newsgen serve has too many open connections; try again in a moment\n")
