@@ -355,6 +355,15 @@ def test_preview_refuses_requests_for_other_host_names_with_a_short_403(tmp_path
     assert (status, headers["content-type"], body) == (403, "text/plain; charset=utf-8", WRONG_HOST)
 
 
+def test_preview_answers_an_http_1_0_request_without_a_host(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            response = b"".join(iter(lambda: client.recv(65536), b""))
+    assert response.startswith(b"HTTP/1.0 200 ") and b"home" in response
+
+
 def test_preview_answers_the_address_it_was_started_with(tmp_path):
     state = published(tmp_path)
     with running(PreviewServer(("127.0.0.2", 0), state, tmp_path / "none")) as port:

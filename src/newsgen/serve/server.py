@@ -4,7 +4,9 @@
 adds what `newsgen serve` needs: it serves whichever complete build `PreviewState` holds at the
 moment a request arrives, injects a small live-reload script into HTML responses only (never
 into built files), lays the last build error over the page, and streams reload events on
-`<base path>__newsgen__/events` (Server-Sent Events).
+`<base path>__newsgen__/events` (Server-Sent Events). It answers only requests addressed to it
+(the `Host` header: loopback names or the `--host` address), and handles at most MAX_CONNECTIONS
+connections at once.
 """
 
 from __future__ import annotations
