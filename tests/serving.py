@@ -31,6 +31,23 @@ def make_server(output_dir: Path, host: str, port: int, base_path: str) -> http.
     return server
 
 
+def request(port: int, path: str, method: str = "GET", host: str | None = None,
+            address: str = "127.0.0.1") -> tuple[int, dict[str, str], str]:
+    """(status, headers, body) of one request to address:port; the path is sent as it is (no
+    normalising), with the Host header given (default: address:port, as http.client sends it)."""
+    connection = http.client.HTTPConnection(address, port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=host is not None, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        connection.close()
+
+
 SERVING = re.compile(r"serving (http://127\.0\.0\.1:(\d+)(/\S*))")
 
 
@@ -44,17 +61,9 @@ class Served:
     url: str
     stdout: list[str] = field(default_factory=list)
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    def get(self, path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], str]:
         """(status, headers, body) for a raw request path, sent as it is (no normalising)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.putrequest(method, path, skip_accept_encoding=True)
-            connection.endheaders()
-            response = connection.getresponse()
-            body = response.read().decode("utf-8", "replace")
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
-        finally:
-            connection.close()
+        return request(self.port, path, method, host)
 
     def page(self, path: str = "") -> str:
         return self.get(self.base + path)[2]

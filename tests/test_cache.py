@@ -8,6 +8,7 @@ import pickle
 import shutil
 import sqlite3
 import dataclasses
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import newsgen
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
+from newsgen.incremental.keys import _code_fingerprint
 from conftest import write_files
 
 ARTICLE = """\
@@ -126,6 +128,30 @@ def test_new_newsgen_version_invalidates_parsed_articles(tmp_path, monkeypatch):
     poison_cache(site)
     forget_output(site)
     monkeypatch.setattr(newsgen, "__version__", "99.0")
+    run(site)
+    assert "POISON" not in story(site)
+    assert "three days of closure" in story(site)
+
+
+@pytest.fixture
+def library_versions(monkeypatch):
+    """set(name, version): builds from then on see that version of the library installed."""
+    installed = metadata.version
+
+    def _set(name: str, version: str) -> None:
+        monkeypatch.setattr(metadata, "version", lambda asked: version if asked == name else installed(asked))
+        _code_fingerprint.cache_clear()  # read once per process: this test stands for a new process
+
+    yield _set
+    _code_fingerprint.cache_clear()
+
+
+def test_new_sanitiser_version_invalidates_parsed_articles(tmp_path, library_versions):
+    site = make(tmp_path)
+    run(site)
+    poison_cache(site)
+    forget_output(site)
+    library_versions("nh3", "99.0")
     run(site)
     assert "POISON" not in story(site)
     assert "three days of closure" in story(site)

@@ -149,3 +149,14 @@ def test_unwritable_output_is_a_clean_error(site, capsys):
     assert main(["build", "-o", "blocker/out"]) == 1
     assert capsys.readouterr().err == (
         f"error: cannot create the output folder {site / 'blocker/out'}: File exists ({site / 'blocker'})\n")
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536", "http"])
+def test_serve_refuses_a_port_outside_0_to_65535_with_a_message(site, capsys, port):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", port])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"newsgen serve: error: argument --port: '{port}' is not a port: "
+        "give a number from 0 to 65535 (0 picks a free one)")
+    assert not (site / ".newsgen-cache").exists()

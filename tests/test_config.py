@@ -157,3 +157,27 @@ def test_bad_source_date_epoch_is_an_error(tmp_path, monkeypatch, capsys):
 
 def test_missing_site_folder_is_an_error(tmp_path):
     assert config_error(tmp_path / "nope") == f"{tmp_path / 'nope'}: site folder not found"
+
+
+def test_embed_hosts_are_read_and_default_to_video_chart_and_map_players(tmp_path):
+    assert load_config(site_with_config(tmp_path, "# defaults\n")).embed_hosts == [
+        "www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "datawrapper.dwcdn.net",
+        "flo.uri.sh", "public.flourish.studio", "www.google.com"]
+    config = load_config(site_with_config(tmp_path, "embed_hosts: [charts.example.org, WWW.YOUTUBE.COM]\n"))
+    assert config.embed_hosts == ["charts.example.org", "WWW.YOUTUBE.COM"]
+    assert load_config(site_with_config(tmp_path, "embed_hosts: []\n")).embed_hosts == []
+
+
+def test_embed_hosts_must_be_a_list_of_host_names(tmp_path):
+    site = site_with_config(tmp_path, "embed_hosts: www.youtube.com\n")
+    assert config_error(site) == (
+        "invalid configuration (1 error):\n"
+        "  1. newsgen.yaml:1: 'embed_hosts' must be a list of host names like [www.youtube.com], not 'www.youtube.com'"
+    )
+    site = site_with_config(tmp_path, "embed_hosts:\n  - player.vimeo.com\n  - https://www.youtube.com/\n"
+                                      "  - charts.example.org:8443\n  - 42\n  - bad_host.example\n")
+    assert config_error(site) == (
+        "invalid configuration (1 error):\n"
+        "  1. newsgen.yaml:1: 'embed_hosts' must hold host names only, without https://, path or port, "
+        "not 'https://www.youtube.com/', 'charts.example.org:8443', 42, 'bad_host.example'"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -21,7 +22,7 @@ from conftest import write_files
 from newsgen.serve.server import PreviewServer, PreviewState
 from newsgen.serve.watch import PreviewBuilder, SiteWatcher, source_folders
 from serving import make_server
-from serving import start_serve, wait_for
+from serving import request, start_serve, wait_for
 
 ARTICLE = """\
 ---
@@ -229,6 +230,19 @@ def test_serve_uses_the_base_url_path(tmp_path, served):
     assert '"/news/__newsgen__/events"' in server.page(ARTICLE_URL)
 
 
+def test_a_base_url_with_a_closing_script_tag_cannot_break_out_of_the_reload_script(tmp_path, served):
+    site = make_preview_site(tmp_path, **{
+        "newsgen.yaml": 'base_url: "https://x.org/a</script><script>alert(1)</script>/"\n'})
+    server = served(site)
+    assert server.base == "/a</script><script>alert(1)</script>/"
+    status, _, page = server.get(server.base + ARTICLE_URL)
+    assert status == 200
+    reload_script = page.split("<script data-newsgen-live-reload>", 1)[1].split("</script>", 1)[0]
+    assert ('new EventSource("/a\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e/'
+            '__newsgen__/events" + "?v="') in reload_script
+    assert "<script>alert(1)" not in page
+
+
 TRAVERSALS = [
     "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt",
     "/%2e%2e%2fsecret.txt", "/static/..%2f..%2fsecret.txt", "/static/..%5c..%5csecret.txt",
@@ -279,6 +293,126 @@ def test_servers_do_not_follow_a_symlink_out_of_the_folder(tmp_path, make):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("make", [plain_server, preview_server])
+@pytest.mark.parametrize("path", ["/" + "a" * 256, "/static/" + "%C3%A9" * 128 + "/", "/" + ("b" * 250 + "/") * 20])
+def test_servers_answer_a_name_too_long_for_any_file_with_the_sites_404_page(tmp_path, make, path):
+    out = tmp_path / "out"
+    (out / "static").mkdir(parents=True)
+    (out / "404.html").write_text("<!doctype html><html><body>No such story</body></html>", encoding="utf-8")
+    server = make(out)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}{path}", timeout=5)
+        assert error.value.code == 404
+        assert b"No such story" in error.value.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def running(server: PreviewServer):
+    """The server answering in a thread; its port."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def published(tmp_path: Path) -> PreviewState:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<!doctype html><html><body>home</body></html>", encoding="utf-8")
+    state = PreviewState()
+    state.publish(out, "/")
+    return state
+
+
+WRONG_HOST = "newsgen serve answers requests addressed to localhost, 127.0.0.1, [::1] or the --host address only\n"
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "LocalHost:80", "127.0.0.1", "127.0.0.1:1",
+                                  "[::1]:8000", "[::1]"])
+def test_preview_answers_requests_for_loopback_names_on_any_port(tmp_path, host):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        status, _, body = request(port, "/", host=host)
+    assert status == 200 and "home" in body
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "localhost.evil.example",
+                                  "127.0.0.1.nip.io:8000", "192.168.1.5:8000", "[::2]:8000", ""])
+def test_preview_refuses_requests_for_other_host_names_with_a_short_403(tmp_path, host):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        status, headers, body = request(port, "/", host=host)
+        assert request(port, "/__newsgen__/events", host=host)[0] == 403
+    assert (status, headers["content-type"], body) == (403, "text/plain; charset=utf-8", WRONG_HOST)
+
+
+def test_preview_answers_an_http_1_0_request_without_a_host(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.1", 0), state, tmp_path / "none")) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            response = b"".join(iter(lambda: client.recv(65536), b""))
+    assert response.startswith(b"HTTP/1.0 200 ") and b"home" in response
+
+
+def test_preview_answers_the_address_it_was_started_with(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("127.0.0.2", 0), state, tmp_path / "none")) as port:
+        assert request(port, "/", host="127.0.0.2:8000", address="127.0.0.2")[0] == 200
+        assert request(port, "/", host="localhost", address="127.0.0.2")[0] == 200
+        assert request(port, "/", host="evil.example", address="127.0.0.2")[0] == 403
+
+
+def test_preview_on_every_interface_answers_ip_addresses_but_no_other_name(tmp_path):
+    state = published(tmp_path)
+    with running(PreviewServer(("0.0.0.0", 0), state, tmp_path / "none")) as port:
+        assert request(port, "/", host="192.168.1.5:8000")[0] == 200  # how another machine reaches it
+        assert request(port, "/", host="evil.example:8000")[2] == WRONG_HOST
+
+
+def test_serve_refuses_a_page_of_another_site_pointed_at_the_preview(tmp_path, served):
+    server = served(make_preview_site(tmp_path))
+    status, _, body = server.get(server.base + ARTICLE_URL, host=f"rebind.evil.example:{server.port}")
+    assert (status, body) == (403, WRONG_HOST)
+    assert server.get(server.base + ARTICLE_URL, host=f"localhost:{server.port}")[0] == 200
+
+
+def hold_connection(port: int) -> socket.socket:
+    """A connection that has sent half a request, so the server keeps a slot for it."""
+    client = socket.create_connection(("127.0.0.1", port))
+    client.sendall(b"GET / HTTP/1.0\r\n")
+    return client
+
+
+def all_slots_taken(server: PreviewServer) -> bool:
+    if server.slots.acquire(blocking=False):
+        server.slots.release()
+        return False
+    return True
+
+
+def test_preview_over_its_connection_limit_answers_503_and_serves_again_once_a_slot_frees(tmp_path):
+    state = published(tmp_path)
+    server = PreviewServer(("127.0.0.1", 0), state, tmp_path / "none", max_connections=2)
+    with running(server) as port:
+        held = [hold_connection(port), hold_connection(port)]
+        wait_for(lambda: all_slots_taken(server), timeout=5)
+        status, headers, body = request(port, "/")
+        assert (status, headers["retry-after"], body) == (
+            503, "1", "newsgen serve has too many open connections; try again in a moment\n")
+        threading.Timer(0.3, held.pop().close).start()  # a slot frees while the next request waits for one
+        status, _, body = request(port, "/")
+        assert status == 200 and "home" in body
+        held.pop().close()
 
 
 def test_serve_reports_a_port_in_use_clearly(tmp_path):

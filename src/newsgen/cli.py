@@ -52,6 +52,17 @@ README on overriding the theme, and .gitignore. Refuses a folder that is not emp
 """
 
 
+def port_number(text: str) -> int:
+    """The value of --port: a whole number from 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 0 to 65535 (0 picks a free one)")
+    return port
+
+
 def _add_site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
     parser.add_argument("site_dir", nargs="?", default=".", type=Path, help="the site folder (default: .)")
     if output:
@@ -92,7 +103,7 @@ def make_parser() -> argparse.ArgumentParser:
                             "reloading open pages", EPILOG_SERVE)
     _add_site_options(serve_parser, output=False)
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_parser.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; 0 picks a free one)")
     import_parser = commands.add_parser(
         "import", help="convert another generator's content or a bulk export into newsgen Markdown",
         epilog="examples:\n  newsgen import ../blog/_posts content/\n  newsgen import export.jsonl content/wire/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import string
 import typing
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from newsgen.errors import ConfigError, describe, display_path, numbered_list
 from newsgen.urls import WINDOWS_DEVICES
 
 CONFIG_NAME = "newsgen.yaml"
+EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "datawrapper.dwcdn.net",
+               "flo.uri.sh", "public.flourish.studio", "www.google.com")
+"""The default `embed_hosts`: YouTube and Vimeo players, Datawrapper and Flourish charts, Google Maps."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,13 @@ class SiteConfig:
     # Untrusted input: links out of the site's folders, raw HTML in bodies
     follow_symlinks: bool = False
     """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
-    unsafe_html: bool = True
-    """Keep raw HTML in article bodies as written. `false` strips scripts, event handlers,
-    `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
+    unsafe_html: bool = False
+    """Keep raw HTML in article bodies as written, scripts included. `false` (the default) removes
+    scripts, event handlers, `javascript:` URLs, styles, objects, forms, and iframes not from
+    `embed_hosts`, with the nh3 sanitiser."""
+    embed_hosts: list[str] = field(default_factory=lambda: list(EMBED_HOSTS))
+    """Host names whose https iframes article bodies keep when `unsafe_html` is false (video,
+    charts, maps); `[]` keeps none."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -279,11 +287,27 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             return f"'{key}' must be a folder path"
         if key == "output_dir" and value.strip() in (".", "./"):
             return "'output_dir' cannot be the site folder itself"
+    if key == "embed_hosts":
+        return _check_embed_hosts(value)
     problem = _check_import_value(key, value)
     if problem:
         return problem
     if key == "language" and not value.replace("-", "").isalnum():
         return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
+    return None
+
+
+_HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*", re.I)
+
+
+def _check_embed_hosts(value: typing.Any) -> str | None:
+    """`embed_hosts`: a list of host names, without scheme, path or port."""
+    if not isinstance(value, list):
+        return f"'embed_hosts' must be a list of host names like [www.youtube.com], not {describe(value)}"
+    bad = [host for host in value if not isinstance(host, str) or not _HOST_NAME.fullmatch(host)]
+    if bad:
+        return (f"'embed_hosts' must hold host names only, without https://, path or port, "
+                f"not {', '.join(describe(host) for host in bad)}")
     return None
 
 

@@ -328,7 +328,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
             raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
                                 line=doc.body_line) from None
         if doc.markup != "text" and not config.unsafe_html:
-            body_html = sanitize_html(body_html)
+            body_html = sanitize_html(body_html, config.embed_hosts)
         body_text = html_to_text(body_html)
         first_paragraph = next(
             (text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text),

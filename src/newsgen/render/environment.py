@@ -135,11 +135,14 @@ def _isodate(moment: datetime, precision: str = "time") -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _json_ld(data: Any) -> str:
+def script_json(data: Any) -> str:
     """JSON for a `<script>` block: `<`, `>` and `&` escaped so no text can close the element."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=False)
-    return jinja2.utils.markupsafe.Markup(
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json_ld(data: Any) -> str:
+    return jinja2.utils.markupsafe.Markup(script_json(data))
 
 
 def _same_as(value: Any, other: Any) -> bool:

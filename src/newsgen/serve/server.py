@@ -4,7 +4,9 @@
 adds what `newsgen serve` needs: it serves whichever complete build `PreviewState` holds at the
 moment a request arrives, injects a small live-reload script into HTML responses only (never
 into built files), lays the last build error over the page, and streams reload events on
-`<base path>__newsgen__/events` (Server-Sent Events).
+`<base path>__newsgen__/events` (Server-Sent Events). It answers only requests addressed to it
+(the `Host` header: loopback names or the `--host` address), and handles at most MAX_CONNECTIONS
+connections at once.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import errno
 import html
 import http.server
 import io
-import json
+import ipaddress
 import posixpath
 import socket
+import stat
 import sys
 import threading
 import time
@@ -24,10 +27,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsgen.errors import NewsgenError
+from newsgen.render.environment import script_json
 
 RESERVED = "__newsgen__/"
 EVENTS = RESERVED + "events"
 HEARTBEAT_SECONDS = 15.0
+MAX_CONNECTIONS = 64
+"""Connections the preview handles at once; each open tab's reload stream holds one."""
+SLOT_WAIT_SECONDS = 1.0
+"""How long a connection over the limit waits for a free slot before it gets a 503."""
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+WRONG_HOST = (b"newsgen serve answers requests addressed to localhost, 127.0.0.1, [::1] "
+              b"or the --host address only\n")
+BUSY = b"newsgen serve has too many open connections; try again in a moment\n"
+NAME_MAX = 255
+"""Bytes in one file name on common file systems: a longer path segment names no file."""
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -48,6 +63,8 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         parts = [p for p in posixpath.normpath("/" + relative).split("/") if p]
         if any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts):
             return ""
+        if any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX for p in parts):
+            return ""  # no file has such a name: a 404, not an error from the file system
         candidate = root.joinpath(*parts)
         try:
             resolved = candidate.resolve()
@@ -56,7 +73,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         if resolved != root and not resolved.is_relative_to(root):
             return ""
         result = str(resolved)
-        return result + "/" if relative.endswith("/") and resolved.is_dir() else result
+        return result + "/" if relative.endswith("/") and is_folder(resolved) else result
 
     def send_head(self):
         path = self.translate_path(self.path)
@@ -65,12 +82,12 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
                 return self._redirect(self.base_path)
             return self._not_found()
         target = Path(path)
-        if target.is_dir():
+        if is_folder(target):
             asked = self.path.split("?", 1)[0]
             if not asked.endswith("/"):
                 return self._redirect("/" + asked.lstrip("/") + "/")  # never `//host/`: no open redirect
             target = target / "index.html"  # no folder listings: a folder without a page is a 404
-        if not target.is_file():
+        if not is_file(target):
             return self._not_found()
         if target.suffix in (".html", ".htm"):
             return self.send_html(200, target.read_bytes())
@@ -98,6 +115,22 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # quiet by default
         pass
+
+
+def is_folder(path: Path) -> bool:
+    """Whether path is a folder; False when the system cannot say (a path too long, no permission)."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether path is a regular file; False when the system cannot say."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -183,7 +216,7 @@ ERROR_PAGE = """<!doctype html>
 def inject_live_reload(body: bytes, snapshot: Snapshot) -> bytes:
     """The page with the reload script (and the error overlay, if any) before its last `</body>`."""
     events_url = snapshot.base_path + EVENTS
-    extra = RELOAD_SCRIPT % (json.dumps(events_url), json.dumps(snapshot.token))
+    extra = RELOAD_SCRIPT % (script_json(events_url), script_json(snapshot.token))
     if snapshot.error:
         extra = ERROR_OVERLAY % html.escape(snapshot.error) + extra
     data = extra.encode("utf-8")
@@ -201,6 +234,45 @@ class PreviewRequestHandler(SiteRequestHandler):
         self.snapshot = server.state.snapshot  # one snapshot per connection (HTTP/1.0: one request)
         root = self.snapshot.root or server.empty_root
         super().__init__(request, client_address, server, directory=str(root), base_path=self.snapshot.base_path)
+
+    def handle(self) -> None:
+        """Handle the connection in one of the server's slots; with none free after a short wait,
+        read the request and answer 503."""
+        self.busy = not self.server.slots.acquire(timeout=SLOT_WAIT_SECONDS)
+        if self.busy:
+            self.connection.settimeout(SLOT_WAIT_SECONDS)  # a refused client gets no long wait either
+            self.handle_one_request()
+            return
+        try:
+            super().handle()
+        finally:
+            self.server.slots.release()
+
+    def parse_request(self) -> bool:
+        """Parse the request, then refuse it when its Host is not this server's (403: a page on
+        another site that re-points its DNS name here reads nothing) or no slot was free (503)."""
+        if not super().parse_request():
+            return False
+        if not self.server.answers_host(self.headers.get("Host")):
+            self.send_plain(403, WRONG_HOST)
+            return False
+        if self.busy:
+            self.send_plain(503, BUSY, {"Retry-After": "1"})
+            return False
+        return True
+
+    def send_plain(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        """A whole short plain-text response; the connection closes after it."""
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_GET(self):
         if self.path.split("?", 1)[0].endswith("/" + EVENTS):  # any base: pages from before a base_url change
@@ -250,13 +322,36 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a page load opens many connections at once; don't drop them at 5
 
-    def __init__(self, address: tuple[str, int], state: PreviewState, empty_root: Path, verbose: bool = False):
+    def __init__(self, address: tuple[str, int], state: PreviewState, empty_root: Path, verbose: bool = False,
+                 max_connections: int = MAX_CONNECTIONS):
         self.state = state
         self.empty_root = empty_root
         self.verbose = verbose
+        self.slots = threading.BoundedSemaphore(max_connections)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewRequestHandler)
+        bound = self.server_address[0]
+        self.host_names = LOOPBACK_NAMES | {address[0].lower().strip("[]"), bound.lower()}
+        self.any_address = address[0] in WILDCARD_ADDRESSES
+
+    def answers_host(self, header: str | None) -> bool:
+        """Whether a request with this Host header is for this server: a loopback name, the name or
+        address it was started with, or, when it listens on every interface, any IP address (a DNS
+        name other than these is another site's). A request without Host (HTTP/1.0) is answered:
+        browsers always send one."""
+        if header is None:
+            return True
+        name = host_name(header)
+        if name in self.host_names:
+            return True
+        if self.any_address:
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                return False
+            return True
+        return False
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]
@@ -267,6 +362,15 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     def server_close(self) -> None:
         self.state.close()
         super().server_close()
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, lower case, without its port or IPv6 brackets:
+    `[::1]:8000` -> `::1`, `LocalHost:80` -> `localhost`."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
 class PortInUse(NewsgenError):
