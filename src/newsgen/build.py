@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 from newsgen.config import SiteConfig, reference_time
 from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
 from newsgen.content.load import static_file_stats
+from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
 from newsgen.incremental.store import open_store
@@ -55,11 +56,12 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     output = config.output_path
     _say(progress, "load")
     check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
-                                 config.static_path], config.content_path)
+                                 config.static_path, config.pages_path], config.content_path)
     make_output_parent(output)
     manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
-    inputs = _inputs_digest(config, scan)
+    page_sources = read_page_sources(config)
+    inputs = _inputs_digest(config, scan, page_sources)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
 
@@ -68,7 +70,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
         files = loaded.files
         _say(progress, "index")
-        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
+        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
+                          pages=parse_pages(page_sources, config))
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
@@ -117,13 +120,16 @@ def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
     return replace(manifest, digests=present), len(present) == len(manifest.digests)
 
 
-def _inputs_digest(config: SiteConfig, scan: SourceScan) -> str:
+def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource]) -> str:
     """Every input of the build but the clock, as one digest: newsgen and every template, the
-    settings, each article file's cache key, and the name, size, times and inode of each static file."""
+    settings, each article file's cache key, each page file's bytes, and the name, size, times
+    and inode of each static file."""
     digest = hashlib.blake2b(render_key([config.templates_path, builtin_templates_dir()]).encode(), digest_size=16)
     digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
+    for page in page_sources:
+        digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for stats in static_file_stats(config):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

@@ -95,6 +95,24 @@ class Article:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class SitePage:
+    """A page outside the news, like `pages/about.md`: published at its own URL, in the sitemap
+    and (with `menu`) in the site navigation; never in feeds, listings, search or related stories."""
+
+    source: str
+    """The file it came from, as shown in messages (`pages/about.md`)."""
+    title: str
+    url: str
+    """Site-relative URL, like `about/`."""
+    summary: str
+    """Plain text for the meta description: the page's `summary`, else its first paragraph."""
+    body_html: str
+    menu: int | None = None
+    """Its place in the site navigation (lowest first); None: not in the navigation."""
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Page:
     """One output file: its path inside the output folder, and its bytes."""
 
@@ -261,6 +279,8 @@ class Site:
     archives: tuple[Archive, ...]
     """Years, months and days, newest first within each level."""
     notices: tuple[str, ...] = ()
+    pages: tuple[SitePage, ...] = ()
+    """The site's pages (`pages/`), by source path."""
     # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""

@@ -105,6 +105,11 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
+def first_paragraph_text(body_html: str) -> str:
+    """The plain text of the first paragraph of an HTML body that has any text; empty if none."""
+    return next((text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text), "")
+
+
 def first_sentence(text: str) -> str:
     """Text up to the first sentence end; a full stop after an abbreviation (`U.S.`, `Mr.`)
     or an initial (`John F. Kennedy`) does not end a sentence."""
@@ -233,7 +238,7 @@ def _is_before(later: ParsedDate, earlier: ParsedDate, zone: tzinfo) -> bool:
     return key(later) < key(earlier)
 
 
-def _text_field(meta: dict, key: str) -> str | None:
+def text_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
@@ -330,12 +335,10 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if doc.markup != "text" and not config.unsafe_html:
             body_html = sanitize_html(body_html)
         body_text = html_to_text(body_html)
-        first_paragraph = next(
-            (text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text),
-            body_text)
+        first_paragraph = first_paragraph_text(body_html) or body_text
 
         current_key = "title"
-        title = _text_field(meta, "title")
+        title = text_field(meta, "title")
         if title is None:
             title = derive_headline(first_paragraph)
         if not title:
@@ -343,11 +346,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         title = " ".join(title.split())
 
         current_key = _present(meta, "summary", "description")
-        summary = _text_field(meta, "summary") or _text_field(meta, "description")
+        summary = text_field(meta, "summary") or text_field(meta, "description")
         summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
 
         current_key = "slug"
-        explicit_slug = _text_field(meta, "slug")
+        explicit_slug = text_field(meta, "slug")
         file_slug = file_match.group(2) if file_match else ""
         slug = slugify(explicit_slug or file_slug or title, fallback="article")
 
@@ -364,7 +367,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft
         draft = draft or ("published" in meta and not _bool_field(meta, "published"))
         current_key = "image"
-        image = _text_field(meta, "image")
+        image = text_field(meta, "image")
         current_key = "corrections"
         corrections = _corrections(meta, config.zone)
     except SourceProblem as problem:

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Site, Term
+from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.related import relate_articles
-from newsgen.urls import term_index_url
+from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, term_index_url, url_collisions
 
 def sort_newest_first(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (-a.published.timestamp(), a.slug, a.source))
@@ -79,6 +79,15 @@ def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]
         ])
 
 
+def _check_page_urls(pages: tuple[SitePage, ...], articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """A page whose URL is an article's, another page's or a listing page's: an error naming both."""
+    errors = url_collisions([(a.url, a.source) for a in articles] + [(p.url, p.source) for p in pages])
+    errors += [f"{p.source}: URL /{p.url} is already the {reserved[p.url]}; give the page a different 'slug'"
+               for p in sorted(pages, key=lambda p: p.source) if p.url in reserved]
+    if errors:
+        raise BuildFailed(errors)
+
+
 def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
     return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
@@ -116,9 +125,11 @@ def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
 Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
 
 
-def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles) -> Site:
+def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
+               pages: tuple[SitePage, ...] = ()) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
-    `relate` finds related stories (build.py passes one that keeps its result in the cache)."""
+    `relate` finds related stories (build.py passes one that keeps its result in the cache).
+    `pages` (the site's pages) are checked for URL clashes and kept as they are."""
     _check_url_collisions(articles)
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
@@ -149,6 +160,7 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         authors=listings("author"),
         archives=archives,
         notices=tuple(notices),
+        pages=pages,
         related=relate(ordered, config.related_count),
         calendars=month_calendars(archives),
         on_this_day=on_this_day(ordered, config.zone),
@@ -159,7 +171,12 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
             reserved[term_index_url(kind)] = f"{kind} index page"
         reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
     reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    if config.search:
+        reserved[SEARCH_URL] = "search page"
+    if site.on_this_day:
+        reserved[ON_THIS_DAY_URL] = "on-this-day index page"
     _check_reserved_urls(site.articles, reserved)
+    _check_page_urls(pages, site.articles, reserved)
     return site
 
 

@@ -1,5 +1,6 @@
 """Every page of the site as jobs, in a fixed order: the front page, articles, tag, section and
-author pages, the archive, on-this-day and search pages, the 404 page and the theme's files.
+author pages, the archive, on-this-day and search pages, the site's own pages, the 404 page and
+the theme's files.
 Feeds and sitemaps have their own modules. Pure: yields Page records, writes nothing.
 
 What each template gets is documented at the top of the template and in docs/themes.md; every
@@ -46,6 +47,9 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
                          archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
             for archive in site.archives)))
     yield from render_jobs(ctx, finding_jobs(site, outline))
+    yield from render_jobs(ctx, (PageJob("page.html", output_path(page.url), {"page_url": page.url, "site_page": page,
+                                                                               "site": outline})
+                                 for page in site.pages))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
     yield from theme_assets(config.templates_path)
 

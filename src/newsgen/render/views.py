@@ -69,6 +69,8 @@ class Navigation:
     authors: bool
     on_this_day: bool
     search: bool
+    pages: tuple[tuple[str, str], ...] = ()
+    """(title, url) of the site's pages that have `menu`, in `menu` order (then by URL)."""
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,9 @@ def outline_site(site: Site) -> SiteOutline:
     config = site.config
     on_this_day = {key: dataclasses.replace(day, listing=_bare_outline(day.listing))
                    for key, day in site.on_this_day.items()}
+    menu = sorted((page for page in site.pages if page.menu is not None), key=lambda page: (page.menu, page.url))
     navigation = Navigation(bool(site.sections), bool(site.tags), bool(site.authors), bool(site.on_this_day),
-                            config.search)
+                            config.search, tuple((page.title, page.url) for page in menu))
     return SiteOutline(config, navigation, len(site.articles), outlines(site.tags), outlines(site.sections),
                        outlines(site.authors), tuple(outline_archive(year) for year in site.years),
                        dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone))
