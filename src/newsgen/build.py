@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
 from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
-from newsgen.content.load import static_file_stats
+from newsgen.content.load import static_file_names, static_file_stats
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
@@ -35,6 +35,7 @@ from newsgen.model import BuildReport, KeptPage, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
+from newsgen.render.redirects import render_redirects
 from newsgen.render.site import render_site
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
@@ -71,15 +72,16 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
-                          pages=parse_pages(page_sources, config))
+                          pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)))
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
-                                    read_static_files(config, static_notices)), site, ctx)
+        pages = chain(with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
+                                          read_static_files(config, static_notices)), site, ctx),
+                      render_redirects(site, ctx))
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)

@@ -79,6 +79,8 @@ class Article:
     image: str | None = None
     corrections: tuple[Correction, ...] = ()
     draft: bool = False
+    aliases: tuple[str, ...] = ()
+    """Old site URLs of the article (`aliases:`), each published as a redirect to `url`."""
 
     @property
     def reading_minutes(self) -> int:
@@ -109,6 +111,21 @@ class SitePage:
     body_html: str
     menu: int | None = None
     """Its place in the site navigation (lowest first); None: not in the navigation."""
+    aliases: tuple[str, ...] = ()
+    """Old site URLs of the page (`aliases:`), each published as a redirect to `url`."""
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An old URL that sends readers on to the current URL of an article or page."""
+
+    url: str
+    """The old site URL (`2019/old-slug/`, `old/page.html`)."""
+    target: str
+    """The site URL it leads to."""
+    source: str
+    """The file of the article or page it leads to."""
 
 
 @pickled_by_fields
@@ -281,6 +298,8 @@ class Site:
     notices: tuple[str, ...] = ()
     pages: tuple[SitePage, ...] = ()
     """The site's pages (`pages/`), by source path."""
+    redirects: tuple[Redirect, ...] = ()
+    """Old URLs leading to current ones, by old URL."""
     # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""

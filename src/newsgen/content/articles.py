@@ -17,7 +17,7 @@ from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
 from newsgen.model import Article, Correction, DatePrecision, Term
 from newsgen.content.sanitize import sanitize_html
-from newsgen.urls import article_url, slugify, term_url
+from newsgen.urls import alias_url, article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
 RESCAN_BUDGET = 2_000_000
@@ -268,6 +268,25 @@ def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[st
     return []
 
 
+def aliases_field(meta: dict) -> tuple[str, ...]:
+    """`aliases`: old paths of the site (`/2019/old-slug/`, `old/page.html`) as site URLs, each
+    once, in the order given."""
+    value = meta.get("aliases")
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise SourceProblem("'aliases' must be a list of old paths of the site, like [/2019/old-slug/]")
+    urls = []
+    for item in items:
+        url = alias_url(item)
+        if url is None:
+            raise SourceProblem(f"'aliases' has {describe(item)}, which is no path of this site; "
+                                "give paths like /2019/old-slug/ or old/page.html")
+        urls.append(url)
+    return tuple(dict.fromkeys(urls))
+
+
 def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
     seen: dict[str, Term] = {}
     for name in names:
@@ -370,6 +389,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image = text_field(meta, "image")
         current_key = "corrections"
         corrections = _corrections(meta, config.zone)
+        current_key = "aliases"
+        aliases = aliases_field(meta)
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -393,4 +414,5 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image=image,
         corrections=corrections,
         draft=draft,
+        aliases=aliases,
     )

@@ -155,6 +155,14 @@ def read_static_files(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
         yield Page(path.relative_to(folder).as_posix(), path.read_bytes())
 
 
+def static_file_names(config: SiteConfig) -> list[str]:
+    """The output path of every file read_static_files copies (`robots.txt`, `images/a.png`)."""
+    folder = config.static_path
+    if not folder.is_dir():
+        return []
+    return [path.relative_to(folder).as_posix() for path in walk_files(folder, config.follow_symlinks, [], config.site_dir)]
+
+
 def static_file_stats(config: SiteConfig) -> Iterator[str]:
     """The name, size, times and inode of every file read_static_files would copy: a file whose
     stats are the same has the same bytes (the rule git's index uses)."""

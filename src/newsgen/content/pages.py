@@ -2,7 +2,8 @@
 at `about/`, `pages/help/faq.md` at `help/faq/`), read with the article readers.
 
 A page has a `title`, and may have a `slug` (default: its file name), a `summary` (or
-`description`) for its meta description, and `menu: N`, its place in the site navigation.
+`description`) for its meta description, `menu: N`, its place in the site navigation, and
+`aliases`, old paths that lead to it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.config import SiteConfig
-from newsgen.content.articles import (check_markdown_limits, first_paragraph_text, render_markdown, shorten_words,
-                                      text_field)
+from newsgen.content.articles import (aliases_field, check_markdown_limits, first_paragraph_text, render_markdown,
+                                      shorten_words, text_field)
 from newsgen.content.formats import decode_text, parse_document
 from newsgen.content.load import walk_files
 from newsgen.content.sanitize import sanitize_html
@@ -73,6 +74,8 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
             raise SourceProblem(f"'menu' must be a whole number (the page's place in the navigation), not {describe(menu)}")
         key = "summary" if meta.get("summary") is not None else "description"
         summary = text_field(meta, "summary") or text_field(meta, "description")
+        key = "aliases"
+        aliases = aliases_field(meta)
     except SourceProblem as problem:
         problem.line = problem.line or document.meta_lines.get(key, 1)
         raise
@@ -83,4 +86,4 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
     folders = source.path.parent.relative_to(config.pages_path).parts
     url = "".join(f"{slugify(folder, fallback='pages')}/" for folder in folders) + f"{slug}/"
     summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph_text(body_html), config.summary_words)
-    return SitePage(source.shown, " ".join(title.split()), url, summary, body_html, menu)
+    return SitePage(source.shown, " ".join(title.split()), url, summary, body_html, menu, aliases)

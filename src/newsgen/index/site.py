@@ -11,8 +11,9 @@ from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
 from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
 from newsgen.index.dates import month_calendars, on_this_day
+from newsgen.index.redirects import GENERATED_FILES, alias_redirects
 from newsgen.index.related import relate_articles
-from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, term_index_url, url_collisions
+from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url, url_collisions
 
 def sort_newest_first(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (-a.published.timestamp(), a.slug, a.source))
@@ -126,10 +127,12 @@ Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
 
 
 def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
-               pages: tuple[SitePage, ...] = ()) -> Site:
+               pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = ()) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
     `relate` finds related stories (build.py passes one that keeps its result in the cache).
-    `pages` (the site's pages) are checked for URL clashes and kept as they are."""
+    `pages` (the site's pages) are checked for URL clashes and kept as they are. The aliases of
+    articles and pages become redirects, checked against every page and `static_files` (the
+    output paths of the site's static files)."""
     _check_url_collisions(articles)
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
@@ -177,7 +180,12 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         reserved[ON_THIS_DAY_URL] = "on-this-day index page"
     _check_reserved_urls(site.articles, reserved)
     _check_page_urls(pages, site.articles, reserved)
-    return site
+    claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
+    claimed.update({path: f"the file static/{path}" for path in static_files})
+    claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
+    claimed.update({output_path(item.url): item.source for item in (*site.articles, *pages)})
+    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in (*site.articles, *pages)], claimed)
+    return dataclasses.replace(site, redirects=tuple(sorted(redirects, key=lambda r: r.url)))
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:
