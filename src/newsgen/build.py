@@ -19,6 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from itertools import chain
 from typing import Any, Callable, Iterator
 
@@ -29,6 +30,7 @@ from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
 from newsgen.incremental.store import open_store
+from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
 from newsgen.model import BuildReport, KeptPage, Page, Site
@@ -39,7 +41,9 @@ from newsgen.render.redirects import render_redirects
 from newsgen.render.site import render_site
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
-from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
+from newsgen.errors import NewsgenError
+from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
+                                   write_site)
 from newsgen.write.search import index_search
 
 Progress = Callable[[str, int, "int | None"], None]
@@ -47,11 +51,13 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
-          progress: Progress | None = None, *, clean: bool = False) -> BuildReport:
+          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
-    `.newsgen-cache/`; clean=True ignores them (and rewrites them)."""
+    `.newsgen-cache/`; clean=True ignores them (and rewrites them). The site's URL history
+    (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
+    after a successful build when it changed."""
     started = time.perf_counter()
     now = now or reference_time()
     output = config.output_path
@@ -62,17 +68,27 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
     page_sources = read_page_sources(config)
-    inputs = _inputs_digest(config, scan, page_sources)
+    history_path = config.site_dir / HISTORY_FILE
+    history_bytes = _read_history(history_path)
+    sources_digest = _inputs_digest(config, scan, page_sources)
+    inputs = _with_history(sources_digest, history_bytes)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
 
     with _worker_pool(config, executor) as pool:
         store = open_store(config)
+        history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
         loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
         files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
-                          pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)))
+                          pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)),
+                          history=history)
+        next_history, gone = next_url_history(
+            history, [(a.identity, a.url) for a in site.articles] + [(p.source, p.url) for p in site.pages],
+            [shown for _, shown in scan.items] + [page.shown for page in page_sources])
+        history_update = _history_update(history_bytes, next_history) if record_urls else None
+        recorded_inputs = inputs if history_update is None else _with_history(sources_digest, history_update)
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
@@ -92,13 +108,17 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                 finish=(lambda folder, digests: index_search(folder, digests, cache_dir(config) / "search"))
                 if config.search else None,
                 extra=lambda digests: {"pages": detector.state(digests),
-                                       "build": {**BuildInputs(inputs, now, _next_change(site, loaded, now)).saved(),
+                                       "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}})
         finally:
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
-    return BuildReport(**findings(), pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
+    if history_update is not None:
+        write_atomic(history_path, history_update)
+    found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
+    found.update(warnings=found["warnings"] + tuple(gone), notices=found["notices"] + site.url_changes)
+    return BuildReport(**found, pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
                        pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
 
 
@@ -135,6 +155,28 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[Page
     for stats in static_file_stats(config):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _read_history(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise NewsgenError(f"{HISTORY_FILE}: cannot read: {exc.strerror}") from None
+
+
+def _with_history(sources_digest: str, history: bytes | None) -> str:
+    """The build's inputs: its sources and the site's URL history."""
+    return hashlib.blake2b(sources_digest.encode() + b"\0" + (history or b""), digest_size=16).hexdigest()
+
+
+def _history_update(previous: bytes | None, history: dict[str, tuple[str, ...]]) -> bytes | None:
+    """The URL history file's new bytes, or None when it stays as it is (or stays absent, empty)."""
+    text = format_url_history(history).encode("utf-8")
+    if text == previous or (previous is None and not history):
+        return None
+    return text
 
 
 def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: SiteConfig,

@@ -180,7 +180,8 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
 def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildReport:
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
-        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False))
+        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False),
+                       record_urls=True)
     finally:
         progress.close()
     print_report(report, args.quiet, args.verbose, progress)

@@ -81,6 +81,16 @@ class Article:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     """Old site URLs of the article (`aliases:`), each published as a redirect to `url`."""
+    record_id: str | None = None
+    """The `id` of its record, for an article of a bulk export that gives one."""
+
+    @property
+    def identity(self) -> str:
+        """What names the article from build to build: its file, or for an export record with an
+        `id`, the file and the id (`content/wire.jsonl#A-123`); a record without one, its line."""
+        if self.record_id is None:
+            return self.source
+        return f"{self.source.rpartition(':')[0] or self.source}#{self.record_id}"
 
     @property
     def reading_minutes(self) -> int:
@@ -300,6 +310,8 @@ class Site:
     """The site's pages (`pages/`), by source path."""
     redirects: tuple[Redirect, ...] = ()
     """Old URLs leading to current ones, by old URL."""
+    url_changes: tuple[str, ...] = ()
+    """One line per URL that changed since the URLs recorded in the site's URL history."""
     # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""

@@ -6,12 +6,13 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
 from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
 from newsgen.index.dates import month_calendars, on_this_day
-from newsgen.index.redirects import GENERATED_FILES, alias_redirects
+from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects
 from newsgen.index.related import relate_articles
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url, url_collisions
 
@@ -127,12 +128,14 @@ Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
 
 
 def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
-               pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = ()) -> Site:
+               pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = (),
+               history: UrlHistory = MappingProxyType({})) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
     `relate` finds related stories (build.py passes one that keeps its result in the cache).
     `pages` (the site's pages) are checked for URL clashes and kept as they are. The aliases of
     articles and pages become redirects, checked against every page and `static_files` (the
-    output paths of the site's static files)."""
+    output paths of the site's static files), and so do the earlier URLs in `history` (the
+    site's URL history) of the articles and pages published now."""
     _check_url_collisions(articles)
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
@@ -185,7 +188,11 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
     claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
     claimed.update({output_path(item.url): item.source for item in (*site.articles, *pages)})
     redirects = alias_redirects([(item.source, item.url, item.aliases) for item in (*site.articles, *pages)], claimed)
-    return dataclasses.replace(site, redirects=tuple(sorted(redirects, key=lambda r: r.url)))
+    moved, changes = moved_redirects(
+        history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in pages],
+        [*claimed, *(output_path(r.url) for r in redirects)])
+    return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
+                               url_changes=tuple(changes))
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:
