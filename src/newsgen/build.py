@@ -38,7 +38,7 @@ from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
 from newsgen.render.redirects import render_redirects
-from newsgen.render.site import render_site
+from newsgen.render.site import render_site, render_takedowns
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
 from newsgen.errors import NewsgenError
@@ -85,7 +85,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                           pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)),
                           history=history)
         next_history, gone = next_url_history(
-            history, [(a.identity, a.url) for a in site.articles] + [(p.source, p.url) for p in site.pages],
+            history, [(a.identity, a.url) for a in (*site.articles, *site.takedowns)]
+            + [(p.source, p.url) for p in site.pages],
             [shown for _, shown in scan.items] + [page.shown for page in page_sources])
         history_update = _history_update(history_bytes, next_history) if record_urls else None
         recorded_inputs = inputs if history_update is None else _with_history(sources_digest, history_update)
@@ -97,7 +98,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         static_notices: list[str] = []
         pages = chain(with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
                                           read_static_files(config, static_notices)), site, ctx),
-                      render_redirects(site, ctx))
+                      render_takedowns(site, ctx), render_redirects(site, ctx))
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)

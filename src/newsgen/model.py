@@ -54,6 +54,15 @@ class Correction:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Takedown:
+    """Why and when an article was taken down: its page becomes a notice, and it leaves every list."""
+
+    date: datetime
+    reason: str
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article, as every later stage sees it."""
 
@@ -83,6 +92,8 @@ class Article:
     """Old site URLs of the article (`aliases:`), each published as a redirect to `url`."""
     record_id: str | None = None
     """The `id` of its record, for an article of a bulk export that gives one."""
+    takedown: Takedown | None = None
+    """Set for an article taken down (`takedown:`): only a notice is published at its URL."""
 
     @property
     def identity(self) -> str:
@@ -298,7 +309,8 @@ class Archive:
 class Site:
     config: SiteConfig
     articles: tuple[Article, ...]
-    """Every article, newest first; ties broken by slug, then source path."""
+    """Every published article, newest first; ties broken by slug, then source path (taken-down
+    articles are not among them)."""
     front: Listing
     tags: tuple[Listing, ...]
     sections: tuple[Listing, ...]
@@ -308,6 +320,8 @@ class Site:
     notices: tuple[str, ...] = ()
     pages: tuple[SitePage, ...] = ()
     """The site's pages (`pages/`), by source path."""
+    takedowns: tuple[Article, ...] = ()
+    """The articles taken down, by URL: a notice stands at each one's URL, and nothing else shows them."""
     redirects: tuple[Redirect, ...] = ()
     """Old URLs leading to current ones, by old URL."""
     url_changes: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ from dateutil import parser as date_parser
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
-from newsgen.model import Article, Correction, DatePrecision, Term
+from newsgen.model import Article, Correction, DatePrecision, Takedown, Term
 from newsgen.content.sanitize import sanitize_html
 from newsgen.urls import alias_url, article_url, slugify, term_url
 
@@ -320,6 +320,16 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
     return tuple(sorted(result, key=lambda c: c.date))
 
 
+def _takedown(meta: dict, zone: tzinfo) -> Takedown | None:
+    value = meta.get("takedown")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or "date" not in value or not str(value.get("reason") or "").strip():
+        raise SourceProblem("'takedown' must be a mapping with 'date' and 'reason', like "
+                            "{date: 2026-11-30, reason: Removed after a court order}")
+    return Takedown(parse_date(value["date"], zone, "takedown").value, " ".join(str(value["reason"]).split()))
+
+
 def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
     """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
     meta = doc.meta
@@ -391,6 +401,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         corrections = _corrections(meta, config.zone)
         current_key = "aliases"
         aliases = aliases_field(meta)
+        current_key = "takedown"
+        takedown = _takedown(meta, config.zone)
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -415,4 +427,5 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         corrections=corrections,
         draft=draft,
         aliases=aliases,
+        takedown=takedown,
     )

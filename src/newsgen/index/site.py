@@ -135,14 +135,17 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
     `pages` (the site's pages) are checked for URL clashes and kept as they are. The aliases of
     articles and pages become redirects, checked against every page and `static_files` (the
     output paths of the site's static files), and so do the earlier URLs in `history` (the
-    site's URL history) of the articles and pages published now."""
+    site's URL history) of the articles and pages published now. Articles taken down keep their
+    URL (for a notice) and are left out of everything else, automatic redirects included."""
     _check_url_collisions(articles)
+    taken_down = tuple(sorted((a for a in articles if a.takedown is not None), key=lambda a: a.url))
+    published = [a for a in articles if a.takedown is None]
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
     for kind in ("tag", "section", "author"):
-        terms[kind], kind_notices = _canonical_terms(articles, kind)
+        terms[kind], kind_notices = _canonical_terms(published, kind)
         notices += kind_notices
-    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in articles])
+    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in published])
 
     members: dict[str, dict[str, list[Article]]] = {k: defaultdict(list) for k in terms}
     for article in ordered:
@@ -167,6 +170,7 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         archives=archives,
         notices=tuple(notices),
         pages=pages,
+        takedowns=taken_down,
         related=relate(ordered, config.related_count),
         calendars=month_calendars(archives),
         on_this_day=on_this_day(ordered, config.zone),
@@ -181,13 +185,14 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         reserved[SEARCH_URL] = "search page"
     if site.on_this_day:
         reserved[ON_THIS_DAY_URL] = "on-this-day index page"
-    _check_reserved_urls(site.articles, reserved)
-    _check_page_urls(pages, site.articles, reserved)
+    every_article = (*site.articles, *taken_down)
+    _check_reserved_urls(every_article, reserved)
+    _check_page_urls(pages, every_article, reserved)
     claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
     claimed.update({path: f"the file static/{path}" for path in static_files})
     claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
-    claimed.update({output_path(item.url): item.source for item in (*site.articles, *pages)})
-    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in (*site.articles, *pages)], claimed)
+    claimed.update({output_path(item.url): item.source for item in (*every_article, *pages)})
+    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in (*every_article, *pages)], claimed)
     moved, changes = moved_redirects(
         history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in pages],
         [*claimed, *(output_path(r.url) for r in redirects)])

@@ -22,7 +22,7 @@ from dateutil import tz
 from jinja2.exceptions import TemplateRuntimeError
 
 from newsgen.config import SiteConfig
-from newsgen.model import Archive, Article, DayOfYear, Listing, MonthCalendar, Period, Site, Term
+from newsgen.model import Archive, Article, DatePrecision, DayOfYear, Listing, MonthCalendar, Period, Site, Takedown, Term
 from newsgen.render.workers import ShippedOnce
 
 HEAD_SIZE = 10
@@ -105,6 +105,22 @@ class SiteOutline(ShippedOnce):
     @property
     def articles(self) -> Any:
         raise _not_offered("site")
+
+
+@dataclass(frozen=True)
+class TakedownNotice:
+    """What the notice at the URL of an article taken down shows: no body, summary or image."""
+
+    title: str
+    url: str
+    published: datetime
+    precision: DatePrecision
+    takedown: Takedown
+
+    @staticmethod
+    def of(article: Article) -> "TakedownNotice":
+        assert article.takedown is not None
+        return TakedownNotice(article.title, article.url, article.published, article.precision, article.takedown)
 
 
 @dataclass(frozen=True)
