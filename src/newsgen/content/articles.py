@@ -268,20 +268,30 @@ def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[st
     return []
 
 
+ALIAS_KEYS = ("aliases", "redirect_from")
+"""`aliases` (Hugo's name too), or `redirect_from` (Jekyll's jekyll-redirect-from)."""
+
+
+def alias_key(meta: dict) -> str:
+    """The key the header gives its aliases under (for messages): `aliases` unless only `redirect_from`."""
+    return _present(meta, *ALIAS_KEYS)
+
+
 def aliases_field(meta: dict) -> tuple[str, ...]:
-    """`aliases`: old paths of the site (`/2019/old-slug/`, `old/page.html`) as site URLs, each
-    once, in the order given."""
-    value = meta.get("aliases")
+    """`aliases` (or `redirect_from`): old paths of the site (`/2019/old-slug/`, `old/page.html`)
+    as site URLs, each once, in the order given."""
+    key = alias_key(meta)
+    value = meta.get(key)
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-        raise SourceProblem("'aliases' must be a list of old paths of the site, like [/2019/old-slug/]")
+        raise SourceProblem(f"'{key}' must be a list of old paths of the site, like [/2019/old-slug/]")
     urls = []
     for item in items:
         url = alias_url(item)
         if url is None:
-            raise SourceProblem(f"'aliases' has {describe(item)}, which is no path of this site; "
+            raise SourceProblem(f"'{key}' has {describe(item)}, which is no path of this site; "
                                 "give paths like /2019/old-slug/ or old/page.html")
         urls.append(url)
     return tuple(dict.fromkeys(urls))
@@ -399,7 +409,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image = text_field(meta, "image")
         current_key = "corrections"
         corrections = _corrections(meta, config.zone)
-        current_key = "aliases"
+        current_key = alias_key(meta)
         aliases = aliases_field(meta)
         current_key = "takedown"
         takedown = _takedown(meta, config.zone)

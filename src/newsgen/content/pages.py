@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.config import SiteConfig
-from newsgen.content.articles import (aliases_field, check_markdown_limits, first_paragraph_text, render_markdown,
+from newsgen.content.articles import (alias_key, aliases_field, check_markdown_limits, first_paragraph_text, render_markdown,
                                       shorten_words, text_field)
 from newsgen.content.formats import decode_text, parse_document
 from newsgen.content.load import walk_files
@@ -74,7 +74,7 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
             raise SourceProblem(f"'menu' must be a whole number (the page's place in the navigation), not {describe(menu)}")
         key = "summary" if meta.get("summary") is not None else "description"
         summary = text_field(meta, "summary") or text_field(meta, "description")
-        key = "aliases"
+        key = alias_key(meta)
         aliases = aliases_field(meta)
     except SourceProblem as problem:
         problem.line = problem.line or document.meta_lines.get(key, 1)
