@@ -109,3 +109,17 @@ def test_incremental_build_after_changing_an_alias_equals_a_clean_build(tmp_path
     incremental = tree_digest(out)
     build_site(tmp_path, {}, clean=True)
     assert tree_digest(out) == incremental
+
+
+def test_site_redirects_file_keeps_its_rules_before_the_aliases(tmp_path):
+    out, _ = build_site(tmp_path, {"content/a.md": MOVED, "static/_redirects": "/shop https://shop.example.org/ 302"})
+    assert (out / "_redirects").read_text() == (
+        "/shop https://shop.example.org/ 302\n"
+        f"/2019/old-slug/ /{NEW_URL} 301\n"
+        f"/old/path.html /{NEW_URL} 301\n")
+
+
+def test_site_redirects_file_is_copied_as_it_is_without_aliases(tmp_path):
+    out, _ = build_site(tmp_path, {"content/a.md": MOVED.replace("aliases: [/2019/old-slug/, old/path.html]\n", ""),
+                                   "static/_redirects": "/shop https://shop.example.org/ 302"})
+    assert (out / "_redirects").read_text() == "/shop https://shop.example.org/ 302"

@@ -37,7 +37,7 @@ from newsgen.model import BuildReport, KeptPage, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
-from newsgen.render.redirects import render_redirects
+from newsgen.render.redirects import redirects_written, render_redirects
 from newsgen.render.site import render_site, render_takedowns
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
@@ -97,7 +97,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
         pages = chain(with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
-                                          read_static_files(config, static_notices)), site, ctx),
+                                          read_static_files(config, static_notices, redirects_written(site))),
+                                    site, ctx),
                       render_takedowns(site, ctx), render_redirects(site, ctx))
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
