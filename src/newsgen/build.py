@@ -19,18 +19,19 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from itertools import chain
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
+from newsgen.errors import NewsgenError
 from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
 from newsgen.content.load import static_file_names, static_file_stats
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
 from newsgen.incremental.store import open_store
-from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history
+from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
 from newsgen.model import BuildReport, KeptPage, Page, Site
@@ -41,7 +42,6 @@ from newsgen.render.redirects import redirects_written, render_redirects
 from newsgen.render.site import render_site, render_takedowns
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
-from newsgen.errors import NewsgenError
 from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
                                    write_site)
 from newsgen.write.search import index_search
@@ -84,10 +84,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
                           pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)),
                           history=history)
-        next_history, gone = next_url_history(
-            history, [(a.identity, a.url) for a in (*site.articles, *site.takedowns)]
-            + [(p.source, p.url) for p in site.pages],
-            [shown for _, shown in scan.items] + [page.shown for page in page_sources])
+        next_history, gone = next_url_history(history, published_urls(site),
+                                              [shown for _, shown in scan.items] + [p.shown for p in page_sources])
         history_update = _history_update(history_bytes, next_history) if record_urls else None
         recorded_inputs = inputs if history_update is None else _with_history(sources_digest, history_update)
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
@@ -160,6 +158,7 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[Page
 
 
 def _read_history(path: Path) -> bytes | None:
+    """The URL history file's bytes; None when the site has none."""
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from newsgen.errors import BuildFailed, describe
-from newsgen.model import Redirect
+from newsgen.model import Redirect, Site
 from newsgen.urls import alias_url, output_path
 
 HISTORY_FILE = "newsgen-urls.txt"
@@ -92,6 +92,11 @@ def moved_redirects(history: UrlHistory, current: Iterable[tuple[str, str, str]]
             if url not in known:
                 changes.append(f"{source}: URL changed from /{old} to /{url}; /{old} now redirects there")
     return redirects, changes
+
+
+def published_urls(site: Site) -> list[tuple[str, str]]:
+    """(identity, URL) of every article and page this build publishes, taken-down ones included."""
+    return [(a.identity, a.url) for a in (*site.articles, *site.takedowns)] + [(p.source, p.url) for p in site.pages]
 
 
 def next_url_history(history: UrlHistory, current: Iterable[tuple[str, str]],
