@@ -188,13 +188,20 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
     every_article = (*site.articles, *taken_down)
     _check_reserved_urls(every_article, reserved)
     _check_page_urls(pages, every_article, reserved)
+    return _with_redirects(site, reserved, static_files, history)
+
+
+def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[str, ...], history: UrlHistory) -> Site:
+    """The site with the redirects of its aliases and of the earlier URLs in its history of the
+    articles (not taken down) and pages it publishes, and a line per URL that changed."""
+    owners = (*site.articles, *site.takedowns, *site.pages)
     claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
     claimed.update({path: f"the file static/{path}" for path in static_files})
     claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
-    claimed.update({output_path(item.url): item.source for item in (*every_article, *pages)})
-    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in (*every_article, *pages)], claimed)
+    claimed.update({output_path(item.url): item.source for item in owners})
+    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in owners], claimed)
     moved, changes = moved_redirects(
-        history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in pages],
+        history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in site.pages],
         [*claimed, *(output_path(r.url) for r in redirects)])
     return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
                                url_changes=tuple(changes))
