@@ -114,3 +114,17 @@ def test_export_record_keeps_its_history_by_id_when_its_line_moves(tmp_path):
     assert (f"content/wire.jsonl:2: URL changed from /{OLD} to /{NEW}; /{OLD} now redirects there"
             in report.notices)
     assert (out / OLD / "index.html").is_file()
+
+
+def test_newsgen_build_writes_the_history_and_the_next_build_has_nothing_to_do(tmp_path, capsys):
+    from newsgen.cli import main
+
+    site = write_files(tmp_path / "site", {"content/port.md": STORY.format(slug="port-reopens")})
+    assert main(["build", str(site), "-q", "-j", "1"]) == 0
+    history = site / "newsgen-urls.txt"
+    assert history.read_text().splitlines()[2:] == [f"content/port.md\t/{OLD}"]
+    written = history.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["build", str(site), "-j", "1", "-v"]) == 0
+    assert "(no input changed since the last build)" in capsys.readouterr().err
+    assert history.stat().st_mtime_ns == written
