@@ -128,3 +128,13 @@ def test_newsgen_build_writes_the_history_and_the_next_build_has_nothing_to_do(t
     assert main(["build", str(site), "-j", "1", "-v"]) == 0
     assert "(no input changed since the last build)" in capsys.readouterr().err
     assert history.stat().st_mtime_ns == written
+
+
+def test_renamed_page_redirects_from_its_old_url(tmp_path):
+    site = write_files(tmp_path / "site", {"content/port.md": STORY.format(slug="port-reopens"),
+                                           "pages/about.md": "---\ntitle: About\n---\nUs.\n"})
+    build_site(site)
+    write_files(site, {"pages/about.md": "---\ntitle: About\nslug: about-us\n---\nUs.\n"})
+    out, report = build_site(site)
+    assert "pages/about.md: URL changed from /about/ to /about-us/; /about/ now redirects there" in report.notices
+    assert '<meta http-equiv="refresh" content="0; url=../about-us/">' in (out / "about" / "index.html").read_text()
