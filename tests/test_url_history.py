@@ -138,3 +138,12 @@ def test_renamed_page_redirects_from_its_old_url(tmp_path):
     out, report = build_site(site)
     assert "pages/about.md: URL changed from /about/ to /about-us/; /about/ now redirects there" in report.notices
     assert '<meta http-equiv="refresh" content="0; url=../about-us/">' in (out / "about" / "index.html").read_text()
+
+
+def test_file_renamed_with_its_url_unchanged_reports_nothing_gone(tmp_path):
+    site = write_files(tmp_path / "site", {"content/port.md": STORY.format(slug="port-reopens")})
+    build_site(site)
+    (site / "content" / "port.md").rename(site / "content" / "harbour.md")
+    out, report = build_site(site)
+    assert report.warnings == ()
+    assert (site / "newsgen-urls.txt").read_text().splitlines()[2:] == [f"content/harbour.md\t/{OLD}"]

@@ -102,15 +102,18 @@ def published_urls(site: Site) -> list[tuple[str, str]]:
 def next_url_history(history: UrlHistory, current: Iterable[tuple[str, str]],
                      files: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     """The history after this build: every (identity, url) published now added, and the sources
-    whose file is not among `files` (as shown) dropped, with a line naming each URL that went."""
+    whose file is not among `files` (as shown) dropped, with a line naming each of their URLs that
+    nothing publishes any more (a file renamed with its URL unchanged loses none)."""
     updated = {identity: set(urls) for identity, urls in history.items()}
+    published = set()
     for identity, url in current:
         updated.setdefault(identity, set()).add(url)
+        published.add(url)
     present = set(files)
     gone = []
     for identity in sorted(updated):
         if _file_of(identity) not in present:
-            urls = updated.pop(identity)
+            urls = updated.pop(identity) - published
             gone += [f"{identity}: deleted; its URL /{url} is no longer published (no redirect)" for url in sorted(urls)]
     return {identity: tuple(sorted(urls)) for identity, urls in updated.items()}, gone
 

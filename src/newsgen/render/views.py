@@ -69,7 +69,7 @@ class Navigation:
     authors: bool
     on_this_day: bool
     search: bool
-    pages: tuple[tuple[str, str], ...] = ()
+    pages: tuple[tuple[str, str], ...]
     """(title, url) of the site's pages that have `menu`, in `menu` order (then by URL)."""
 
 
