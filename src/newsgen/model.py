@@ -325,7 +325,8 @@ class Site:
     redirects: tuple[Redirect, ...] = ()
     """Old URLs leading to current ones, by old URL."""
     url_changes: tuple[str, ...] = ()
-    """One line per URL that changed since the URLs recorded in the site's URL history."""
+    """A line for each old URL that redirects to a URL the site's URL history does not hold yet:
+    an article or page whose URL changed since the history was written."""
     # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""
