@@ -14,11 +14,11 @@ PEERS = SHARED / "corpora" / "peers"
 
 
 def signature(site: Path) -> list[tuple]:
-    """What a reader sees of each article: title, date, tags, section, authors, body, URL, draft."""
+    """What a reader sees of each article: title, date, tags, section, authors, body, URL, draft, old URLs."""
     config = load_config(site, {"workers": 1})
     return sorted(
         (a.url, a.title, a.published.isoformat(), a.precision, tuple(t.name for t in a.tags),
-         a.section.name if a.section else None, tuple(x.name for x in a.authors), a.summary, a.body_html, a.draft)
+         a.section.name if a.section else None, tuple(x.name for x in a.authors), a.summary, a.body_html, a.draft, a.aliases)
         for a in load_articles(config, reference_time()).articles)
 
 
@@ -54,6 +54,23 @@ def test_importing_an_export_keeps_derived_headlines_and_distinct_urls(tmp_path)
     text = (dest / "content/1987/1987-04-07-offerings-r2.md").read_text(encoding="utf-8")
     assert text == ("---\n# imported from content/wire.jsonl:2\ntitle: OFFERINGS\ndate: '1987-04-07T11:00:00+00:00'\n"
                     "slug: offerings-r2\nmarkup: text\n---\nTwo.\n\nMore *stars*.")
+
+
+def test_import_keeps_hugo_aliases_and_jekyll_redirect_from_as_aliases(tmp_path):
+    site = write_files(tmp_path / "src", {
+        "content/_index.md": "---\ntitle: Home\n---\n",
+        "content/posts/storm.md": "---\ntitle: Storm\ndate: 2020-01-02\naliases: [/old/storm/, /2019/storm.html]\n---\nBody.\n",
+    })
+    direct, imported, dest = round_trip(tmp_path, site)
+    assert imported == direct
+    assert [row[-1] for row in direct] == [("old/storm/", "2019/storm.html")]
+    text = (dest / "content/2020/2020-01-02-storm.md").read_text(encoding="utf-8")
+    assert "aliases:\n- /old/storm/\n- /2019/storm.html\n" in text
+    jekyll = write_files(tmp_path / "jekyll", {
+        "content/_posts/2020-01-03-flood.md": "---\ntitle: Flood\nredirect_from: /news/flood/\n---\nBody.\n"})
+    dest = tmp_path / "jekyll-imported"
+    assert main(["import", str(jekyll / "content"), str(dest / "content"), "--site", str(jekyll)]) == 0
+    assert "aliases:\n- /news/flood/\n" in (dest / "content/2020/2020-01-03-flood.md").read_text(encoding="utf-8")
 
 
 def test_import_never_overwrites_a_file(tmp_path, capsys):

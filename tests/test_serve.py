@@ -158,6 +158,17 @@ def test_serve_rebuilds_after_config_template_and_static_changes(tmp_path, serve
     wait_for(lambda: "harbour" in server.get(server.base + "robots.txt")[2])
 
 
+def test_serve_rebuilds_after_a_page_changes_and_never_writes_the_url_history(tmp_path, served):
+    site = make_preview_site(tmp_path)
+    write_files(site, {"pages/about.md": "---\ntitle: About\n---\nWe are the harbour desk.\n"})
+    server = served(site)
+    assert "harbour desk" in server.page("about/")
+    (site / "pages/about.md").write_text("---\ntitle: About\n---\nWe are the port desk.\n", encoding="utf-8")
+    wait_for(lambda: "port desk" in server.page("about/"))
+    server.stop()
+    assert not (site / "newsgen-urls.txt").exists()
+
+
 def test_serve_injects_the_reload_script_into_served_html_only_never_into_built_files(tmp_path, served):
     site = make_preview_site(tmp_path)
     server = served(site)

@@ -20,24 +20,30 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from itertools import chain
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
+from newsgen.errors import NewsgenError
 from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
-from newsgen.content.load import static_file_stats
+from newsgen.content.load import static_file_names, static_file_stats
+from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
 from newsgen.incremental.store import open_store
+from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
 from newsgen.model import BuildReport, KeptPage, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
-from newsgen.render.site import render_site
+from newsgen.render.redirects import redirects_written, render_redirects
+from newsgen.render.site import render_site, render_takedowns
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
-from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
+from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
+                                   write_site)
 from newsgen.write.search import index_search
 
 Progress = Callable[[str, int, "int | None"], None]
@@ -45,38 +51,53 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
-          progress: Progress | None = None, *, clean: bool = False) -> BuildReport:
+          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
-    `.newsgen-cache/`; clean=True ignores them (and rewrites them)."""
+    `.newsgen-cache/`; clean=True ignores them (and rewrites them). The site's URL history
+    (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
+    after a successful build when it changed."""
     started = time.perf_counter()
     now = now or reference_time()
     output = config.output_path
     _say(progress, "load")
     check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
-                                 config.static_path], config.content_path)
+                                 config.static_path, config.pages_path], config.content_path)
     make_output_parent(output)
     manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
-    inputs = _inputs_digest(config, scan)
+    page_sources = read_page_sources(config)
+    history_path = config.site_dir / HISTORY_FILE
+    history_bytes = _read_history(history_path)
+    sources_digest = _inputs_digest(config, scan, page_sources)
+    inputs = _with_history(sources_digest, history_bytes)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
 
     with _worker_pool(config, executor) as pool:
         store = open_store(config)
+        history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
         loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
         files = loaded.files
         _say(progress, "index")
-        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean))
+        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
+                          pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)),
+                          history=history)
+        next_history, gone = next_url_history(history, published_urls(site),
+                                              [shown for _, shown in scan.items] + [p.shown for p in page_sources])
+        history_update = _history_update(history_bytes, next_history) if record_urls else None
+        recorded_inputs = inputs if history_update is None else _with_history(sources_digest, history_update)
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
-                                    read_static_files(config, static_notices)), site, ctx)
+        pages = chain(with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
+                                          read_static_files(config, static_notices, redirects_written(site))),
+                                    site, ctx),
+                      render_takedowns(site, ctx), render_redirects(site, ctx))
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)
@@ -87,13 +108,17 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                 finish=(lambda folder, digests: index_search(folder, digests, cache_dir(config) / "search"))
                 if config.search else None,
                 extra=lambda digests: {"pages": detector.state(digests),
-                                       "build": {**BuildInputs(inputs, now, _next_change(site, loaded, now)).saved(),
+                                       "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}})
         finally:
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
-    return BuildReport(**findings(), pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
+    if history_update is not None:
+        write_atomic(history_path, history_update)
+    found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
+    found.update(warnings=found["warnings"] + tuple(gone), notices=found["notices"] + site.url_changes)
+    return BuildReport(**found, pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
                        pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
 
 
@@ -117,16 +142,42 @@ def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
     return replace(manifest, digests=present), len(present) == len(manifest.digests)
 
 
-def _inputs_digest(config: SiteConfig, scan: SourceScan) -> str:
+def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource]) -> str:
     """Every input of the build but the clock, as one digest: newsgen and every template, the
-    settings, each article file's cache key, and the name, size, times and inode of each static file."""
+    settings, each article file's cache key, each page file's bytes, and the name, size, times
+    and inode of each static file."""
     digest = hashlib.blake2b(render_key([config.templates_path, builtin_templates_dir()]).encode(), digest_size=16)
     digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
+    for page in page_sources:
+        digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for stats in static_file_stats(config):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _read_history(path: Path) -> bytes | None:
+    """The URL history file's bytes; None when the site has none."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise NewsgenError(f"{HISTORY_FILE}: cannot read: {exc.strerror}") from None
+
+
+def _with_history(sources_digest: str, history: bytes | None) -> str:
+    """The build's inputs: its sources and the site's URL history."""
+    return hashlib.blake2b(sources_digest.encode() + b"\0" + (history or b""), digest_size=16).hexdigest()
+
+
+def _history_update(previous: bytes | None, history: dict[str, tuple[str, ...]]) -> bytes | None:
+    """The URL history file's new bytes, or None when it stays as it is (or stays absent, empty)."""
+    text = format_url_history(history).encode("utf-8")
+    if text == previous or (previous is None and not history):
+        return None
+    return text
 
 
 def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: SiteConfig,

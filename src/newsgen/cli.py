@@ -33,7 +33,7 @@ EPILOG_SERVE = """examples:
   newsgen serve --open                also open the site in a browser
 
 Serves builds made in .newsgen-cache/serve-PID/ (never your output folder), under base_url's
-path. Watches content, templates, static and newsgen.yaml. A build error keeps the last good
+path. Watches content, templates, static, pages and newsgen.yaml. A build error keeps the last good
 site and shows the error (file:line: message) here and over the page in the browser.
 """
 EPILOG_NEW = """examples:
@@ -191,7 +191,8 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
 def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildReport:
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
-        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False))
+        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False),
+                       record_urls=True)
     finally:
         progress.close()
     print_report(report, args.quiet, args.verbose, progress)
@@ -230,7 +231,7 @@ def run_serve(args: argparse.Namespace) -> int:
         progress.close()
         _say_rebuild(first, args, progress)
         url = server_url(server, state.snapshot.base_path)
-        print(f"serving {url}  (watching content, templates, static and {CONFIG_NAME}; Ctrl-C stops)", flush=True)
+        print(f"serving {url}  (watching content, templates, static, pages and {CONFIG_NAME}; Ctrl-C stops)", flush=True)
         if server.server_address[0] not in ("127.0.0.1", "::1", "localhost"):
             print(f"warning: listening on {args.host}: other machines on the network can see this preview",
                   file=sys.stderr)

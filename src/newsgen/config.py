@@ -143,6 +143,11 @@ class SiteConfig:
         return self.site_dir / "static"
 
     @property
+    def pages_path(self) -> Path:
+        """The site's pages (`pages/about.md` -> `/about/`), beside the content folder."""
+        return self.site_dir / "pages"
+
+    @property
     def publisher_name(self) -> str:
         """The publication's name: `publisher`, else the site title."""
         return self.publisher or self.title

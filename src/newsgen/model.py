@@ -54,6 +54,15 @@ class Correction:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Takedown:
+    """Why and when an article was taken down: its page becomes a notice, and it leaves every list."""
+
+    date: datetime
+    reason: str
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article, as every later stage sees it."""
 
@@ -79,6 +88,20 @@ class Article:
     image: str | None = None
     corrections: tuple[Correction, ...] = ()
     draft: bool = False
+    aliases: tuple[str, ...] = ()
+    """Old site URLs of the article (`aliases:`), each published as a redirect to `url`."""
+    record_id: str | None = None
+    """The `id` of its record, for an article of a bulk export that gives one."""
+    takedown: Takedown | None = None
+    """Set for an article taken down (`takedown:`): only a notice is published at its URL."""
+
+    @property
+    def identity(self) -> str:
+        """What names the article from build to build: its file, or for an export record with an
+        `id`, the file and the id (`content/wire.jsonl#A-123`); a record without one, its line."""
+        if self.record_id is None:
+            return self.source
+        return f"{self.source.rpartition(':')[0] or self.source}#{self.record_id}"
 
     @property
     def reading_minutes(self) -> int:
@@ -91,6 +114,39 @@ class Article:
         the corrections' dates."""
         latest = self.updated or self.published
         return max([latest, *(c.date for c in self.corrections)])
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    """A page outside the news, like `pages/about.md`: published at its own URL, in the sitemap
+    and (with `menu`) in the site navigation; never in feeds, listings, search or related stories."""
+
+    source: str
+    """The file it came from, as shown in messages (`pages/about.md`)."""
+    title: str
+    url: str
+    """Site-relative URL, like `about/`."""
+    summary: str
+    """Plain text for the meta description: the page's `summary`, else its first paragraph."""
+    body_html: str
+    menu: int | None = None
+    """Its place in the site navigation (lowest first); None: not in the navigation."""
+    aliases: tuple[str, ...] = ()
+    """Old site URLs of the page (`aliases:`), each published as a redirect to `url`."""
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An old URL that sends readers on to the current URL of an article or page."""
+
+    url: str
+    """The old site URL (`2019/old-slug/`, `old/page.html`)."""
+    target: str
+    """The site URL it leads to."""
+    source: str
+    """The file of the article or page it leads to."""
 
 
 @pickled_by_fields
@@ -253,7 +309,8 @@ class Archive:
 class Site:
     config: SiteConfig
     articles: tuple[Article, ...]
-    """Every article, newest first; ties broken by slug, then source path."""
+    """Every published article, newest first; ties broken by slug, then source path (taken-down
+    articles are not among them)."""
     front: Listing
     tags: tuple[Listing, ...]
     sections: tuple[Listing, ...]
@@ -261,6 +318,15 @@ class Site:
     archives: tuple[Archive, ...]
     """Years, months and days, newest first within each level."""
     notices: tuple[str, ...] = ()
+    pages: tuple[SitePage, ...] = ()
+    """The site's pages (`pages/`), by source path."""
+    takedowns: tuple[Article, ...] = ()
+    """The articles taken down, by URL: a notice stands at each one's URL, and nothing else shows them."""
+    redirects: tuple[Redirect, ...] = ()
+    """Old URLs leading to current ones, by old URL."""
+    url_changes: tuple[str, ...] = ()
+    """A line for each old URL that redirects to a URL the site's URL history does not hold yet:
+    an article or page whose URL changed since the history was written."""
     # Related stories and date navigation.
     related: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Article URL -> related articles, best first (see related.py)."""

@@ -76,6 +76,20 @@ def url_collisions(claims: Iterable[tuple[str, str]]) -> list[str]:
     ]
 
 
+def alias_url(path: str) -> str | None:
+    """An old path of the site (`aliases:`) as a site URL: `/2019/old-slug/` -> `2019/old-slug/`,
+    `old/page.html` stays a file, `old/page` -> `old/page/`. None when it is no path inside the
+    site (a full URL, `..`, an empty segment, a query, spaces)."""
+    text = path.strip()
+    if not text or "://" in text or text.startswith("//") or re.search(r"[\s?#\\\x00]", text):
+        return None
+    parts = text.strip("/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    url = "/".join(parts)
+    return url + "/" if text.endswith("/") or "." not in parts[-1] else url
+
+
 def term_index_url(kind: str) -> str:
     """`tags/`, `sections/` or `authors/`."""
     return f"{kind}s/"

@@ -15,9 +15,9 @@ from dateutil import parser as date_parser
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
-from newsgen.model import Article, Correction, DatePrecision, Term
+from newsgen.model import Article, Correction, DatePrecision, Takedown, Term
 from newsgen.content.sanitize import sanitize_html
-from newsgen.urls import article_url, slugify, term_url
+from newsgen.urls import alias_url, article_url, slugify, term_url
 
 HEADLINE_LIMIT = 90
 RESCAN_BUDGET = 2_000_000
@@ -103,6 +103,11 @@ def render_plain_text(text: str) -> str:
 
 def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def first_paragraph_text(body_html: str) -> str:
+    """The plain text of the first paragraph of an HTML body that has any text; empty if none."""
+    return next((text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text), "")
 
 
 def first_sentence(text: str) -> str:
@@ -233,7 +238,7 @@ def _is_before(later: ParsedDate, earlier: ParsedDate, zone: tzinfo) -> bool:
     return key(later) < key(earlier)
 
 
-def _text_field(meta: dict, key: str) -> str | None:
+def text_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
@@ -261,6 +266,35 @@ def _list_field(meta: dict, *keys: str, single: tuple[str, ...] = ()) -> list[st
             raise SourceProblem(f"'{key}' must be a list of names or a comma-separated string")
         return [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
     return []
+
+
+ALIAS_KEYS = ("aliases", "redirect_from")
+"""`aliases` (Hugo's name too), or `redirect_from` (Jekyll's jekyll-redirect-from)."""
+
+
+def alias_key(meta: dict) -> str:
+    """The key the header gives its aliases under (for messages): `aliases` unless only `redirect_from`."""
+    return _present(meta, *ALIAS_KEYS)
+
+
+def aliases_field(meta: dict) -> tuple[str, ...]:
+    """`aliases` (or `redirect_from`): old paths of the site (`/2019/old-slug/`, `old/page.html`)
+    as site URLs, each once, in the order given."""
+    key = alias_key(meta)
+    value = meta.get(key)
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise SourceProblem(f"'{key}' must be a list of old paths of the site, like [/2019/old-slug/]")
+    urls = []
+    for item in items:
+        url = alias_url(item)
+        if url is None:
+            raise SourceProblem(f"'{key}' has {describe(item)}, which is no path of this site; "
+                                "give paths like /2019/old-slug/ or old/page.html")
+        urls.append(url)
+    return tuple(dict.fromkeys(urls))
 
 
 def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
@@ -294,6 +328,16 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
             raise SourceProblem("each correction needs a 'date' and a 'text'")
         result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
+
+
+def _takedown(meta: dict, zone: tzinfo) -> Takedown | None:
+    value = meta.get("takedown")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or "date" not in value or not str(value.get("reason") or "").strip():
+        raise SourceProblem("'takedown' must be a mapping with 'date' and 'reason', like "
+                            "{date: 2026-11-30, reason: Removed after a court order}")
+    return Takedown(parse_date(value["date"], zone, "takedown").value, " ".join(str(value["reason"]).split()))
 
 
 def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
@@ -330,12 +374,10 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if doc.markup != "text" and not config.unsafe_html:
             body_html = sanitize_html(body_html, config.embed_hosts)
         body_text = html_to_text(body_html)
-        first_paragraph = next(
-            (text for text in (html_to_text(m.group(1)) for m in _FIRST_PARAGRAPH.finditer(body_html)) if text),
-            body_text)
+        first_paragraph = first_paragraph_text(body_html) or body_text
 
         current_key = "title"
-        title = _text_field(meta, "title")
+        title = text_field(meta, "title")
         if title is None:
             title = derive_headline(first_paragraph)
         if not title:
@@ -343,11 +385,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         title = " ".join(title.split())
 
         current_key = _present(meta, "summary", "description")
-        summary = _text_field(meta, "summary") or _text_field(meta, "description")
+        summary = text_field(meta, "summary") or text_field(meta, "description")
         summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph, config.summary_words)
 
         current_key = "slug"
-        explicit_slug = _text_field(meta, "slug")
+        explicit_slug = text_field(meta, "slug")
         file_slug = file_match.group(2) if file_match else ""
         slug = slugify(explicit_slug or file_slug or title, fallback="article")
 
@@ -364,9 +406,13 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft
         draft = draft or ("published" in meta and not _bool_field(meta, "published"))
         current_key = "image"
-        image = _text_field(meta, "image")
+        image = text_field(meta, "image")
         current_key = "corrections"
         corrections = _corrections(meta, config.zone)
+        current_key = alias_key(meta)
+        aliases = aliases_field(meta)
+        current_key = "takedown"
+        takedown = _takedown(meta, config.zone)
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -390,4 +436,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image=image,
         corrections=corrections,
         draft=draft,
+        aliases=aliases,
+        takedown=takedown,
     )

@@ -135,6 +135,8 @@ def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple
         except RecursionError:
             errors.append(SourceError(shown, item.line, "nested too deeply to read"))
             continue
+        if item.record_id is not None:
+            article = dataclasses.replace(article, record_id=item.record_id)
         built.append((item, apply_auto_tags(article, config)))
     if len(built) > 1:
         built = distinct_urls(built, config)

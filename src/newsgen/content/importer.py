@@ -135,6 +135,8 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
         meta["corrections"] = [{"date": c.date.isoformat(), "text": c.text} for c in article.corrections]
     if article.draft:
         meta["draft"] = True
+    if article.aliases:
+        meta["aliases"] = [f"/{alias}" for alias in article.aliases]
     if item.document.markup != "markdown":
         meta["markup"] = item.document.markup
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)

@@ -145,14 +145,25 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir
     yield from walk(str(folder))
 
 
-def read_static_files(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
+def read_static_files(config: SiteConfig, notices: list[str], leave_out: frozenset[str] = frozenset()) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is (links leading
-    outside it skipped with a notice unless follow_symlinks)."""
+    outside it skipped with a notice unless follow_symlinks), but for the output paths in
+    `leave_out` (files another step writes with their content, like `_redirects`)."""
     folder = config.static_path
     if not folder.is_dir():
         return
     for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir):
-        yield Page(path.relative_to(folder).as_posix(), path.read_bytes())
+        name = path.relative_to(folder).as_posix()
+        if name not in leave_out:
+            yield Page(name, path.read_bytes())
+
+
+def static_file_names(config: SiteConfig) -> list[str]:
+    """The output path of every file read_static_files copies (`robots.txt`, `images/a.png`)."""
+    folder = config.static_path
+    if not folder.is_dir():
+        return []
+    return [path.relative_to(folder).as_posix() for path in walk_files(folder, config.follow_symlinks, [], config.site_dir)]
 
 
 def static_file_stats(config: SiteConfig) -> Iterator[str]:

@@ -6,13 +6,15 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Site, Term
+from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
 from newsgen.index.dates import month_calendars, on_this_day
+from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects
 from newsgen.index.related import relate_articles
-from newsgen.urls import term_index_url
+from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url, url_collisions
 
 def sort_newest_first(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (-a.published.timestamp(), a.slug, a.source))
@@ -79,6 +81,15 @@ def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]
         ])
 
 
+def _check_page_urls(pages: tuple[SitePage, ...], articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
+    """A page whose URL is an article's, another page's or a listing page's: an error naming both."""
+    errors = url_collisions([(a.url, a.source) for a in articles] + [(p.url, p.source) for p in pages])
+    errors += [f"{p.source}: URL /{p.url} is already the {reserved[p.url]}; give the page a different 'slug'"
+               for p in sorted(pages, key=lambda p: p.source) if p.url in reserved]
+    if errors:
+        raise BuildFailed(errors)
+
+
 def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> dict[str, str]:
     return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
@@ -116,16 +127,25 @@ def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
 Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
 
 
-def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles) -> Site:
+def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
+               pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = (),
+               history: UrlHistory = MappingProxyType({})) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
-    `relate` finds related stories (build.py passes one that keeps its result in the cache)."""
+    `relate` finds related stories (build.py passes one that keeps its result in the cache).
+    `pages` (the site's pages) are checked for URL clashes and kept as they are. The aliases of
+    articles and pages become redirects, checked against every page and `static_files` (the
+    output paths of the site's static files), and so do the earlier URLs in `history` (the
+    site's URL history) of the articles and pages published now. Articles taken down keep their
+    URL (for a notice) and are left out of everything else, automatic redirects included."""
     _check_url_collisions(articles)
+    taken_down = tuple(sorted((a for a in articles if a.takedown is not None), key=lambda a: a.url))
+    published = [a for a in articles if a.takedown is None]
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
     for kind in ("tag", "section", "author"):
-        terms[kind], kind_notices = _canonical_terms(articles, kind)
+        terms[kind], kind_notices = _canonical_terms(published, kind)
         notices += kind_notices
-    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in articles])
+    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in published])
 
     members: dict[str, dict[str, list[Article]]] = {k: defaultdict(list) for k in terms}
     for article in ordered:
@@ -149,6 +169,8 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         authors=listings("author"),
         archives=archives,
         notices=tuple(notices),
+        pages=pages,
+        takedowns=taken_down,
         related=relate(ordered, config.related_count),
         calendars=month_calendars(archives),
         on_this_day=on_this_day(ordered, config.zone),
@@ -159,8 +181,30 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
             reserved[term_index_url(kind)] = f"{kind} index page"
         reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
     reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
-    _check_reserved_urls(site.articles, reserved)
-    return site
+    if config.search:
+        reserved[SEARCH_URL] = "search page"
+    if site.on_this_day:
+        reserved[ON_THIS_DAY_URL] = "on-this-day index page"
+    every_article = (*site.articles, *taken_down)
+    _check_reserved_urls(every_article, reserved)
+    _check_page_urls(pages, every_article, reserved)
+    return _with_redirects(site, reserved, static_files, history)
+
+
+def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[str, ...], history: UrlHistory) -> Site:
+    """The site with the redirects of its aliases and of the earlier URLs in its history of the
+    articles (not taken down) and pages it publishes, and a line per URL that changed."""
+    owners = (*site.articles, *site.takedowns, *site.pages)
+    claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
+    claimed.update({path: f"the file static/{path}" for path in static_files})
+    claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
+    claimed.update({output_path(item.url): item.source for item in owners})
+    redirects = alias_redirects([(item.source, item.url, item.aliases) for item in owners], claimed)
+    moved, changes = moved_redirects(
+        history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in site.pages],
+        [*claimed, *(output_path(r.url) for r in redirects)])
+    return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
+                               url_changes=tuple(changes))
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:

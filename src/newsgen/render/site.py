@@ -1,5 +1,6 @@
 """Every page of the site as jobs, in a fixed order: the front page, articles, tag, section and
-author pages, the archive, on-this-day and search pages, the 404 page and the theme's files.
+author pages, the archive, on-this-day and search pages, the site's own pages, the 404 page and
+the theme's files; and, apart (they are in no sitemap), the notices of articles taken down.
 Feeds and sitemaps have their own modules. Pure: yields Page records, writes nothing.
 
 What each template gets is documented at the top of the template and in docs/themes.md; every
@@ -14,8 +15,8 @@ from typing import Any, Iterator
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
-from newsgen.render.views import (SiteOutline, front_rail, outline_archive, outline_listing, outline_site,
-                                  section_latest)
+from newsgen.render.views import (SiteOutline, TakedownNotice, front_rail, outline_archive, outline_listing,
+                                  outline_site, section_latest)
 from newsgen.render.workers import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
@@ -46,8 +47,23 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
                          archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
             for archive in site.archives)))
     yield from render_jobs(ctx, finding_jobs(site, outline))
+    yield from render_jobs(ctx, (PageJob("page.html", output_path(page.url), {"page_url": page.url, "site_page": page,
+                                                                               "site": outline})
+                                 for page in site.pages))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
     yield from theme_assets(config.templates_path)
+
+
+def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
+    """A notice at the URL of each article taken down (`takedown.html`): its headline, its date,
+    and when and why it was taken down; nothing of its text."""
+    if not site.takedowns:
+        return
+    outline = ship(outline_site(site), ctx.shipping)
+    yield from render_jobs(ctx, (
+        PageJob("takedown.html", output_path(article.url),
+                {"page_url": article.url, "notice": TakedownNotice.of(article), "site": outline})
+        for article in site.takedowns))
 
 
 def listing_jobs(listing: Listing, page_size: int, template: str, **context: Any) -> Iterator[PageJob]:

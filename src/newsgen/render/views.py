@@ -22,7 +22,7 @@ from dateutil import tz
 from jinja2.exceptions import TemplateRuntimeError
 
 from newsgen.config import SiteConfig
-from newsgen.model import Archive, Article, DayOfYear, Listing, MonthCalendar, Period, Site, Term
+from newsgen.model import Archive, Article, DatePrecision, DayOfYear, Listing, MonthCalendar, Period, Site, Takedown, Term
 from newsgen.render.workers import ShippedOnce
 
 HEAD_SIZE = 10
@@ -69,6 +69,8 @@ class Navigation:
     authors: bool
     on_this_day: bool
     search: bool
+    pages: tuple[tuple[str, str], ...]
+    """(title, url) of the site's pages that have `menu`, in `menu` order (then by URL)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,22 @@ class SiteOutline(ShippedOnce):
 
 
 @dataclass(frozen=True)
+class TakedownNotice:
+    """What the notice at the URL of an article taken down shows: no body, summary or image."""
+
+    title: str
+    url: str
+    published: datetime
+    precision: DatePrecision
+    takedown: Takedown
+
+    @staticmethod
+    def of(article: Article) -> "TakedownNotice":
+        assert article.takedown is not None
+        return TakedownNotice(article.title, article.url, article.published, article.precision, article.takedown)
+
+
+@dataclass(frozen=True)
 class FrontRail:
     """The browsing box beside the newest front page: sections, topics and years with their
     counts. Numbered front pages have none, so an added article leaves them as they are."""
@@ -136,8 +154,9 @@ def outline_site(site: Site) -> SiteOutline:
     config = site.config
     on_this_day = {key: dataclasses.replace(day, listing=_bare_outline(day.listing))
                    for key, day in site.on_this_day.items()}
+    menu = sorted((page for page in site.pages if page.menu is not None), key=lambda page: (page.menu, page.url))
     navigation = Navigation(bool(site.sections), bool(site.tags), bool(site.authors), bool(site.on_this_day),
-                            config.search)
+                            config.search, tuple((page.title, page.url) for page in menu))
     return SiteOutline(config, navigation, len(site.articles), outlines(site.tags), outlines(site.sections),
                        outlines(site.authors), tuple(outline_archive(year) for year in site.years),
                        dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone))

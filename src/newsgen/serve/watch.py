@@ -237,12 +237,12 @@ def _first_part(folder: Path, site_dir: Path) -> str:
 
 
 def source_folders(site_dir: Path, overrides: dict[str, Any]) -> list[Path]:
-    """The folders a preview watches: content, templates and static (the config may move content)."""
+    """The folders a preview watches: content, templates, static and pages (the config may move content)."""
     try:
         config = load_config(site_dir, overrides)
     except NewsgenError:
-        return [site_dir / "content", site_dir / "templates", site_dir / "static"]
-    return [config.content_path, config.templates_path, config.static_path]
+        return [site_dir / "content", site_dir / "templates", site_dir / "static", site_dir / "pages"]
+    return [config.content_path, config.templates_path, config.static_path, config.pages_path]
 
 
 def run_rebuilds(builder: PreviewBuilder, watcher: SiteWatcher, on_outcome: Callable[[RebuildOutcome], None]) -> None:

@@ -1,0 +1,89 @@
+"""The site's pages: Markdown files in `pages/` at the site root (`pages/about.md` is published
+at `about/`, `pages/help/faq.md` at `help/faq/`), read with the article readers.
+
+A page has a `title`, and may have a `slug` (default: its file name), a `summary` (or
+`description`) for its meta description, `menu: N`, its place in the site navigation, and
+`aliases`, old paths that lead to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsgen.config import SiteConfig
+from newsgen.content.articles import (alias_key, aliases_field, check_markdown_limits, first_paragraph_text, render_markdown,
+                                      shorten_words, text_field)
+from newsgen.content.formats import decode_text, parse_document
+from newsgen.content.load import walk_files
+from newsgen.content.sanitize import sanitize_html
+from newsgen.errors import BuildFailed, SourceError, SourceProblem, describe, display_path
+from newsgen.model import SitePage
+from newsgen.urls import slugify
+
+PAGE_SUFFIXES = {".md", ".markdown"}
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """One page file: where it is, how messages show it, and its bytes."""
+
+    path: Path
+    shown: str
+    data: bytes
+
+
+def read_page_sources(config: SiteConfig) -> list[PageSource]:
+    """Every Markdown file under `pages/`, in a stable order (hidden files and other files are
+    left alone; links leading outside the folder are skipped unless follow_symlinks)."""
+    folder = config.pages_path
+    if not folder.is_dir():
+        return []
+    return [PageSource(path, display_path(path, config.site_dir), path.read_bytes())
+            for path in walk_files(folder, config.follow_symlinks, [], config.site_dir)
+            if path.suffix.lower() in PAGE_SUFFIXES]
+
+
+def parse_pages(sources: list[PageSource], config: SiteConfig) -> tuple[SitePage, ...]:
+    """A SitePage per file; BuildFailed listing every problem."""
+    pages, errors = [], []
+    for source in sources:
+        try:
+            pages.append(_parse_page(source, config))
+        except SourceProblem as problem:
+            errors.append(SourceError(source.shown, problem.line, problem.message))
+    if errors:
+        raise BuildFailed(errors)
+    return tuple(pages)
+
+
+def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
+    text, _ = decode_text(source.data)
+    document = parse_document(text)
+    meta = document.meta
+    key = "title"
+    try:
+        title = text_field(meta, "title")
+        if title is None:
+            raise SourceProblem("no title: add 'title: ...' to the front matter", line=1)
+        key = "slug"
+        slug = slugify(text_field(meta, "slug") or source.path.stem, fallback="page")
+        key = "menu"
+        menu = meta.get("menu")
+        if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
+            raise SourceProblem(f"'menu' must be a whole number (the page's place in the navigation), not {describe(menu)}")
+        key = "summary" if meta.get("summary") is not None else "description"
+        summary = text_field(meta, "summary") or text_field(meta, "description")
+        key = alias_key(meta)
+        aliases = aliases_field(meta)
+    except SourceProblem as problem:
+        problem.line = problem.line or document.meta_lines.get(key, 1)
+        raise
+    check_markdown_limits(document.body, document.body_line)
+    body_html = document.body if document.markup == "html" else render_markdown(document.body)
+    if not config.unsafe_html:
+        body_html = sanitize_html(body_html)
+    folders = source.path.parent.relative_to(config.pages_path).parts
+    url = "".join(f"{slugify(folder, fallback='pages')}/" for folder in folders) + f"{slug}/"
+    summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph_text(body_html), config.summary_words)
+    return SitePage(source.shown, " ".join(title.split()), url, summary, body_html, menu, aliases)
