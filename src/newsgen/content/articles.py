@@ -340,6 +340,22 @@ def _takedown(meta: dict, zone: tzinfo) -> Takedown | None:
     return Takedown(parse_date(value["date"], zone, "takedown").value, " ".join(str(value["reason"]).split()))
 
 
+def render_body(doc: SourceDocument, config: SiteConfig) -> str:
+    """The document's body as HTML: Markdown rendered, plain text in paragraphs, HTML as written;
+    sanitised unless `unsafe_html`. Raises SourceProblem for a body too deeply nested to render."""
+    if doc.markup == "markdown":
+        check_markdown_limits(doc.body, doc.body_line)
+    try:
+        body_html = render_plain_text(doc.body) if doc.markup == "text" else (
+            doc.body if doc.markup == "html" else render_markdown(doc.body))
+    except RecursionError:
+        raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
+                            line=doc.body_line) from None
+    if doc.markup != "text" and not config.unsafe_html:
+        body_html = sanitize_html(body_html, config.embed_hosts)
+    return body_html
+
+
 def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
     """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
     meta = doc.meta
@@ -363,16 +379,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
 
-        if doc.markup == "markdown":
-            check_markdown_limits(doc.body, doc.body_line)
-        try:
-            body_html = render_plain_text(doc.body) if doc.markup == "text" else (
-                doc.body if doc.markup == "html" else render_markdown(doc.body))
-        except RecursionError:
-            raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
-                                line=doc.body_line) from None
-        if doc.markup != "text" and not config.unsafe_html:
-            body_html = sanitize_html(body_html, config.embed_hosts)
+        body_html = render_body(doc, config)
         body_text = html_to_text(body_html)
         first_paragraph = first_paragraph_text(body_html) or body_text
 

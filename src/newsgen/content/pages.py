@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.config import SiteConfig
-from newsgen.content.articles import (alias_key, aliases_field, check_markdown_limits, first_paragraph_text, render_markdown,
-                                      shorten_words, text_field)
+from newsgen.content.articles import (alias_key, aliases_field, first_paragraph_text, render_body, shorten_words, text_field)
 from newsgen.content.formats import decode_text, parse_document
 from newsgen.content.load import walk_files
-from newsgen.content.sanitize import sanitize_html
 from newsgen.errors import BuildFailed, SourceError, SourceProblem, describe, display_path
 from newsgen.model import SitePage
 from newsgen.urls import slugify
@@ -79,10 +77,7 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
     except SourceProblem as problem:
         problem.line = problem.line or document.meta_lines.get(key, 1)
         raise
-    check_markdown_limits(document.body, document.body_line)
-    body_html = document.body if document.markup == "html" else render_markdown(document.body)
-    if not config.unsafe_html:
-        body_html = sanitize_html(body_html)
+    body_html = render_body(document, config)
     folders = source.path.parent.relative_to(config.pages_path).parts
     url = "".join(f"{slugify(folder, fallback='pages')}/" for folder in folders) + f"{slug}/"
     summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph_text(body_html), config.summary_words)
