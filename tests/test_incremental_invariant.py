@@ -91,7 +91,9 @@ SLUGS = [None, "storm-closes-the-port", "budget", "rail-link-opens"]
 BODIES = ["Short body.",
           "A longer body with **bold** words.\n\nA second paragraph about the port and the storm.",
           "Lead paragraph.\n\n<!--more-->\n\nAfter the break.",
-          "A Hugo shortcode: {{< figure src=\"port.jpg\" >}}\n\nAnd text after it."]
+          "A Hugo shortcode: {{< figure src=\"port.jpg\" >}}\n\nAnd text after it.",
+          "An embed: <iframe src=\"https://player.vimeo.com/video/1\"></iframe>\n\n<p onclick=\"x()\">Raw</p>"
+          "<script>alert(1)</script>"]
 HUGO_INDEX = "---\ntitle: Home\n---\nThe site's front page text.\n"
 """content/_index.md, which makes the content folder a Hugo tree."""
 BUNDLE_NAME = "posts/index.md"
@@ -109,6 +111,8 @@ CONFIG_VALUES: dict[str, list[Any]] = {
     "permalink": [None, "{year}/{month}/{slug}/", "{section}/{year}/{slug}/"],
     "future": [None, True],
     "drafts": [None, True],
+    "unsafe_html": [None, True],
+    "embed_hosts": [None, ["www.youtube.com"], ["player.vimeo.com"]],
 }
 """None removes the key from newsgen.yaml (its default applies)."""
 
@@ -138,6 +142,12 @@ robots.txt replaces the generated one; an HTML page is listed in sitemap-pages.x
 STATIC_PAGES = ["about/index.html"]
 """Changed by `static-page`; the other files by `static-file`."""
 
+PAGES = {"about.md": ("About us", 1), "contact.md": ("Contact", 2), "corrections.md": ("Corrections policy", None)}
+"""Pages under pages/: title and place in the navigation (None: not in it)."""
+PAGE_BODIES = ["Who we are.", "How to reach the newsroom.\n\nWrite to us."]
+ALIASES = [None, ["/old/story/"], ["/2019/01/01/old-slug/", "/legacy/story.html"]]
+TAKEDOWNS = [None, {"date": "2025-12-30", "reason": "Removed after a court order"}]
+
 CLOCK_OFFSETS = [0, DAY, 3 * DAY, 25 * DAY]
 """Build times, from the first one: a day later the news sitemap changes, 25 days later the
 future articles are published."""
@@ -155,6 +165,8 @@ class Story:
     slug: str | None
     draft: bool
     body: str
+    aliases: list[str] | None = None
+    takedown: dict[str, str] | None = None
 
     def text(self) -> str:
         lines = ["---", f"title: {json.dumps(self.title, ensure_ascii=False)}", f"date: {self.date}"]
@@ -165,6 +177,10 @@ class Story:
                 lines.append(f"{key}: {json.dumps(getattr(self, key), ensure_ascii=False)}")
         if self.draft:
             lines.append("draft: true")
+        if self.aliases:
+            lines.append(f"aliases: {json.dumps(self.aliases)}")
+        if self.takedown:
+            lines.append(f"takedown: {json.dumps(self.takedown)}")
         return "\n".join(lines + ["---", "", self.body, ""])
 
 
@@ -179,6 +195,8 @@ class SiteModel:
     templates: dict[str, str] = dataclasses.field(default_factory=dict)
     static: dict[str, int] = dataclasses.field(default_factory=dict)
     """Path under static/ -> which version of it (an index into STATIC_FILES[path])."""
+    pages: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Name under pages/ -> which body (an index into PAGE_BODIES)."""
     epoch: int = EPOCH
 
     def files(self) -> dict[str, bytes]:
@@ -191,6 +209,10 @@ class SiteModel:
             files[f"templates/{name}"] = template_text(name, variant)
         for path, version in self.static.items():
             files[f"static/{path}"] = STATIC_FILES[path][version]
+        for name, body in self.pages.items():
+            title, menu = PAGES[name]
+            files[f"pages/{name}"] = (f"---\ntitle: {title}\n" + (f"menu: {menu}\n" if menu else "")
+                                      + f"---\n{PAGE_BODIES[body]}\n")
         return {path: text.encode("utf-8") for path, text in files.items()}
 
     def ordered(self) -> list[str]:
@@ -280,6 +302,13 @@ def apply(model: SiteModel, op: Op) -> str:
             return f"remove static/{path}"
         model.static[path] = version % len(STATIC_FILES[path])
         return f"write static/{path} (version {model.static[path]})"
+    if kind == "page":
+        page, body = value
+        if body is None:
+            model.pages.pop(page, None)
+            return f"remove pages/{page}"
+        model.pages[page] = body % len(PAGE_BODIES)
+        return f"write pages/{page} (body {model.pages[page]})"
     if kind == "clock":
         model.epoch = EPOCH + value
         return f"build time: first build's + {value // DAY} days"
@@ -304,7 +333,7 @@ def apply(model: SiteModel, op: Op) -> str:
         else:
             story.tags = None
         return f"content/{name}: tags {mode} -> {story.tags}"
-    setattr(story, kind, value)  # title, date, section, author, slug, body
+    setattr(story, kind, value)  # title, date, section, author, slug, body, aliases, takedown
     return f"content/{name}: {kind}: {value!r}"
 
 
@@ -367,6 +396,9 @@ OPERATION_KINDS: dict[str, st.SearchStrategy[Op]] = {
     "static-file": sitewide("static-file", st.tuples(st.sampled_from([p for p in STATIC_FILES if p not in STATIC_PAGES]),
                                                      st.one_of(st.none(), st.integers(0, 2)))),
     "static-page": sitewide("static-page", st.tuples(st.sampled_from(STATIC_PAGES), st.one_of(st.none(), st.integers(0, 2)))),
+    "page": sitewide("page", st.tuples(st.sampled_from(list(PAGES)), st.one_of(st.none(), st.integers(0, 1)))),
+    "aliases": targeted("aliases", st.sampled_from(ALIASES)),
+    "takedown": targeted("takedown", st.sampled_from(TAKEDOWNS)),
     "clock": sitewide("clock", st.sampled_from(CLOCK_OFFSETS)),
 }
 """Each kind of change; NEWSGEN_INVARIANT_SKIP names kinds to leave out."""
@@ -579,6 +611,8 @@ def test_every_operation_kind_changes_the_input_it_names():
         "hugo-root": Op("hugo-root"), "hugo-bundle": Op("hugo-bundle"),
         "template": Op("template", 0, ("article.html", "reads")), "config": Op("config", 0, ("page_size", 1)),
         "static-file": Op("static-file", 0, ("extra.css", 1)), "static-page": Op("static-page", 0, ("about/index.html", 0)),
+        "page": Op("page", 0, ("about.md", 0)), "aliases": Op("aliases", 0, ALIASES[1]),
+        "takedown": Op("takedown", 0, TAKEDOWNS[1]),
     }
     assert set(samples) | {"clock", "rebuild"} == set(OPERATION_KINDS)
     for kind, op in samples.items():
