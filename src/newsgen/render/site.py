@@ -3,7 +3,7 @@ author pages, the archive, on-this-day and search pages, the site's own pages, t
 the theme's files; and, apart (they are in no sitemap), the notices of articles taken down.
 Feeds and sitemaps have their own modules. Pure: yields Page records, writes nothing.
 
-What each template gets is documented at the top of the template and in docs/themes.md; every
+What each template gets is documented at the top of the template and in the README; every
 HTML template also gets `site` (a SiteOutline), `config` and `page_url` (the page's own URL).
 """
 
