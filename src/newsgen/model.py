@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, TypeVar
 
 from newsgen.urls import page_url, period_url
 
@@ -52,6 +52,45 @@ class Correction:
     text: str
 
 
+class FrozenMapping(Mapping[str, Any]):
+    """A read-only mapping that can be hashed, pickled and compared, with a repr that lists its
+    items in key order (the change detector fingerprints records by their repr). Lists inside
+    become tuples and mappings inside become FrozenMappings."""
+
+    __slots__ = ("_items", "_lookup")
+
+    def __init__(self, items: Mapping[Any, Any] | tuple[tuple[str, Any], ...] = ()):
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self._items = tuple(sorted(((str(key), _frozen(value)) for key, value in pairs), key=lambda pair: pair[0]))
+        self._lookup = dict(self._items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._lookup[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({dict(self._items)!r})"
+
+    def __reduce__(self):
+        return (FrozenMapping, (self._items,))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return FrozenMapping(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -79,6 +118,8 @@ class Article:
     image: str | None = None
     corrections: tuple[Correction, ...] = ()
     draft: bool = False
+    extra: FrozenMapping = FrozenMapping()
+    """The site's own fields, from the `extra:` mapping of the front matter (`article.extra.desk`)."""
 
     @property
     def reading_minutes(self) -> int:

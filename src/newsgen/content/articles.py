@@ -15,7 +15,7 @@ from dateutil import parser as date_parser
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
-from newsgen.model import Article, Correction, DatePrecision, Term
+from newsgen.model import Article, Correction, DatePrecision, FrozenMapping, Term
 from newsgen.content.sanitize import sanitize_html
 from newsgen.urls import article_url, slugify, term_url
 
@@ -367,6 +367,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image = _text_field(meta, "image")
         current_key = "corrections"
         corrections = _corrections(meta, config.zone)
+        current_key = "extra"
+        extra = meta.get("extra") or {}
+        if not isinstance(extra, dict):
+            raise SourceProblem(f"'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), "
+                                f"not {_describe(extra)}")
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -390,4 +395,5 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image=image,
         corrections=corrections,
         draft=draft,
+        extra=FrozenMapping(extra),
     )

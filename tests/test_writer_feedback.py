@@ -1,0 +1,115 @@
+"""A writer's feedback: mistakes that used to pass in silence are warnings or errors that name
+the file, the line and what to write instead."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_files
+
+from newsgen.build import build
+from newsgen.config import load_config, reference_time
+from newsgen.content.load import load_articles
+from newsgen.errors import BuildFailed
+
+
+def load(tmp_path, files: dict[str, str | bytes], **overrides):
+    site = write_files(tmp_path / "site", files)
+    (site / "content").mkdir(exist_ok=True)
+    return load_articles(load_config(site, {"workers": 1, **overrides}), reference_time())
+
+
+# --- front-matter keys ------------------------------------------------------------------------
+
+def test_misspelled_yaml_front_matter_keys_warn_with_line_and_closest_key(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": """\
+        ---
+        title: Port reopens
+        tgas: [ports]
+        secton: Local
+        date: 2025-03-01
+        authr: Ana Costa
+        ---
+        Body.
+        """})
+    assert loaded.warnings == [
+        "content/x.md:3: unknown front-matter key 'tgas' (did you mean 'tags'?)",
+        "content/x.md:4: unknown front-matter key 'secton' (did you mean 'section'?)",
+        "content/x.md:6: unknown front-matter key 'authr' (did you mean 'author'?)",
+    ]
+    assert loaded.articles[0].tags == ()
+
+
+def test_misspelled_pelican_header_warns_with_line_and_closest_key(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": """\
+        Title: Port reopens
+        Date: 2025-03-01 10:00
+        Tgas: ports, shipping
+
+        Body.
+        """})
+    assert loaded.warnings == ["content/x.md:3: unknown front-matter key 'tgas' (did you mean 'tags'?)"]
+
+
+def test_unknown_key_far_from_any_known_one_warns_without_a_guess(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": "---\ndate: 2025-03-01\nzzqx: 1\n---\nBody.\n"})
+    assert loaded.warnings == ["content/x.md:3: unknown front-matter key 'zzqx'"]
+
+
+def test_extra_fields_and_known_keys_of_jekyll_and_hugo_trees_give_no_warning(tmp_path):
+    jekyll = load(tmp_path / "j", {"content/_posts/2025-03-01-port.md": """\
+        ---
+        layout: post
+        permalink: /port/
+        title: Port reopens
+        excerpt_separator: <!--more-->
+        extra: {desk: Local, budget: [1, 2]}
+        ---
+        Body.
+        """})
+    hugo = load(tmp_path / "h", {"content/_index.md": "---\ntitle: Home\n---\n",
+                                 "content/news/port.md": """\
+        +++
+        title = "Port reopens"
+        date = 2025-03-01
+        weight = 3
+        aliases = ["/old/port/"]
+        [extra]
+        desk = "Local"
+        +++
+        Body.
+        """})
+    assert (jekyll.warnings, hugo.warnings) == ([], [])
+    assert dict(jekyll.articles[0].extra) == {"desk": "Local", "budget": (1, 2)}
+    assert dict(hugo.articles[0].extra) == {"desk": "Local"}
+
+
+def test_jekyll_key_in_a_newsgen_folder_warns(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": "---\ndate: 2025-03-01\nlayout: post\n---\nBody.\n"})
+    assert loaded.warnings == ["content/x.md:3: unknown front-matter key 'layout'"]
+
+
+def test_extra_that_is_not_a_mapping_is_an_error_naming_its_line(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        load(tmp_path, {"content/x.md": "---\ndate: 2025-03-01\nextra: Local\n---\nBody.\n"})
+    assert caught.value.errors == [
+        "content/x.md:3: 'extra' must be a mapping of the site's own fields (extra: {desk: Politics}), not 'Local'"]
+
+
+def test_extra_that_is_not_a_mapping_in_a_jekyll_tree_is_ignored_with_a_warning(tmp_path):
+    loaded = load(tmp_path, {"content/_posts/2015-12-27-extra-spaces.md": "---\nextra: spaces\n---\nBest post.\n"})
+    assert loaded.warnings == ["content/_posts/2015-12-27-extra-spaces.md:2: 'extra' is not a mapping of the "
+                               "site's own fields (extra: {desk: Politics}); ignored"]
+    assert dict(loaded.articles[0].extra) == {}
+
+
+def test_extra_fields_render_in_an_overriding_template(tmp_path):
+    site = write_files(tmp_path / "site", {
+        "content/x.md": "---\ntitle: Port reopens\ndate: 2025-03-01\nextra:\n  desk: Local desk\n---\nBody.\n",
+        "templates/article.html": """\
+            {% extends "builtin/article.html" %}
+            {% block content %}<p class="desk">{{ article.extra.desk }}</p>{% endblock %}
+            """})
+    config = load_config(site, {"workers": 1})
+    build(config)
+    page = (config.output_path / "2025/03/01/port-reopens/index.html").read_text(encoding="utf-8")
+    assert '<p class="desk">Local desk</p>' in page
