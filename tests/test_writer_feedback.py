@@ -7,6 +7,7 @@ import pytest
 from conftest import write_files
 
 from newsgen.build import build
+from newsgen.cli import main
 from newsgen.config import load_config, reference_time
 from newsgen.content.load import load_articles
 from newsgen.errors import BuildFailed
@@ -100,6 +101,13 @@ def test_extra_that_is_not_a_mapping_in_a_jekyll_tree_is_ignored_with_a_warning(
     assert loaded.warnings == ["content/_posts/2015-12-27-extra-spaces.md:2: 'extra' is not a mapping of the "
                                "site's own fields (extra: {desk: Politics}); ignored"]
     assert dict(loaded.articles[0].extra) == {}
+
+
+def test_import_keeps_extra_fields(tmp_path):
+    site = write_files(tmp_path / "site", {"content/_posts/2025-03-01-port.md": "---\nextra: {desk: Local}\n---\nBody.\n"})
+    assert main(["import", str(site / "content"), str(tmp_path / "out"), "--site", str(site)]) == 0
+    written = (tmp_path / "out" / "2025" / "2025-03-01-port.md").read_text(encoding="utf-8")
+    assert "\nextra:\n  desk: Local\n---\n" in written
 
 
 def test_extra_fields_render_in_an_overriding_template(tmp_path):

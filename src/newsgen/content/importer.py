@@ -135,6 +135,8 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
         meta["corrections"] = [{"date": c.date.isoformat(), "text": c.text} for c in article.corrections]
     if article.draft:
         meta["draft"] = True
+    if article.extra:
+        meta["extra"] = source_meta["extra"]
     if item.document.markup != "markdown":
         meta["markup"] = item.document.markup
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
