@@ -3,6 +3,8 @@ the file, the line and what to write instead."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+
 import pytest
 from conftest import write_files
 
@@ -10,7 +12,7 @@ from newsgen.build import build
 from newsgen.cli import main
 from newsgen.config import load_config, reference_time
 from newsgen.content.load import load_articles
-from newsgen.errors import BuildFailed
+from newsgen.errors import BuildFailed, ConfigError
 
 
 def load(tmp_path, files: dict[str, str | bytes], **overrides):
@@ -121,3 +123,45 @@ def test_extra_fields_render_in_an_overriding_template(tmp_path):
     build(config)
     page = (config.output_path / "2025/03/01/port-reopens/index.html").read_text(encoding="utf-8")
     assert '<p class="desk">Local desk</p>' in page
+
+
+# --- day/month order of numeric dates ---------------------------------------------------------
+
+def test_ambiguous_slash_date_is_an_error_naming_both_readings(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        load(tmp_path, {"content/x.md": "---\ntitle: Port reopens\ndate: 01/12/2026\n---\nBody.\n"})
+    assert caught.value.errors == [
+        "content/x.md:3: ambiguous date '01/12/2026': 1 December 2026 or 12 January 2026? write 2026-12-01, "
+        "or set date_order: DMY or MDY in newsgen.yaml"]
+
+
+@pytest.mark.parametrize("order, day", [("DMY", datetime(2025, 12, 1, 9, 30)), ("MDY", datetime(2025, 1, 12, 9, 30))])
+def test_date_order_reads_an_ambiguous_date(tmp_path, order, day):
+    loaded = load(tmp_path, {"newsgen.yaml": f"date_order: {order}\n",
+                             "content/x.md": "Title: Port reopens\nDate: 01/12/2025 09:30\n\nBody.\n"})
+    assert loaded.articles[0].published == day.replace(tzinfo=timezone.utc)
+    assert loaded.articles[0].precision == "time"
+
+
+def test_unambiguous_slash_dates_are_read_as_their_only_reading(tmp_path):
+    loaded = load(tmp_path, {"content/a.md": "---\ntitle: A\ndate: 13/01/2025\n---\nBody.\n",
+                             "content/b.md": "---\ntitle: B\ndate: 01/13/2025\n---\nBody.\n",
+                             "content/c.md": "---\ntitle: C\ndate: 05.05.2025\n---\nBody.\n"})
+    assert sorted((a.title, a.published.date(), a.precision) for a in loaded.articles) == [
+        ("A", date(2025, 1, 13), "day"), ("B", date(2025, 1, 13), "day"), ("C", date(2025, 5, 5), "day")]
+
+
+def test_slash_date_that_is_no_day_in_either_order_is_an_error(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        load(tmp_path, {"content/x.md": "---\ntitle: A\ndate: 31/13/2025\n---\nBody.\n"})
+    assert caught.value.errors == [
+        "content/x.md:3: cannot parse date '31/13/2025': no real day read as day/month/year or as month/day/year; "
+        "use ISO 8601 like 2022-08-10"]
+
+
+def test_date_order_must_be_dmy_or_mdy(tmp_path):
+    site = write_files(tmp_path / "site", {"newsgen.yaml": "date_order: YMD\n"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    assert str(caught.value) == ("invalid configuration (1 error):\n"
+                                 "  1. newsgen.yaml:1: 'date_order' must be DMY or MDY, not 'YMD'")

@@ -35,6 +35,9 @@ class SiteConfig:
     """BCP 47 language tag of the content, for `<html lang>` and feeds."""
     timezone: str = "UTC"
     """IANA zone given to dates that have none, and used for archive days and article URLs."""
+    date_order: str = ""
+    """How to read a date like `01/12/2026`: `DMY` (1 December) or `MDY` (12 January). Empty: such a
+    date is an error unless only one reading is a real date (`13/01/2026`)."""
     page_size: int = 20
     """Articles per page on the front page."""
     archive_page_size: int = 50
@@ -252,6 +255,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
+    if key == "date_order" and value not in ("", "DMY", "MDY"):
+        return f"'date_order' must be DMY or MDY, not {describe(value)}"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
         return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
     if key == "base_url":

@@ -15,7 +15,7 @@ from dateutil import parser as date_parser
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
-from newsgen.model import Article, Correction, DatePrecision, FrozenMapping, Term
+from newsgen.model import MONTH_NAMES, Article, Correction, DatePrecision, FrozenMapping, Term
 from newsgen.content.sanitize import sanitize_html
 from newsgen.urls import article_url, slugify, term_url
 
@@ -27,6 +27,7 @@ _BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?=$|[ T])")
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
 _TAG = re.compile(r"<[^>]+>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -147,15 +148,16 @@ class ParsedDate:
     precision: DatePrecision
 
 
-def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
-    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
+def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> ParsedDate:
+    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone. `order` is
+    the site's `date_order` (DMY, MDY or empty) for dates like `01/12/2026`."""
     if isinstance(value, datetime):
         precision: DatePrecision = "time"
         moment = value
     elif isinstance(value, date):
         precision, moment = "day", datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        precision, moment = _parse_date_text(value.strip())
+        precision, moment = _parse_date_text(_iso_numeric_date(value.strip(), order))
     else:
         raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
     if moment.tzinfo is None:
@@ -166,6 +168,37 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
         shown = str(value) if isinstance(value, date) else describe(value)
         raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
     return ParsedDate(moment, precision)
+
+
+def _iso_numeric_date(text: str, order: str) -> str:
+    """`01/12/2026` (or with `.` or `-`, maybe followed by a time) with its date part written as
+    ISO 8601: the reading `order` names when both are real dates, else the only real one. Both
+    real, different and no order is an error naming them; other text is returned as it is."""
+    match = _NUMERIC_DATE.match(text)
+    if match is None:
+        return text
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    readings = {"DMY": (first, second), "MDY": (second, first)}  # (day, month)
+    real = {name: (day, month) for name, (day, month) in readings.items() if _is_real_day(year, month, day)}
+    if not real:
+        raise SourceProblem(f"cannot parse date {describe(text)}: no real day read as day/month/year or as "
+                            "month/day/year; use ISO 8601 like 2022-08-10")
+    if len(set(real.values())) > 1 and order not in real:
+        (day, month), (other_day, other_month) = real["DMY"], real["MDY"]
+        raise SourceProblem(
+            f"ambiguous date {describe(match.group(0))}: {day} {MONTH_NAMES[month - 1]} {year} or "
+            f"{other_day} {MONTH_NAMES[other_month - 1]} {year}? write {year:04d}-{month:02d}-{day:02d}, "
+            f"or set date_order: DMY or MDY in newsgen.yaml")
+    day, month = real.get(order) or next(iter(real.values()))
+    return f"{year:04d}-{month:02d}-{day:02d}{text[match.end():]}"
+
+
+def _is_real_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
@@ -282,7 +315,7 @@ def _bool_field(meta: dict, key: str) -> bool:
     return value
 
 
-def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
+def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]:
     value = meta.get("corrections")
     if value is None:
         return ()
@@ -292,7 +325,7 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
+        result.append(Correction(parse_date(entry["date"], zone, "corrections", order).value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
@@ -310,11 +343,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         raw_date = meta.get("date") or (file_match.group(1) if file_match else None)
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
-        when = parse_date(raw_date, config.zone)
+        when = parse_date(raw_date, config.zone, order=config.date_order)
         current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
         updated = None
         if meta.get(current_key):
-            parsed_updated = parse_date(meta[current_key], config.zone, current_key)
+            parsed_updated = parse_date(meta[current_key], config.zone, current_key, config.date_order)
             if _is_before(parsed_updated, when, config.zone):
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
@@ -366,7 +399,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "image"
         image = _text_field(meta, "image")
         current_key = "corrections"
-        corrections = _corrections(meta, config.zone)
+        corrections = _corrections(meta, config.zone, config.date_order)
         current_key = "extra"
         extra = meta.get("extra") or {}
         if not isinstance(extra, dict):
