@@ -165,3 +165,36 @@ def test_date_order_must_be_dmy_or_mdy(tmp_path):
         load_config(site)
     assert str(caught.value) == ("invalid configuration (1 error):\n"
                                  "  1. newsgen.yaml:1: 'date_order' must be DMY or MDY, not 'YMD'")
+
+
+# --- what a build leaves out ------------------------------------------------------------------
+
+LEFT_OUT_SITE = {
+    "content/a.md": "---\ntitle: Good news\ndate: 2025-01-01\n---\nAll well.\n",
+    "content/d.md": "---\ntitle: Draft news\ndate: 2025-01-02T09:15:00Z\ndraft: true\n---\nNot yet.\n",
+    "content/f.md": "---\ntitle: Future news\ndate: 2026-06-01T10:00:00+02:00\n---\nLater.\n",
+}
+LEFT_OUT_NOTES = (
+    "note: content/d.md: draft, dated 2025-01-02 09:15 UTC; left out (--drafts builds it)\n"
+    "note: content/f.md: future article, dated 2026-06-01 08:00 UTC; it appears in the first build from then on\n"
+)
+
+
+def test_verbose_build_names_the_drafts_and_future_articles_left_out_even_when_nothing_changed(tmp_path, monkeypatch,
+                                                                                                capsys):
+    site = write_files(tmp_path / "site", LEFT_OUT_SITE)
+    monkeypatch.chdir(site)
+    assert main(["build", "-j", "1", "-v"]) == 0
+    first = capsys.readouterr()
+    assert first.err.startswith(LEFT_OUT_NOTES)
+    assert first.out.startswith("built 1 article (left out: 1 ")
+    assert main(["build", "-j", "1", "-v"]) == 0
+    again = capsys.readouterr()
+    assert again.err.startswith(LEFT_OUT_NOTES) and "(no input changed since the last build)" in again.err
+
+
+def test_default_build_output_names_no_left_out_file(tmp_path, monkeypatch, capsys):
+    site = write_files(tmp_path / "site", LEFT_OUT_SITE)
+    monkeypatch.chdir(site)
+    assert main(["build", "-j", "1"]) == 0
+    assert capsys.readouterr().err == ""

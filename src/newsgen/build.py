@@ -102,6 +102,7 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
     build with nothing to do reports exactly what the build it stands on reported."""
     return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
+            "left_out": tuple(loaded.left_out),
             "files_read": loaded.files_read, "notices": tuple(loaded.notices),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
@@ -141,6 +142,7 @@ def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: Sit
         return BuildReport(
             articles=int(findings["articles"]), warnings=tuple(map(str, findings["warnings"])),
             skipped_drafts=int(findings["skipped_drafts"]), skipped_future=int(findings["skipped_future"]),
+            left_out=tuple(map(str, findings["left_out"])),
             files_read=int(findings["files_read"]), notices=tuple(map(str, findings["notices"])),
             skipped_invalid=tuple(map(str, findings["skipped_invalid"])), pages_written=0,
             pages_unchanged=len(manifest.digests), seconds=time.perf_counter() - started,

@@ -168,6 +168,9 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
             print(f"warning: {warning}", file=sys.stderr)
         for notice in report.notices:
             print(f"note: {notice}", file=sys.stderr)
+    if verbose:
+        for article in report.left_out:
+            print(f"note: {article}", file=sys.stderr)
     print_skipped_invalid(report.skipped_invalid)
     if verbose and progress is not None:
         stages = ", ".join(f"{STAGE_NAMES.get(name, name)} {seconds:.2f} s" for name, seconds in progress.timings())

@@ -329,6 +329,8 @@ class BuildReport:
     warnings: tuple[str, ...] = ()
     skipped_drafts: int = 0
     skipped_future: int = 0
+    left_out: tuple[str, ...] = ()
+    """`path: draft, dated ...` or `path: future article, dated ...` for each article left out."""
     files_read: int = 0
     notices: tuple[str, ...] = ()
     """Files passed over on purpose (another generator's pages), one line each."""
