@@ -198,3 +198,41 @@ def test_default_build_output_names_no_left_out_file(tmp_path, monkeypatch, caps
     monkeypatch.chdir(site)
     assert main(["build", "-j", "1"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# --- automatic summaries ----------------------------------------------------------------------
+
+def test_summary_has_no_space_before_punctuation_after_links_bold_italic_or_code(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": """\
+        ---
+        title: Budget
+        date: 2025-03-01
+        ---
+        The minister, [Ana Costa](https://example.org/costa), said **no**. She cited *El País*; the
+        `budget.csv` file and <abbr title="Gross domestic product">GDP</abbr>: all of it.
+
+        Second paragraph.
+        """})
+    assert loaded.articles[0].summary == ("The minister, Ana Costa, said no. She cited El País; the budget.csv file "
+                                          "and GDP: all of it.")
+
+
+def test_summary_keeps_a_space_between_paragraphs_list_items_and_lines(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": "---\ntitle: T\ndate: 2025-03-01\n---\n"
+                                             "<div>One</div><div>two<br>three</div>\n", "content/y.md": """\
+        ---
+        title: Y
+        date: 2025-03-01
+        ---
+        - first
+        - second
+        """})
+    summaries = sorted(a.summary for a in loaded.articles)
+    assert summaries == ["One two three", "first second"]
+
+
+def test_init_example_article_description_has_no_space_before_punctuation(tmp_path):
+    assert main(["init", str(tmp_path / "mysite"), "-q"]) == 0
+    page = next((tmp_path / "mysite" / "public").glob("20*/*/*/*/index.html")).read_text(encoding="utf-8")
+    description = page.split('<meta name="description" content="', 1)[1].split('"', 1)[0]
+    assert " ," not in description and " ." not in description and "date YYYY-MM-DD," in description

@@ -30,6 +30,9 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?=$|[ T])")
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
 _TAG = re.compile(r"<[^>]+>")
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|"
+                         r"sub|sup|time|u|var)\b[^>]*>", re.I)
+"""Tags that sit inside a line of text: they go without a trace, so `<a>Costa</a>,` stays `Costa,`."""
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 _LAST_WORD = re.compile(r"""["“‘(\[]*(\S+)\.$""")
@@ -103,7 +106,9 @@ def render_plain_text(text: str) -> str:
 
 
 def html_to_text(fragment: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """The text of an HTML fragment on one line: inline tags vanish, any other tag (a paragraph,
+    a list item, a line break) separates words."""
+    return " ".join(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment))).split())
 
 
 def first_sentence(text: str) -> str:
