@@ -236,3 +236,44 @@ def test_init_example_article_description_has_no_space_before_punctuation(tmp_pa
     page = next((tmp_path / "mysite" / "public").glob("20*/*/*/*/index.html")).read_text(encoding="utf-8")
     description = page.split('<meta name="description" content="', 1)[1].split('"', 1)[0]
     assert " ," not in description and " ." not in description and "date YYYY-MM-DD," in description
+
+
+# --- YAML mistakes and time zone names --------------------------------------------------------
+
+def config_error(tmp_path, text: str) -> str:
+    site = write_files(tmp_path / "site", {"newsgen.yaml": text})
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    return str(caught.value)
+
+
+def test_tab_indented_config_says_tabs_cannot_indent_yaml(tmp_path):
+    assert config_error(tmp_path, "title: X\nfeed_limit: 5\n\tpage_size: 20\n") == (
+        "newsgen.yaml:3: invalid YAML: tabs cannot indent YAML; indent with spaces")
+
+
+def test_tab_indented_front_matter_says_tabs_cannot_indent_yaml(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        load(tmp_path, {"content/x.md": "---\ntitle: A\ndate: 2025-01-01\ntags:\n\t- ports\n---\nBody.\n"})
+    assert caught.value.errors == ["content/x.md:5: invalid YAML front matter: tabs cannot indent YAML; indent with spaces"]
+
+
+@pytest.mark.parametrize("text, line", [("title: X\npage_size:20\n", 2), ("title: X\npage_size:20\nfeed_limit: 5\n", 2),
+                                        ("page_size:20\ntitle: X\n", 1), ("# settings\npage_size:20\n", 2)])
+def test_key_without_space_after_colon_names_its_line_and_the_fix(tmp_path, text, line):
+    assert config_error(tmp_path, text) == (
+        f"newsgen.yaml:{line}: invalid YAML: 'page_size:20' is not a key and value; put a space after the colon")
+
+
+def test_front_matter_key_without_space_after_colon_names_its_line_and_the_fix(tmp_path):
+    with pytest.raises(BuildFailed) as caught:
+        load(tmp_path, {"content/x.md": "---\ntitle: A\ndate:2025-01-01\ntags: [a]\n---\nBody.\n"})
+    assert caught.value.errors == [
+        "content/x.md:3: invalid YAML front matter: 'date:2025-01-01' is not a key and value; put a space after the colon"]
+
+
+def test_misspelled_timezone_suggests_the_closest_iana_names_best_first(tmp_path):
+    assert config_error(tmp_path, "timezone: Europe/Lisboa\n") == (
+        "invalid configuration (1 error):\n"
+        "  1. newsgen.yaml:1: 'timezone' is not a known time zone: 'Europe/Lisboa' "
+        "(did you mean 'Europe/Lisbon', 'Europe/Sofia' or 'Europe/Riga'?)")

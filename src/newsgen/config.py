@@ -7,6 +7,7 @@ import difflib
 import os
 import string
 import typing
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -17,6 +18,7 @@ from dateutil import tz
 
 from newsgen.errors import ConfigError, describe, display_path, numbered_list
 from newsgen.urls import WINDOWS_DEVICES
+from newsgen.yaml_problems import explain_yaml_error, key_without_space
 
 CONFIG_NAME = "newsgen.yaml"
 
@@ -199,14 +201,14 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], li
     except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{shown}:{line}: invalid YAML: {problem}")
+        found = explain_yaml_error(exc, text)
+        raise ConfigError(f"{shown}:{found.line + 1 if found.line is not None else 0}: invalid YAML: {found.message}")
     if data is None:
         return {}, {}, []
     if not isinstance(data, dict):
-        raise ConfigError(f"{shown}:1: expected a mapping of keys to values")
+        hint = key_without_space(text.split("\n")[node.start_mark.line]) if isinstance(node, yaml.ScalarNode) else None
+        line = node.start_mark.line + 1 if hint else 1
+        raise ConfigError(f"{shown}:{line}: " + (f"invalid YAML: {hint}" if hint else "expected a mapping of keys to values"))
     lines: dict[str, int] = {}
     duplicates = []
     if isinstance(node, yaml.MappingNode):
@@ -258,7 +260,7 @@ def _check_value(key: str, value: typing.Any) -> str | None:
     if key == "date_order" and value not in ("", "DMY", "MDY"):
         return f"'date_order' must be DMY or MDY, not {describe(value)}"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
-        return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
+        return f"'timezone' is not a known time zone: {describe(value)} ({_zone_hint(value)})"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -326,6 +328,16 @@ def _check_import_value(key: str, value: typing.Any) -> str | None:
     if key == "auto_tags_limit" and value < 1:
         return "'auto_tags_limit' must be at least 1"
     return None
+
+
+def _zone_hint(name: str) -> str:
+    """`did you mean 'Europe/Lisbon', ...?` with the closest IANA zone names, best first."""
+    by_lower = {zone.lower(): zone for zone in zoneinfo.available_timezones()}
+    close = [by_lower[found] for found in difflib.get_close_matches(name.strip().lower(), list(by_lower), n=3)]
+    if not close:
+        return "try 'Europe/Paris' or 'UTC'"
+    quoted = [f"'{zone}'" for zone in close]
+    return "did you mean " + (f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]) + "?"
 
 
 def _normalise_base_url(url: str) -> str:
