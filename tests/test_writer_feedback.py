@@ -3,6 +3,8 @@ the file, the line and what to write instead."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -13,6 +15,7 @@ from newsgen.cli import main
 from newsgen.config import load_config, reference_time
 from newsgen.content.load import load_articles
 from newsgen.errors import BuildFailed, ConfigError
+from newsgen.progress import ProgressBar
 
 
 def load(tmp_path, files: dict[str, str | bytes], **overrides):
@@ -187,7 +190,7 @@ def test_verbose_build_names_the_drafts_and_future_articles_left_out_even_when_n
     assert main(["build", "-j", "1", "-v"]) == 0
     first = capsys.readouterr()
     assert first.err.startswith(LEFT_OUT_NOTES)
-    assert first.out.startswith("built 1 article (left out: 1 ")
+    assert first.out.startswith("built 1 article (left out: 1 draft, 1 future): ")
     assert main(["build", "-j", "1", "-v"]) == 0
     again = capsys.readouterr()
     assert again.err.startswith(LEFT_OUT_NOTES) and "(no input changed since the last build)" in again.err
@@ -277,3 +280,38 @@ def test_misspelled_timezone_suggests_the_closest_iana_names_best_first(tmp_path
         "invalid configuration (1 error):\n"
         "  1. newsgen.yaml:1: 'timezone' is not a known time zone: 'Europe/Lisboa' "
         "(did you mean 'Europe/Lisbon', 'Europe/Sofia' or 'Europe/Riga'?)")
+
+
+# --- the summary line and the progress bar ----------------------------------------------------
+
+def test_summary_line_uses_singular_for_one_page_and_one_draft(tmp_path, monkeypatch, capsys):
+    site = write_files(tmp_path / "site", LEFT_OUT_SITE)
+    monkeypatch.chdir(site)
+    assert main(["build", "-j", "1"]) == 0
+    capsys.readouterr()
+    write_files(site, {"static/robots.txt": "User-agent: *\n"})
+    assert main(["build", "-j", "1"]) == 0
+    assert re.fullmatch(r"built 1 article \(left out: 1 draft, 1 future\): 1 page written \(\d+ unchanged\) to public "
+                        r"in \d+\.\d\d s\n", capsys.readouterr().out)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_never_shows_a_total_that_the_count_passes(tmp_path):
+    files = {f"content/2025-01-0{day}-story-{day}.md": f"---\ntitle: Story {day}\n---\nText.\n" for day in range(1, 4)}
+    files |= {f"static/files/{number:02d}.txt": "x\n" for number in range(40)}  # not in the estimate
+    config = load_config(write_files(tmp_path / "site", files), {"workers": 1})
+    terminal = Terminal()
+    bar = ProgressBar(stream=terminal, delay=0, interval=0)
+    report = build(config, progress=bar)
+    frames = [frame for frame in terminal.getvalue().split("\r\033[K") if frame.startswith("writing pages")]
+    bars = [tuple(map(int, found.groups())) for frame in frames[:-1]
+            if (found := re.fullmatch(r"writing pages \[[#.]+\] +(\d+)/(\d+)", frame))]
+    counts = [int(found.group(1)) for frame in frames if (found := re.fullmatch(r"writing pages (\d+) …", frame))]
+    assert bars and counts and len(bars) + len(counts) == len(frames) - 1
+    assert all(done < total for done, total in bars)
+    assert len({total for _, total in bars}) == 1 and min(counts) >= bars[0][1]
+    assert frames[-1].endswith(f"] {report.pages_written}/{report.pages_written}")

@@ -191,19 +191,25 @@ def _say(progress: Progress | None, stage: str) -> None:
 
 def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
                expected: int) -> Iterator[Page | KeptPage]:
+    """Report each page written against the estimate while below it; past it, the count alone
+    (no total is shown that the count would pass, nor a full bar before the last page)."""
     if progress is None:
         yield from pages
         return
     done = 0
     for done, page in enumerate(pages, 1):
-        progress("write", done, max(expected, done))
+        progress("write", done, expected if done < expected else None)
         yield page
     progress("write", done, done)
 
 
 def _expected_pages(site: Site) -> int:
-    """About how many pages a build writes (for a progress bar, not a promise)."""
+    """About how many pages a build writes (for a progress bar, not a promise): the static files
+    are not counted."""
     config = site.config
-    listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
+    terms = site.tags + site.sections + site.authors
+    listings = [len(l.pages(config.archive_page_size)) for l in terms]
     archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
-    return len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + 8
+    feeds = (1 + len(terms)) * (2 if config.feed_rss else 1)
+    return (len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + feeds
+            + len(site.on_this_day) + 8)

@@ -151,13 +151,14 @@ def summary_line(report: BuildReport, output: bool = True) -> str:
     brackets when files no page produces any more were removed."""
     skipped = []
     if report.skipped_drafts:
-        skipped.append(f"{report.skipped_drafts} drafts")
+        skipped.append(f"{report.skipped_drafts} draft{'s' if report.skipped_drafts != 1 else ''}")
     if report.skipped_future:
         skipped.append(f"{report.skipped_future} future")
     extra = f" (left out: {', '.join(skipped)})" if skipped else ""
     deleted = f", {report.pages_deleted} deleted" if report.pages_deleted else ""
     return (f"built {report.articles} article{'s' if report.articles != 1 else ''}{extra}: "
-            f"{report.pages_written} pages written ({report.pages_unchanged} unchanged{deleted}) "
+            f"{report.pages_written} page{'s' if report.pages_written != 1 else ''} written "
+            f"({report.pages_unchanged} unchanged{deleted}) "
             + (f"to {display_path(report.output_dir)} " if output else "") + f"in {report.seconds:.2f} s")
 
 
