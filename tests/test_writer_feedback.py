@@ -315,3 +315,38 @@ def test_progress_bar_never_shows_a_total_that_the_count_passes(tmp_path):
     assert all(done < total for done, total in bars)
     assert len({total for _, total in bars}) == 1 and min(counts) >= bars[0][1]
     assert frames[-1].endswith(f"] {report.pages_written}/{report.pages_written}")
+
+
+# --- template errors --------------------------------------------------------------------------
+
+def template_error(tmp_path, monkeypatch, template: str) -> list[str]:
+    site = write_files(tmp_path / "site", {
+        "content/x.md": "---\ntitle: Port reopens\ndate: 2025-03-01\nextra: {desk: Local}\n---\nBody.\n",
+        "templates/article.html": template})
+    monkeypatch.chdir(site)
+    with pytest.raises(BuildFailed) as caught:
+        build(load_config(site, {"workers": 1}))
+    return caught.value.errors
+
+
+def test_missing_attribute_of_a_record_names_the_closest_and_lists_the_rest(tmp_path, monkeypatch):
+    errors = template_error(tmp_path, monkeypatch, '{% extends "builtin/article.html" %}\n{% block content %}\n'
+                                      '{{ article.headline }}{% endblock %}\n')
+    assert errors == [
+        "templates/article.html:3: template error: 'newsgen.model.Article object' has no attribute 'headline' "
+        "(did you mean 'title'? Article has: authors, body_html, corrections, draft, extra, image, modified, "
+        "precision, published, reading_minutes, section, slug, source, summary, tags, title, updated, url, word_count)"]
+
+
+def test_missing_extra_field_names_the_fields_the_article_has(tmp_path, monkeypatch):
+    errors = template_error(tmp_path, monkeypatch, '{% extends "builtin/article.html" %}\n{% block content %}'
+                                      '{{ article.extra.dsk }}{% endblock %}\n')
+    assert errors == ["templates/article.html:2: template error: 'newsgen.model.FrozenMapping object' has no "
+                      "attribute 'dsk' (did you mean 'desk'? FrozenMapping has: desk)"]
+
+
+def test_misspelled_setting_names_the_closest_settings_only(tmp_path, monkeypatch):
+    errors = template_error(tmp_path, monkeypatch, '{% extends "builtin/article.html" %}\n{% block content %}'
+                                                   '{{ config.titel }}{% endblock %}\n')
+    assert errors == ["templates/article.html:2: template error: 'newsgen.config.SiteConfig object' has no "
+                      "attribute 'titel' (did you mean 'title'?)"]
