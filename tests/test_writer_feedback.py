@@ -350,3 +350,8 @@ def test_misspelled_setting_names_the_closest_settings_only(tmp_path, monkeypatc
                                                    '{{ config.titel }}{% endblock %}\n')
     assert errors == ["templates/article.html:2: template error: 'newsgen.config.SiteConfig object' has no "
                       "attribute 'titel' (did you mean 'title'?)"]
+
+
+def test_misspelled_toml_table_warns_with_its_line(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": '+++\ntitle = "A"\ndate = 2025-03-01\n[extar]\ndesk = "Local"\n+++\nBody.\n'})
+    assert loaded.warnings == ["content/x.md:4: unknown front-matter key 'extar' (did you mean 'extra'?)"]

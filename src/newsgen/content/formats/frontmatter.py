@@ -16,7 +16,8 @@ try:  # libyaml is ten times faster when present; the pure-Python loader is as s
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _SafeLoader = yaml.SafeLoader
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*[:=]")
+_KEY_LINE = re.compile(r"^(?:([A-Za-z_][\w-]*)[ \t]*[:=]|\[[ \t]*([A-Za-z_][\w-]*)[ \t]*\])")
+"""`key:` (YAML), `key =` (TOML) or a TOML table's `[key]`."""
 _TOML_LINE = re.compile(r"line (\d+)")
 _HEADING = re.compile(r"#[ \t]+(\S.*)")
 
@@ -36,7 +37,7 @@ def _key_lines(header: str) -> dict[str, int]:
     for number, line in enumerate(header.split("\n"), start=2):
         match = _KEY_LINE.match(line)
         if match:
-            lines.setdefault(match.group(1).lower(), number)
+            lines.setdefault((match.group(1) or match.group(2)).lower(), number)
     return lines
 
 
