@@ -94,11 +94,12 @@ def test_jekyll_key_in_a_newsgen_folder_warns(tmp_path):
     assert loaded.warnings == ["content/x.md:3: unknown front-matter key 'layout'"]
 
 
-def test_extra_that_is_not_a_mapping_is_an_error_naming_its_line(tmp_path):
+@pytest.mark.parametrize("value, shown", [("Local", "'Local'"), ("[]", "a list")])
+def test_extra_that_is_not_a_mapping_is_an_error_naming_its_line(tmp_path, value, shown):
     with pytest.raises(BuildFailed) as caught:
-        load(tmp_path, {"content/x.md": "---\ndate: 2025-03-01\nextra: Local\n---\nBody.\n"})
+        load(tmp_path, {"content/x.md": f"---\ndate: 2025-03-01\nextra: {value}\n---\nBody.\n"})
     assert caught.value.errors == [
-        "content/x.md:3: 'extra' must be a mapping of the site's own fields (extra: {desk: Politics}), not 'Local'"]
+        f"content/x.md:3: 'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), not {shown}"]
 
 
 def test_extra_that_is_not_a_mapping_in_a_jekyll_tree_is_ignored_with_a_warning(tmp_path):

@@ -406,7 +406,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "corrections"
         corrections = _corrections(meta, config.zone, config.date_order)
         current_key = "extra"
-        extra = meta.get("extra") or {}
+        extra = {} if meta.get("extra") is None else meta["extra"]
         if not isinstance(extra, dict):
             raise SourceProblem(f"'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), "
                                 f"not {_describe(extra)}")
