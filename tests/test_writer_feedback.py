@@ -4,7 +4,10 @@ the file, the line and what to write instead."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 
 import pytest
@@ -87,6 +90,17 @@ def test_extra_fields_and_known_keys_of_jekyll_and_hugo_trees_give_no_warning(tm
     assert (jekyll.warnings, hugo.warnings) == ([], [])
     assert dict(jekyll.articles[0].extra) == {"desk": "Local", "budget": (1, 2)}
     assert dict(hugo.articles[0].extra) == {"desk": "Local"}
+
+
+def test_extra_fields_have_one_repr_in_every_process_for_the_change_detector(tmp_path):
+    write_files(tmp_path, {"content/x.md": "---\ndate: 2025-03-01\nextra:\n  z: !!set {b, a, c}\n  a: [1, {y: 2, x: 1}]\n"
+                                          "---\nBody.\n"})
+    script = ("import sys; from pathlib import Path; from newsgen.config import load_config, reference_time; "
+              "from newsgen.content.load import load_articles; "
+              "print(repr(load_articles(load_config(Path(sys.argv[1]), {'workers': 1}), reference_time()).articles[0].extra))")
+    seen = {subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert seen == {"FrozenMapping({'a': (1, FrozenMapping({'x': 1, 'y': 2})), 'z': ('a', 'b', 'c')})\n"}
 
 
 def test_jekyll_key_in_a_newsgen_folder_warns(tmp_path):

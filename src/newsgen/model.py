@@ -54,8 +54,8 @@ class Correction:
 
 class FrozenMapping(Mapping[str, Any]):
     """A read-only mapping that can be hashed, pickled and compared, with a repr that lists its
-    items in key order (the change detector fingerprints records by their repr). Lists inside
-    become tuples and mappings inside become FrozenMappings."""
+    items in key order (the change detector fingerprints records by their repr). Lists and sets
+    inside become tuples and mappings inside become FrozenMappings."""
 
     __slots__ = ("_items", "_lookup")
 
@@ -88,6 +88,8 @@ def _frozen(value: Any) -> Any:
         return FrozenMapping(value)
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(item) for item in value)
+    if isinstance(value, (set, frozenset)):  # YAML's `!!set`: in a stable order, as the repr must be
+        return tuple(sorted((_frozen(item) for item in value), key=repr))
     return value
 
 
