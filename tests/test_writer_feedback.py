@@ -1,5 +1,5 @@
-"""A writer's feedback: mistakes that used to pass in silence are warnings or errors that name
-the file, the line and what to write instead."""
+"""A writer's feedback: mistakes in articles, settings and templates are warnings or errors that
+name the file, the line and what to write instead; a verbose build names what it left out."""
 
 from __future__ import annotations
 
