@@ -69,7 +69,7 @@ def test_build_options_output_base_url_drafts_future(site, capsys):
 def test_build_leaves_out_drafts_and_future_by_default(site, capsys):
     write_files(site, {"content/a.md": GOOD, "content/d.md": DRAFT, "content/f.md": FUTURE})
     assert main(["build", "-j", "1"]) == 0
-    assert "built 1 article (left out: 1 drafts, 1 future): " in capsys.readouterr().out
+    assert "built 1 article (left out: 1 draft, 1 future): " in capsys.readouterr().out
     assert not (site / "public/2022/01/02").exists()
 
 

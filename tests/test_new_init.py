@@ -71,7 +71,7 @@ def test_new_marks_a_draft_that_only_serve_drafts_shows(tmp_path, capsys):
     site = write_files(tmp_path / "site", {"newsgen.yaml": "title: T\n"})
     run(capsys, "new", "Embargoed story", str(site), "--draft")
     code, out, _ = run(capsys, "build", str(site), "-j", "1")
-    assert "built 0 articles (left out: 1 drafts)" in out
+    assert "built 0 articles (left out: 1 draft)" in out
     assert "draft: true\n" in (site / "content/2026/2026-01-01-embargoed-story.md").read_text(encoding="utf-8")
 
 

@@ -127,6 +127,7 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
     build with nothing to do reports exactly what the build it stands on reported."""
     return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
+            "left_out": tuple(loaded.left_out),
             "files_read": loaded.files_read, "notices": tuple(loaded.notices),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
@@ -192,6 +193,7 @@ def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: Sit
         return BuildReport(
             articles=int(findings["articles"]), warnings=tuple(map(str, findings["warnings"])),
             skipped_drafts=int(findings["skipped_drafts"]), skipped_future=int(findings["skipped_future"]),
+            left_out=tuple(map(str, findings["left_out"])),
             files_read=int(findings["files_read"]), notices=tuple(map(str, findings["notices"])),
             skipped_invalid=tuple(map(str, findings["skipped_invalid"])), pages_written=0,
             pages_unchanged=len(manifest.digests), seconds=time.perf_counter() - started,
@@ -240,19 +242,25 @@ def _say(progress: Progress | None, stage: str) -> None:
 
 def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
                expected: int) -> Iterator[Page | KeptPage]:
+    """Report each page written against the estimate while below it; past it, the count alone
+    (no total is shown that the count would pass, nor a full bar before the last page)."""
     if progress is None:
         yield from pages
         return
     done = 0
     for done, page in enumerate(pages, 1):
-        progress("write", done, max(expected, done))
+        progress("write", done, expected if done < expected else None)
         yield page
     progress("write", done, done)
 
 
 def _expected_pages(site: Site) -> int:
-    """About how many pages a build writes (for a progress bar, not a promise)."""
+    """About how many pages a build writes (for a progress bar, not a promise): the static files
+    are not counted."""
     config = site.config
-    listings = [len(l.pages(config.archive_page_size)) for l in site.tags + site.sections + site.authors]
+    terms = site.tags + site.sections + site.authors
+    listings = [len(l.pages(config.archive_page_size)) for l in terms]
     archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
-    return len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + 8
+    feeds = (1 + len(terms)) * (2 if config.feed_rss else 1)
+    return (len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + feeds
+            + len(site.on_this_day) + 8)

@@ -162,13 +162,14 @@ def summary_line(report: BuildReport, output: bool = True) -> str:
     brackets when files no page produces any more were removed."""
     skipped = []
     if report.skipped_drafts:
-        skipped.append(f"{report.skipped_drafts} drafts")
+        skipped.append(f"{report.skipped_drafts} draft{'s' if report.skipped_drafts != 1 else ''}")
     if report.skipped_future:
         skipped.append(f"{report.skipped_future} future")
     extra = f" (left out: {', '.join(skipped)})" if skipped else ""
     deleted = f", {report.pages_deleted} deleted" if report.pages_deleted else ""
     return (f"built {report.articles} article{'s' if report.articles != 1 else ''}{extra}: "
-            f"{report.pages_written} pages written ({report.pages_unchanged} unchanged{deleted}) "
+            f"{report.pages_written} page{'s' if report.pages_written != 1 else ''} written "
+            f"({report.pages_unchanged} unchanged{deleted}) "
             + (f"to {display_path(report.output_dir)} " if output else "") + f"in {report.seconds:.2f} s")
 
 
@@ -179,6 +180,9 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
             print(f"warning: {warning}", file=sys.stderr)
         for notice in report.notices:
             print(f"note: {notice}", file=sys.stderr)
+    if verbose:
+        for article in report.left_out:
+            print(f"note: {article}", file=sys.stderr)
     print_skipped_invalid(report.skipped_invalid)
     if verbose and progress is not None:
         stages = ", ".join(f"{STAGE_NAMES.get(name, name)} {seconds:.2f} s" for name, seconds in progress.timings())

@@ -8,6 +8,7 @@ import os
 import re
 import string
 import typing
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -18,6 +19,7 @@ from dateutil import tz
 
 from newsgen.errors import ConfigError, describe, display_path, numbered_list
 from newsgen.urls import WINDOWS_DEVICES
+from newsgen.yaml_problems import explain_yaml_error, key_without_space
 
 CONFIG_NAME = "newsgen.yaml"
 EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "datawrapper.dwcdn.net",
@@ -39,6 +41,9 @@ class SiteConfig:
     """BCP 47 language tag of the content, for `<html lang>` and feeds."""
     timezone: str = "UTC"
     """IANA zone given to dates that have none, and used for archive days and article URLs."""
+    date_order: str = ""
+    """How to read a date like `01/12/2026`: `DMY` (1 December) or `MDY` (12 January). Empty: such a
+    date is an error unless only one reading is a real date (`13/01/2026`)."""
     page_size: int = 20
     """Articles per page on the front page."""
     archive_page_size: int = 50
@@ -209,14 +214,14 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], li
     except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{shown}:{line}: invalid YAML: {problem}")
+        found = explain_yaml_error(exc, text)
+        raise ConfigError(f"{shown}:{found.line + 1 if found.line is not None else 0}: invalid YAML: {found.message}")
     if data is None:
         return {}, {}, []
     if not isinstance(data, dict):
-        raise ConfigError(f"{shown}:1: expected a mapping of keys to values")
+        hint = key_without_space(text.split("\n")[node.start_mark.line]) if isinstance(node, yaml.ScalarNode) else None
+        line = node.start_mark.line + 1 if hint else 1
+        raise ConfigError(f"{shown}:{line}: " + (f"invalid YAML: {hint}" if hint else "expected a mapping of keys to values"))
     lines: dict[str, int] = {}
     duplicates = []
     if isinstance(node, yaml.MappingNode):
@@ -265,8 +270,10 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return "'related_count' must be 0 (none) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
+    if key == "date_order" and value not in ("", "DMY", "MDY"):
+        return f"'date_order' must be DMY or MDY, not {describe(value)}"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):
-        return f"'timezone' is not a known time zone: {describe(value)} (try 'Europe/Paris' or 'UTC')"
+        return f"'timezone' is not a known time zone: {describe(value)} ({_zone_hint(value)})"
     if key == "base_url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -350,6 +357,16 @@ def _check_import_value(key: str, value: typing.Any) -> str | None:
     if key == "auto_tags_limit" and value < 1:
         return "'auto_tags_limit' must be at least 1"
     return None
+
+
+def _zone_hint(name: str) -> str:
+    """`did you mean 'Europe/Lisbon', ...?` with the closest IANA zone names, best first."""
+    by_lower = {zone.lower(): zone for zone in zoneinfo.available_timezones()}
+    close = [by_lower[found] for found in difflib.get_close_matches(name.strip().lower(), list(by_lower), n=3)]
+    if not close:
+        return "try 'Europe/Paris' or 'UTC'"
+    quoted = [f"'{zone}'" for zone in close]
+    return "did you mean " + (f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]) + "?"
 
 
 def _normalise_base_url(url: str) -> str:

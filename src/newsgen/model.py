@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, TypeVar
 
 from newsgen.urls import page_url, period_url
 
@@ -50,6 +50,47 @@ class Correction:
 
     date: datetime
     text: str
+
+
+class FrozenMapping(Mapping[str, Any]):
+    """A read-only mapping that can be hashed, pickled and compared, with a repr that lists its
+    items in key order (the change detector fingerprints records by their repr). Lists and sets
+    inside become tuples and mappings inside become FrozenMappings."""
+
+    __slots__ = ("_items", "_lookup")
+
+    def __init__(self, items: Mapping[Any, Any] | tuple[tuple[str, Any], ...] = ()):
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self._items = tuple(sorted(((str(key), _frozen(value)) for key, value in pairs), key=lambda pair: pair[0]))
+        self._lookup = dict(self._items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._lookup[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({dict(self._items)!r})"
+
+    def __reduce__(self):
+        return (FrozenMapping, (self._items,))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return FrozenMapping(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, (set, frozenset)):  # YAML's `!!set`: in a stable order, as the repr must be
+        return tuple(sorted((_frozen(item) for item in value), key=repr))
+    return value
 
 
 @pickled_by_fields
@@ -102,6 +143,8 @@ class Article:
         if self.record_id is None:
             return self.source
         return f"{self.source.rpartition(':')[0] or self.source}#{self.record_id}"
+    extra: FrozenMapping = FrozenMapping()
+    """The site's own fields, from the `extra:` mapping of the front matter (`article.extra.desk`)."""
 
     @property
     def reading_minutes(self) -> int:
@@ -354,6 +397,8 @@ class BuildReport:
     warnings: tuple[str, ...] = ()
     skipped_drafts: int = 0
     skipped_future: int = 0
+    left_out: tuple[str, ...] = ()
+    """`path: draft, dated ...` or `path: future article, dated ...` for each article left out."""
     files_read: int = 0
     notices: tuple[str, ...] = ()
     """Files passed over on purpose (another generator's pages), one line each."""

@@ -14,10 +14,12 @@ class ProgressBar:
     """A `build(progress=...)` callback. Draws nothing on a pipe or a file, nor before `delay` seconds."""
 
     def __init__(self, stream: TextIO | None = None, delay: float = 0.6, width: int = 28,
-                 enabled: bool | None = None):
+                 enabled: bool | None = None, interval: float = 0.1):
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.delay = delay
+        self.interval = interval
+        """Fewest seconds between two draws (the last one of a stage is always drawn)."""
         self.width = width
         self.started = time.perf_counter()
         self.stages: list[tuple[str, float]] = []
@@ -31,7 +33,7 @@ class ProgressBar:
             self.stages.append((stage, now))
         if not self.enabled or now - self.started < self.delay:
             return
-        if now - self._last_draw < 0.1 and done != expected:
+        if now - self._last_draw < self.interval and done != expected:
             return
         self._last_draw = now
         self._drawn = True
@@ -52,8 +54,9 @@ class ProgressBar:
 
 
 def render_bar(label: str, done: int, expected: int | None, width: int = 28) -> str:
-    """`writing pages [#########.........]  512/1540` or, with no total, `reading articles …`."""
+    """`writing pages [#########.........]  512/1540`; with no total, `writing pages 1541 …` or
+    `reading articles …`."""
     if not expected:
-        return f"{label} …"
+        return f"{label} {done} …" if done else f"{label} …"
     filled = min(width, width * done // expected)
     return f"{label} [{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(expected))}}/{expected}"

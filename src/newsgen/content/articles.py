@@ -15,7 +15,7 @@ from dateutil import parser as date_parser
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
-from newsgen.model import Article, Correction, DatePrecision, Takedown, Term
+from newsgen.model import MONTH_NAMES, Article, Correction, DatePrecision, FrozenMapping, Takedown, Term
 from newsgen.content.sanitize import sanitize_html
 from newsgen.urls import alias_url, article_url, slugify, term_url
 
@@ -27,8 +27,12 @@ _BRACKETS = re.compile(r"\]\(|[\[\]()<>]")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?=$|[ T])")
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
 _TAG = re.compile(r"<[^>]+>")
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|"
+                         r"sub|sup|time|u|var)\b[^>]*>", re.I)
+"""Tags that sit inside a line of text: they go without a trace, so `<a>Costa</a>,` stays `Costa,`."""
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 _LAST_WORD = re.compile(r"""["“‘(\[]*(\S+)\.$""")
@@ -102,7 +106,9 @@ def render_plain_text(text: str) -> str:
 
 
 def html_to_text(fragment: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """The text of an HTML fragment on one line: inline tags vanish, any other tag (a paragraph,
+    a list item, a line break) separates words."""
+    return " ".join(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment))).split())
 
 
 def first_paragraph_text(body_html: str) -> str:
@@ -152,15 +158,16 @@ class ParsedDate:
     precision: DatePrecision
 
 
-def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
-    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone."""
+def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> ParsedDate:
+    """A date from YAML/TOML/text, timezone-aware: naive values get the site's zone. `order` is
+    the site's `date_order` (DMY, MDY or empty) for dates like `01/12/2026`."""
     if isinstance(value, datetime):
         precision: DatePrecision = "time"
         moment = value
     elif isinstance(value, date):
         precision, moment = "day", datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        precision, moment = _parse_date_text(value.strip())
+        precision, moment = _parse_date_text(_iso_numeric_date(value.strip(), order))
     else:
         raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
     if moment.tzinfo is None:
@@ -171,6 +178,37 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date") -> ParsedDate:
         shown = str(value) if isinstance(value, date) else describe(value)
         raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
     return ParsedDate(moment, precision)
+
+
+def _iso_numeric_date(text: str, order: str) -> str:
+    """`01/12/2026` (or with `.` or `-`, maybe followed by a time) with its date part written as
+    ISO 8601: the reading `order` names when both are real dates, else the only real one. Both
+    real, different and no order is an error naming them; other text is returned as it is."""
+    match = _NUMERIC_DATE.match(text)
+    if match is None:
+        return text
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    readings = {"DMY": (first, second), "MDY": (second, first)}  # (day, month)
+    real = {name: (day, month) for name, (day, month) in readings.items() if _is_real_day(year, month, day)}
+    if not real:
+        raise SourceProblem(f"cannot parse date {describe(text)}: no real day read as day/month/year or as "
+                            "month/day/year; use ISO 8601 like 2022-08-10")
+    if len(set(real.values())) > 1 and order not in real:
+        (day, month), (other_day, other_month) = real["DMY"], real["MDY"]
+        raise SourceProblem(
+            f"ambiguous date {describe(match.group(0))}: {day} {MONTH_NAMES[month - 1]} {year} or "
+            f"{other_day} {MONTH_NAMES[other_month - 1]} {year}? write {year:04d}-{month:02d}-{day:02d}, "
+            f"or set date_order: DMY or MDY in newsgen.yaml")
+    day, month = real.get(order) or next(iter(real.values()))
+    return f"{year:04d}-{month:02d}-{day:02d}{text[match.end():]}"
+
+
+def _is_real_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_date_text(text: str) -> tuple[DatePrecision, datetime]:
@@ -316,7 +354,7 @@ def _bool_field(meta: dict, key: str) -> bool:
     return value
 
 
-def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
+def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]:
     value = meta.get("corrections")
     if value is None:
         return ()
@@ -326,18 +364,18 @@ def _corrections(meta: dict, zone: tzinfo) -> tuple[Correction, ...]:
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone, "corrections").value, str(entry["text"]).strip()))
+        result.append(Correction(parse_date(entry["date"], zone, "corrections", order).value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
-def _takedown(meta: dict, zone: tzinfo) -> Takedown | None:
+def _takedown(meta: dict, zone: tzinfo, order: str = "") -> Takedown | None:
     value = meta.get("takedown")
     if value is None:
         return None
     if not isinstance(value, dict) or "date" not in value or not str(value.get("reason") or "").strip():
         raise SourceProblem("'takedown' must be a mapping with 'date' and 'reason', like "
                             "{date: 2026-11-30, reason: Removed after a court order}")
-    return Takedown(parse_date(value["date"], zone, "takedown").value, " ".join(str(value["reason"]).split()))
+    return Takedown(parse_date(value["date"], zone, "takedown", order).value, " ".join(str(value["reason"]).split()))
 
 
 def render_body(doc: SourceDocument, config: SiteConfig) -> str:
@@ -370,11 +408,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         raw_date = meta.get("date") or (file_match.group(1) if file_match else None)
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
-        when = parse_date(raw_date, config.zone)
+        when = parse_date(raw_date, config.zone, order=config.date_order)
         current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
         updated = None
         if meta.get(current_key):
-            parsed_updated = parse_date(meta[current_key], config.zone, current_key)
+            parsed_updated = parse_date(meta[current_key], config.zone, current_key, config.date_order)
             if _is_before(parsed_updated, when, config.zone):
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
@@ -415,11 +453,16 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "image"
         image = text_field(meta, "image")
         current_key = "corrections"
-        corrections = _corrections(meta, config.zone)
+        corrections = _corrections(meta, config.zone, config.date_order)
         current_key = alias_key(meta)
         aliases = aliases_field(meta)
         current_key = "takedown"
-        takedown = _takedown(meta, config.zone)
+        takedown = _takedown(meta, config.zone, config.date_order)
+        current_key = "extra"
+        extra = {} if meta.get("extra") is None else meta["extra"]
+        if not isinstance(extra, dict):
+            raise SourceProblem(f"'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), "
+                                f"not {_describe(extra)}")
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -445,4 +488,5 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         draft=draft,
         aliases=aliases,
         takedown=takedown,
+        extra=FrozenMapping(extra),
     )

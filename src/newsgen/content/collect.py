@@ -20,6 +20,7 @@ from newsgen.errors import SourceError, SourceProblem
 from newsgen.content.formats import SourceDocument, decode_text, parse_document
 from newsgen.content.formats.exports import EXPORT_SUFFIXES, read_export
 from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
+from newsgen.content.known_keys import unknown_key_warnings
 from newsgen.content.layouts import Neighbours, Placement, adapt_document
 from newsgen.model import Article
 from newsgen.urls import article_url, slugify
@@ -82,6 +83,7 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     warnings += adapted.warnings
     if adapted.document is None:
         return FileItems(warnings=tuple(warnings), notices=(f"{shown}: {adapted.notice}",))
+    warnings += unknown_key_warnings(document, placement.layout, shown)
     return FileItems(items=(SourceItem(shown, path.name, adapted.document, file_shown=shown),), warnings=tuple(warnings))
 
 

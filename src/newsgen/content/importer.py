@@ -137,6 +137,8 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
         meta["draft"] = True
     if article.aliases:
         meta["aliases"] = [f"/{alias}" for alias in article.aliases]
+    if article.extra:
+        meta["extra"] = source_meta["extra"]
     if item.document.markup != "markdown":
         meta["markup"] = item.document.markup
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)

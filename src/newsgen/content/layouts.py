@@ -241,6 +241,10 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
             tags = meta.get("tags") if isinstance(meta.get("tags"), list) else _words(meta.get("tags")) or []
             meta["tags"] = list(tags) + extra
     body, warnings = _mark_template_code(doc, shown, layout, markup)
+    if layout != "newsgen" and "extra" in meta and not isinstance(meta["extra"], dict):
+        meta.pop("extra")  # the generator's own key: newsgen's `extra` is a mapping of the site's fields
+        warnings += (f"{shown}:{doc.meta_lines.get('extra', 1)}: 'extra' is not a mapping of the site's own "
+                     f"fields (extra: {{desk: Politics}}); ignored",)
     if markup == "markdown" and not meta.get("summary") and _MORE.search(body):
         meta["summary"] = " ".join(re.sub(r"<[^>]+>|[*_`#\[\]]", "", _MORE.split(body, 1)[0]).split())
     return Adapted(replace(doc, meta=meta, body=body, markup=markup), warnings=warnings)  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ import dataclasses
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -59,6 +59,8 @@ class LoadedContent:
     notices: list[str] = field(default_factory=list)
     skipped_invalid: list[str] = field(default_factory=list)
     """Errors of the articles left out because `skip_invalid` is on."""
+    left_out: list[str] = field(default_factory=list)
+    """One line for each draft and future article left out, with its date, in file order."""
     next_publication: datetime | None = None
     """The earliest date of the articles left out as future ones: when the site next changes by itself."""
     files: ArticleFiles = field(default_factory=lambda: ArticleFiles({}, {}))
@@ -242,8 +244,11 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, 
     for article in articles:
         if article.draft and not config.drafts:
             loaded.skipped_drafts += 1
+            loaded.left_out.append(f"{article.source}: draft, dated {_utc(article)}; left out (--drafts builds it)")
         elif article.published > now and not config.future:
             loaded.skipped_future += 1
+            loaded.left_out.append(f"{article.source}: future article, dated {_utc(article)}; "
+                                   "it appears in the first build from then on")
             if loaded.next_publication is None or article.published < loaded.next_publication:
                 loaded.next_publication = article.published
         else:
@@ -253,6 +258,10 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, 
     if errors:
         raise BuildFailed(errors, loaded.warnings)
     return loaded
+
+
+def _utc(article: Article) -> str:
+    return article.published.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def shown_paths(content_dir: Path, paths: list[Path], site_dir: Path) -> list[str]:

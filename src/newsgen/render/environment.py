@@ -9,6 +9,8 @@ the build time is not among them, so a page never changes by itself.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import functools
 import hashlib
 import json
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import jinja2
 from dateutil import tz
@@ -46,7 +48,7 @@ def make_environment(config: SiteConfig) -> Environment:
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=StrictUndefined,
+        undefined=HintingUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -55,6 +57,41 @@ def make_environment(config: SiteConfig) -> Environment:
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
+
+
+OTHER_NAMES = {"headline": "title", "date": "published", "content": "body_html", "body": "body_html",
+               "text": "body_html", "excerpt": "summary", "description": "summary", "author": "authors",
+               "category": "section", "categories": "section", "link": "url", "permalink": "url",
+               "lastmod": "updated", "reading_time": "reading_minutes"}
+"""Names other generators' templates use (Jekyll, Hugo, Pelican) for what a record names otherwise."""
+
+
+LISTED_NAMES = 30
+"""A record with at most this many attributes lists them all in a template error."""
+
+
+class HintingUndefined(StrictUndefined):
+    """StrictUndefined whose message for a missing attribute names the closest ones the value
+    has and, for a record (an Article, a listing, a mapping such as `article.extra`) with few
+    enough, lists them all (`... has no attribute 'headline' (did you mean 'title'? Article has: ...)`)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        message = super()._undefined_message
+        value, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or value is jinja2.utils.missing or not isinstance(name, str):
+            return message
+        record = isinstance(value, Mapping) or dataclasses.is_dataclass(value)
+        names = sorted(map(str, value)) if isinstance(value, Mapping) else \
+            sorted({n for n in [*dir(type(value)), *getattr(value, "__dict__", ())] if not n.startswith("_")})
+        close = [OTHER_NAMES[name]] if OTHER_NAMES.get(name) in names else []
+        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75) if n not in close]
+        hints = [f"did you mean {' or '.join(repr(n) for n in close[:3])}?"] if close else []
+        if record and 0 < len(names) <= LISTED_NAMES:  # a str's methods or every setting would bury the hint
+            hints.append(f"{type(value).__name__} has: {', '.join(names)}")
+        return f"{message} ({' '.join(hints)})" if hints else message
 
 
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:

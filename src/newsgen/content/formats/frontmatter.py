@@ -9,13 +9,15 @@ import yaml
 
 from newsgen.errors import SourceProblem
 from newsgen.content.formats import SourceDocument
+from newsgen.yaml_problems import explain_yaml_error
 
 try:  # libyaml is ten times faster when present; the pure-Python loader is as safe.
     _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _SafeLoader = yaml.SafeLoader
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*[:=]")
+_KEY_LINE = re.compile(r"^(?:([A-Za-z_][\w-]*)[ \t]*[:=]|\[[ \t]*([A-Za-z_][\w-]*)[ \t]*\])")
+"""`key:` (YAML), `key =` (TOML) or a TOML table's `[key]`."""
 _TOML_LINE = re.compile(r"line (\d+)")
 _HEADING = re.compile(r"#[ \t]+(\S.*)")
 
@@ -35,7 +37,7 @@ def _key_lines(header: str) -> dict[str, int]:
     for number, line in enumerate(header.split("\n"), start=2):
         match = _KEY_LINE.match(line)
         if match:
-            lines.setdefault(match.group(1).lower(), number)
+            lines.setdefault((match.group(1) or match.group(2)).lower(), number)
     return lines
 
 
@@ -44,12 +46,13 @@ def parse_yaml(text: str) -> SourceDocument:
     try:
         meta = yaml.load(header, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        found = explain_yaml_error(exc, header)
+        problem = found.message
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark and mark and context_mark.line != mark.line:
+        if problem == getattr(exc, "problem", None) and context and context_mark and found.line is not None \
+                and context_mark.line != found.line:
             problem += f" ({context} started on line {context_mark.line + 2})"
-        raise SourceProblem(f"invalid YAML front matter: {problem}", line=(mark.line + 2) if mark else 1)
+        raise SourceProblem(f"invalid YAML front matter: {problem}", line=(found.line + 2) if found.line is not None else 1)
     except RecursionError:
         raise SourceProblem("invalid YAML front matter: nested too deeply", line=2)
     except (ValueError, OverflowError) as exc:  # PyYAML builds `2024-02-30` as a date and fails outside YAMLError
