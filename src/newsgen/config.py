@@ -234,11 +234,23 @@ def _validate(values: dict, where_given: dict[str, str], shown: str) -> list[str
             errors.append(f"{where}: '{key}' must be true or false, not {describe(value)}")
         elif expected is str and not isinstance(value, str):
             errors.append(f"{where}: '{key}' must be text, not {describe(value)}")
+        elif expected is str and not _is_unicode(value):
+            errors.append(f"{where}: '{key}' holds half of a UTF-16 surrogate pair (an escape like \\ud800), "
+                          "not a character")
         else:
             problem = _check_value(key, value)
             if problem:
                 errors.append(f"{where}: {problem}")
     return errors
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate, which YAML's `"\\ud800"` escape can give."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_value(key: str, value: typing.Any) -> str | None:

@@ -7,12 +7,15 @@ plain Markdown whose date comes from the file name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from newsgen.errors import SourceProblem
 
 Markup = Literal["markdown", "text", "html"]
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,24 @@ def decode_text(data: bytes) -> tuple[str, bool]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, fallback
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first lone UTF-16 surrogate (`\\ud800`) in the strings of a parsed value (keys
+    included), as its escape, or None. JSON escapes can spell one; it is half a character, and no
+    page or feed can be written with it."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if found := _SURROGATE.search(item):
+                return f"\\u{ord(found.group()):04x}"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
 
 
 def parse_document(text: str) -> SourceDocument:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from newsgen.errors import SourceProblem
-from newsgen.content.formats import Markup, SourceDocument
+from newsgen.content.formats import Markup, SourceDocument, lone_surrogate
 
 EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("date", "published", "pubdate", "datetime"),
@@ -122,6 +123,10 @@ def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> 
         if not isinstance(record, dict):
             yield ExportRecord(number, None, None, SourceProblem(
                 f"expected a JSON object for one article, not {type(record).__name__}", number))
+            continue
+        if _SURROGATE_ESCAPE.search(raw) and (half := lone_surrogate(record)):
+            yield ExportRecord(number, None, None, SourceProblem(
+                f"invalid JSON: {half} is half of a UTF-16 surrogate pair, not a character", number))
             continue
         yield map_record(record, names, number, markup)
 
