@@ -50,3 +50,44 @@ def test_a_lone_surrogate_in_the_config_is_an_error_naming_the_key(tmp_path):
     assert str(failed.value) == (
         "invalid configuration (1 error):\n"
         "  1. newsgen.yaml:1: 'title' holds half of a UTF-16 surrogate pair (an escape like \\ud800), not a character")
+
+
+CONTROL_TAGS = ["Bad\x01tag", "Nul\x00tag", "Non\ufffecharacter"]
+
+
+def _parse_xml(path):
+    import xml.etree.ElementTree as ET
+    return ET.fromstring(path.read_bytes())
+
+
+def test_control_characters_in_tags_and_titles_leave_every_feed_and_sitemap_parsable(tmp_path, monkeypatch):
+    import yaml
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704153600")  # 2024-01-02: the article is in the news sitemap
+    header = yaml.safe_dump({"title": "Storm\x02 warning", "date": "2024-01-01", "tags": CONTROL_TAGS,
+                             "author": "Ana\x03 Ruiz", "summary": "Rain\x1f ahead"}, allow_unicode=True)
+    config, _ = build_site(tmp_path, {"newsgen.yaml": 'title: "Daily\\u0001 News"\nfeed_rss: true\n',
+                                      "content/a.md": f"---\n{header}---\nBody\x07 text.\n"},
+                           feed_full_content=True)
+    out = config.output_path
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = _parse_xml(out / "feed.xml")
+    assert feed.find(f"{atom}title").text == "Daily News"
+    entry = feed.find(f"{atom}entry")
+    assert entry.find(f"{atom}title").text == "Storm warning"
+    assert entry.find(f"{atom}author/{atom}name").text == "Ana Ruiz"
+    assert entry.find(f"{atom}summary").text == "Rain ahead"
+    assert [c.get("label") for c in entry.findall(f"{atom}category")] == ["Badtag", "Nultag", "Noncharacter"]
+    assert "<p>Body text.</p>" in entry.find(f"{atom}content").text
+    rss = _parse_xml(out / "rss.xml")
+    assert [c.text for c in rss.iter("category")] == ["Badtag", "Nultag", "Noncharacter"]
+    assert rss.find("channel/title").text == "Daily News"
+    tag_feeds = sorted((out / "tags").glob("*/feed.xml"))
+    assert len(tag_feeds) == 3
+    for path in tag_feeds + sorted((out / "tags").glob("*/rss.xml")):
+        _parse_xml(path)
+    news = "{http://www.google.com/schemas/sitemap-news/0.9}"
+    sitemap = _parse_xml(out / "news-sitemap.xml")
+    assert sitemap.find(f".//{news}name").text == "Daily News"
+    assert sitemap.find(f".//{news}title").text == "Storm warning"
+    for path in out.glob("sitemap*.xml"):
+        _parse_xml(path)

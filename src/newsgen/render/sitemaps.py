@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Iterable, Iterator
 
 from newsgen.config import SiteConfig
-from newsgen.render.feeds import xml_text
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page
@@ -149,7 +148,7 @@ def render_sitemaps(site: Site, ctx: RenderContext, html_urls: Iterable[str], ro
     news = news_articles(site, ctx.now)
     if news:
         yield render_always(ctx, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
-                            articles=news, news_language=news_language(site.config.language), xml_text=xml_text)
+                            articles=news, news_language=news_language(site.config.language))
     if robots:
         yield render_always(ctx, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
 
