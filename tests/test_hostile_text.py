@@ -91,3 +91,26 @@ def test_control_characters_in_tags_and_titles_leave_every_feed_and_sitemap_pars
     assert sitemap.find(f".//{news}title").text == "Storm warning"
     for path in out.glob("sitemap*.xml"):
         _parse_xml(path)
+
+
+def test_thousands_of_tags_give_bounded_feeds_and_a_warning_naming_file_and_line(tmp_path):
+    tags = ", ".join(f"topic {number}" for number in range(2000))
+    config, report = build_site(tmp_path, {"content/a.md": f"---\ntitle: Tagged\ndate: 2024-01-01\ntags: [{tags}]\n---\nx\n"},
+                                search=False)
+    out = config.output_path
+    assert report.warnings == ("content/a.md:4: 2000 tags on one article, more than tags_per_article_warning (100); "
+                               "each tag gets a page and a feed",)
+    assert len(list((out / "tags").glob("*/feed.xml"))) == 2000
+    feed = (out / "tags/topic-1999/feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<category ") == 20 and 'label="topic 19"' in feed and 'label="topic 20"' not in feed
+    assert sum(path.stat().st_size for path in (out / "tags").rglob("*.xml")) < 2000 * 5000
+    page = (out / "2024/01/01/tagged/index.html").read_text(encoding="utf-8")
+    assert "topic 1999" in page
+
+
+def test_the_tag_warning_threshold_is_a_setting_and_the_tags_are_kept(tmp_path):
+    record = '{"date": "2024-01-01", "title": "Keywords", "body": "x", "tags": "a; b; c; d"}\n'
+    config, report = build_site(tmp_path, {"content/wire.jsonl": GOOD_RECORD + record}, tags_per_article_warning=3)
+    assert report.warnings == ("content/wire.jsonl:2: 4 tags on one article, more than tags_per_article_warning (3); "
+                               "each tag gets a page and a feed",)
+    assert sorted(path.name for path in (config.output_path / "tags").iterdir() if path.is_dir()) == ["a", "b", "c", "d"]

@@ -101,6 +101,8 @@ class SiteConfig:
     unsafe_html: bool = True
     """Keep raw HTML in article bodies as written. `false` strips scripts, event handlers,
     `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
+    tags_per_article_warning: int = 100
+    """Warn about an article with more tags than this (each tag gets a page and a feed); 0: never warn."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -262,6 +264,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return f"'twitter' must be a handle starting with '@', not {describe(value)}"
     if key == "related_count" and value < 0:
         return "'related_count' must be 0 (none) or more"
+    if key == "tags_per_article_warning" and value < 0:
+        return "'tags_per_article_warning' must be 0 (never warn) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):

@@ -121,10 +121,13 @@ def _with_wordy_headline(document: SourceDocument) -> SourceDocument:
     return document
 
 
-def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple[SourceItem, Article]], list[SourceError]]:
-    """An Article per source item (automatic tags applied); records of one export get distinct URLs."""
+def build_item_articles(read: FileItems, config: SiteConfig
+                        ) -> tuple[list[tuple[SourceItem, Article]], list[SourceError], list[str]]:
+    """An Article per source item (automatic tags applied), the errors, and warnings about the
+    articles built (beyond read.warnings); records of one export get distinct URLs."""
     built: list[tuple[SourceItem, Article]] = []
     errors = list(read.errors)
+    warnings = []
     for item in read.items:
         shown = item.file_shown or item.source
         try:
@@ -136,10 +139,20 @@ def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple
             errors.append(SourceError(shown, item.line, "nested too deeply to read"))
             continue
         built.append((item, apply_auto_tags(article, config)))
+        if config.tags_per_article_warning and len(article.tags) > config.tags_per_article_warning:
+            warnings.append(f"{shown}:{_tags_line(item)}: {len(article.tags)} tags on one article, more than "
+                            f"tags_per_article_warning ({config.tags_per_article_warning}); each tag gets a page "
+                            "and a feed")
     if len(built) > 1:
         built = distinct_urls(built, config)
     errors.sort(key=lambda e: e.line)
-    return built, errors
+    return built, errors, warnings
+
+
+def _tags_line(item: SourceItem) -> int:
+    """The line of the key an article's tags came from (articles.py reads them in this order)."""
+    lines = item.document.meta_lines
+    return next((lines[key] for key in ("tags", "tag", "keywords") if key in lines), item.line or 1)
 
 
 def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -> list[tuple[SourceItem, Article]]:

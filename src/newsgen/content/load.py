@@ -179,9 +179,10 @@ def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None,
     if neighbours is None:
         neighbours = neighbours_on_disk(path, config)
     read = read_source_items(path, config.content_path, config, shown, placement, neighbours)
-    built, errors = build_item_articles(read, config)
+    built, errors, warnings = build_item_articles(read, config)
     articles = tuple(article for _, article in built)
-    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
+    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings + tuple(warnings), articles,
+                      read.notices)
 
 
 def neighbours_on_disk(path: Path, config: SiteConfig) -> Neighbours:

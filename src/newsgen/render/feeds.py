@@ -22,6 +22,9 @@ from newsgen.render.jobs import RenderContext, render_declared, with_body
 from newsgen.urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
+FEED_CATEGORIES = 20
+"""The most tags a feed entry lists as categories (the article's first ones): an article's entry is
+repeated in the feed of each of its tags, so its feeds grow with the square of its tags otherwise."""
 NO_CONTENT_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 """The `<updated>` of a feed with no entries: a fixed date, so even an empty site rebuilds identically."""
 _START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
@@ -97,7 +100,7 @@ def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None =
         published=article.published,
         updated=article.modified,
         authors=tuple((a.name, absolute_url(config.base_url, a.url)) for a in article.authors),
-        categories=article.tags,
+        categories=article.tags[:FEED_CATEGORIES],
         summary=article.summary,
         content=content,
     )
