@@ -114,3 +114,32 @@ def test_the_tag_warning_threshold_is_a_setting_and_the_tags_are_kept(tmp_path):
     assert report.warnings == ("content/wire.jsonl:2: 4 tags on one article, more than tags_per_article_warning (3); "
                                "each tag gets a page and a feed",)
     assert sorted(path.name for path in (config.output_path / "tags").iterdir() if path.is_dir()) == ["a", "b", "c", "d"]
+
+
+def test_a_csv_field_over_128_kib_is_read_with_every_later_row(tmp_path):
+    long_body = "word " * 60_000
+    csv_text = (f"date,title,body\n2024-01-01,Long,{long_body}\n2024-01-02,After,Short body\n")
+    config, report = build_site(tmp_path, {"content/feed.csv": csv_text})
+    assert report.articles == 2
+    assert (config.output_path / "2024/01/01/long/index.html").stat().st_size > 300_000
+    assert (config.output_path / "2024/01/02/after/index.html").is_file()
+
+
+def test_bad_csv_rows_are_errors_at_their_lines_and_every_good_row_is_read(tmp_path):
+    csv_text = ("date,title,body\n"
+                "2024-01-01,First,One\n"
+                '2024-01-02,"Quoted"junk,Two\n'
+                "2024-01-03,Nul\x00row,Three\n"
+                "2024-01-04,Fourth,Four\n"
+                '2024-01-05,"Never closed,Five\n'
+                "2024-01-06,Sixth,Six\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path, {"content/feed.csv": csv_text})
+    assert str(failed.value) == (
+        "build failed with 3 errors:\n"
+        "  1. content/feed.csv:3: invalid CSV: ',' expected after '\"'\n"
+        "  2. content/feed.csv:4: invalid CSV: the row holds a NUL byte\n"
+        "  3. content/feed.csv:6: invalid CSV: unexpected end of data")
+    config, report = build_site(tmp_path, {"content/feed.csv": csv_text}, skip_invalid=True)
+    built = sorted(path.parent.name for path in config.output_path.glob("2024/01/*/*/index.html"))
+    assert built == ["first", "fourth", "sixth"]

@@ -69,6 +69,9 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     suffix = path.suffix.lower()
     if suffix in EXPORT_SUFFIXES:
         return _export_items(text, suffix, config, shown, path.name, warnings)
+    if "\x00" in text:
+        return FileItems(errors=(SourceError(shown, text.count("\n", 0, text.index("\x00")) + 1,
+                                             "contains NUL bytes; is this a binary file?"),))
     try:
         if placement.markup == "html" and looks_like_html(text):
             document = parse_html(text)

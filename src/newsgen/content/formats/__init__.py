@@ -34,8 +34,15 @@ class SourceDocument:
     format: str = "markdown"
 
 
+STRAY_NULS = 8
+"""NUL bytes a text file may hold and still be text (besides one per 1,000 bytes): a damaged
+export or a scraper's stray bytes. More make it a binary file."""
+
+
 def decode_text(data: bytes) -> tuple[str, bool]:
-    """Bytes as text with `\\n` line ends: UTF-8 (BOM or not), else Windows-1252.
+    """Bytes as text with `\\n` line ends: UTF-8 (BOM or not), else Windows-1252. A few stray NUL
+    bytes are kept (the caller removes them or refuses the record holding them); a file with more
+    is binary, an error.
 
     Returns the text and whether the Windows-1252 fallback was used (the caller warns).
     """
@@ -44,7 +51,7 @@ def decode_text(data: bytes) -> tuple[str, bool]:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data:
+    if b"\x00" in data and data.count(b"\x00") > max(STRAY_NULS, len(data) // 1000):
         raise SourceProblem("contains NUL bytes; is this a binary file?", line=data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
         text = data.decode("utf-8-sig")

@@ -19,6 +19,9 @@ from newsgen.errors import SourceProblem
 from newsgen.content.formats import Markup, SourceDocument, lone_surrogate
 
 EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
+CSV_FIELD_LIMIT = 2**31 - 1
+"""The csv module's limit on one field, raised as far as a C long goes on every platform: an
+article's body is one field, and the module's default (128 KiB) is less than a long article."""
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -131,10 +134,31 @@ def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> 
         yield map_record(record, names, number, markup)
 
 
+class _Lines:
+    """The physical lines of a text for csv.reader, with a cursor a reader can be moved back on."""
+
+    def __init__(self, text: str):
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.read = 0
+        """How many lines the reader has taken."""
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self.read >= len(self.lines):
+            raise StopIteration
+        self.read += 1
+        return self.lines[self.read - 1]
+
+
 def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> Iterator[ExportRecord]:
-    """A header row, then one article a row; quoted fields may span lines."""
-    lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines, strict=True)
+    """A header row, then one article a row; quoted fields may span lines. A bad row is an error
+    at its first line, and reading goes on after it: from the line where the row went wrong, or,
+    when a quote was never closed, from the line after the row's first."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)  # each next() starts a row afresh, after an error too
     try:
         header = next(reader)
     except StopIteration:
@@ -143,21 +167,26 @@ def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> It
         yield ExportRecord(1, None, None, SourceProblem(f"invalid CSV header: {exc}", 1))
         return
     header = [h.strip() for h in header]
-    start = reader.line_num + 1
     while True:
+        first = lines.read
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield ExportRecord(start, None, None, SourceProblem(f"invalid CSV: {exc}", start))
-            return
-        line, start = start, reader.line_num + 1
+            yield ExportRecord(first + 1, None, None, SourceProblem(f"invalid CSV: {exc}", first + 1))
+            if lines.read >= len(lines.lines):  # an open quote took every line that followed
+                lines.read = first + 1
+            continue
+        line = first + 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             yield ExportRecord(line, None, None, SourceProblem(
                 f"expected {len(header)} fields like the header row, found {len(row)}", line))
+            continue
+        if any("\x00" in cell for cell in row):
+            yield ExportRecord(line, None, None, SourceProblem("invalid CSV: the row holds a NUL byte", line))
             continue
         yield map_record(dict(zip(header, row)), names, line, markup)
 
