@@ -143,3 +143,32 @@ def test_bad_csv_rows_are_errors_at_their_lines_and_every_good_row_is_read(tmp_p
     config, report = build_site(tmp_path, {"content/feed.csv": csv_text}, skip_invalid=True)
     built = sorted(path.parent.name for path in config.output_path.glob("2024/01/*/*/index.html"))
     assert built == ["first", "fourth", "sixth"]
+
+
+BIG = "9" * 5000
+
+
+def test_numbers_of_more_than_4300_digits_are_errors_naming_file_and_line(tmp_path):
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path, {
+            "content/a.md": f"---\ntitle: T\ndate: 2024-01-03\nwords: {BIG}\n---\nb\n",
+            "content/b.md": f"+++\ntitle = 'T'\ndate = 2024-01-04\n\nwords = [1, {BIG}]\n+++\nb\n",
+            "content/c.jsonl": GOOD_RECORD + f'{{"date": "2024-01-05", "title": "x", "words": {BIG}}}\n',
+            "content/d.md": f"---\ntitle: T\ndate: 2024-01-06\ntags: [a, 0x{'f' * 5000}]\n---\nb\n",
+            "content/e.md": f"+++\ntitle = 'T'\ndate = 2024-01-07\nslug = 0x{'f' * 5000}\n+++\nb\n",
+        })
+    assert str(failed.value) == (
+        "build failed with 5 errors:\n"
+        "  1. content/a.md:4: invalid YAML front matter: a number of more than 4300 digits\n"
+        "  2. content/b.md:5: invalid TOML front matter: a number of more than 4300 digits\n"
+        "  3. content/c.jsonl:2: invalid JSON: a number of more than 4300 digits (column 47)\n"
+        "  4. content/d.md:4: 'tags' holds a number of more than 4300 digits\n"
+        "  5. content/e.md:4: 'slug' holds a number of more than 4300 digits")
+
+
+def test_an_impossible_yaml_date_is_still_reported_with_its_own_line(tmp_path):
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path, {"content/a.md": "---\ntitle: T\nwords: 12\ndate: 2024-02-30\n---\nb\n"})
+    assert str(failed.value) == (
+        "build failed with 1 error:\n"
+        "  1. content/a.md:4: invalid date '2024-02-30' in YAML front matter: day is out of range for month")

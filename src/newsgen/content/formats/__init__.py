@@ -8,6 +8,7 @@ plain Markdown whose date comes from the file name.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,11 @@ from newsgen.errors import SourceProblem
 Markup = Literal["markdown", "text", "html"]
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+NUMBER_DIGITS = sys.get_int_max_str_digits()
+"""The most digits Python turns into a whole number, or a number into text (4,300 by default)."""
+_HUGE = 10 ** NUMBER_DIGITS
+LONG_NUMBER = re.compile(r"[0-9][0-9_]{%d,}" % NUMBER_DIGITS)
+"""A run of digits (TOML and YAML allow `_` between them) longer than NUMBER_DIGITS."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,22 @@ def lone_surrogate(value: Any) -> str | None:
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
+    return None
+
+
+def huge_number_key(meta: dict[str, Any]) -> str | None:
+    """The first key whose value holds a whole number of more than NUMBER_DIGITS digits, or None.
+    A YAML or TOML hex number (`0xfff...`) can be one; it could never be shown as text. YAML
+    aliases make a value a graph: each container is looked at once."""
+    for key, value in meta.items():
+        pending, seen = [value], set()
+        while pending:
+            item = pending.pop()
+            if isinstance(item, int) and not -_HUGE < item < _HUGE:
+                return key
+            if isinstance(item, (dict, list)) and id(item) not in seen:
+                seen.add(id(item))
+                pending.extend(item.values() if isinstance(item, dict) else item)
     return None
 
 

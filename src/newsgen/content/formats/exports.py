@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from newsgen.errors import SourceProblem
-from newsgen.content.formats import Markup, SourceDocument, lone_surrogate
+from newsgen.content.formats import LONG_NUMBER, NUMBER_DIGITS, Markup, SourceDocument, lone_surrogate
 
 EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 CSV_FIELD_LIMIT = 2**31 - 1
@@ -122,6 +122,12 @@ def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> 
             continue
         except RecursionError:
             yield ExportRecord(number, None, None, SourceProblem("invalid JSON: nested too deeply", number))
+            continue
+        except ValueError:  # the json module turns digits into a number outside JSONDecodeError
+            found = LONG_NUMBER.search(raw)
+            column = f" (column {found.start() + 1})" if found else ""
+            yield ExportRecord(number, None, None, SourceProblem(
+                f"invalid JSON: a number of more than {NUMBER_DIGITS} digits{column}", number))
             continue
         if not isinstance(record, dict):
             yield ExportRecord(number, None, None, SourceProblem(
