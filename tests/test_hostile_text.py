@@ -172,3 +172,16 @@ def test_an_impossible_yaml_date_is_still_reported_with_its_own_line(tmp_path):
     assert str(failed.value) == (
         "build failed with 1 error:\n"
         "  1. content/a.md:4: invalid date '2024-02-30' in YAML front matter: day is out of range for month")
+
+
+def test_names_that_differ_only_in_case_folding_are_one_tag_author_and_section(make_site):
+    out = make_site({
+        "content/a.md": "---\ntitle: A\ndate: 2024-01-01\ntags: [ΟΔΟΣ, Straße]\nauthor: Jürgen Strauß\nsection: Straße\n---\nx\n",
+        "content/b.md": "---\ntitle: B\ndate: 2024-01-02\ntags: [οδοσ, STRASSE]\nauthor: JÜRGEN STRAUSS\nsection: STRASSE\n---\nx\n",
+        "content/c.md": "---\ntitle: C\ndate: 2024-01-03\ntags: [οδος]\n---\nx\n",
+    })
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == ["strasse", "οδοσ"]
+    assert [p.name for p in (out / "authors").iterdir() if p.is_dir()] == ["jurgen-strauss"]
+    assert [p.name for p in (out / "sections").iterdir() if p.is_dir()] == ["strasse"]
+    listing = (out / "tags/οδοσ/index.html").read_text(encoding="utf-8")
+    assert all(f">{title}</a>" in listing for title in "ABC")

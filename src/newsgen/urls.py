@@ -25,15 +25,17 @@ WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lp
 
 
 def slugify(text: str, fallback: str = "") -> str:
-    """A URL- and file-system-safe slug: lowercase letters and digits joined by hyphens.
+    """A URL- and file-system-safe slug: case-folded letters and digits joined by hyphens.
 
-    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. The result
+    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. Case is folded
+    the way case-insensitive file systems see it, beyond lowercasing: `Straße` and `STRASSE` give
+    `strasse`, `ΟΔΟΣ` and `οδοσ` give `οδοσ`, so terms spelled so are one term. The result
     never contains `.`, `/` or `\\`, is never a Windows device name, and is at most 80
     characters, cut at a hyphen. Text with no letters or digits gets a stable hash instead.
     """
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).lower()).replace("_", "-")
+    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).casefold()).replace("_", "-")
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         cut = slug[:MAX_SLUG_LENGTH + 1]
