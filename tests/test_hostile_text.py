@@ -185,3 +185,30 @@ def test_names_that_differ_only_in_case_folding_are_one_tag_author_and_section(m
     assert [p.name for p in (out / "sections").iterdir() if p.is_dir()] == ["strasse"]
     listing = (out / "tags/οδοσ/index.html").read_text(encoding="utf-8")
     assert all(f">{title}</a>" in listing for title in "ABC")
+
+
+LONG_NAME = "-".join(["漢" * 30, "漢" * 30, "漢" * 10])
+"""Slugified, 200 bytes: a slug as long as one can be."""
+
+
+def _output_names(out):
+    return [len(path.name.encode("utf-8")) for path in out.rglob("*")]
+
+
+def test_a_renamed_article_of_a_jekyll_tree_keeps_its_slug_within_200_bytes(tmp_path):
+    name = f"2024-01-01-{LONG_NAME}.md"
+    config, report = build_site(tmp_path, {f"content/_posts/{name}": "---\ntitle: Same\n---\nOne\n",
+                                           f"content/world/_posts/{name}": "---\ntitle: Same\n---\nTwo\n"})
+    folders = sorted((path.name for path in (config.output_path / "2024/01/01").iterdir() if path.is_dir()), key=len)
+    assert len(folders) == 2 and max(map(len, map(str.encode, folders))) <= 200
+    assert folders[1] == "漢" * 30 + "-" + "漢" * 3 + "-2024-01-01-" + "漢" * 29
+    assert len(report.warnings) == 1 and f"this article gets /2024/01/01/{folders[1]}/" in report.warnings[0]
+    assert max(_output_names(config.output_path)) <= 200
+
+
+def test_export_records_renamed_by_a_long_id_keep_their_slugs_within_200_bytes(tmp_path):
+    records = "".join(f'{{"id": "{LONG_NAME}{n}", "date": "2024-01-01", "title": "{LONG_NAME}", "body": "b"}}\n'
+                      for n in range(3))
+    config, report = build_site(tmp_path, {"content/wire.jsonl": records})
+    assert report.articles == 3
+    assert max(_output_names(config.output_path)) <= 200

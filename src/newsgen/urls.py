@@ -51,6 +51,19 @@ def slugify(text: str, fallback: str = "") -> str:
     return slug
 
 
+def suffixed_slug(slug: str, suffix: str, number: int | None = None) -> str:
+    """`slug-suffix` (`slug-suffix-number` with a number) within MAX_SLUG_BYTES, to tell a slug
+    from another: the suffix is cut to at most half of the bytes, the slug to what is left."""
+    while len(suffix.encode("utf-8")) > MAX_SLUG_BYTES // 2:
+        suffix = suffix[:-1]
+    suffix = suffix.rstrip("-") + ("" if number is None else f"-{number}")
+    room = MAX_SLUG_BYTES - len(suffix.encode("utf-8")) - 1
+    while len(slug.encode("utf-8")) > room:
+        slug = slug[:-1]
+    slug = slug.rstrip("-")
+    return f"{slug}-{suffix}" if slug else suffix
+
+
 def article_url(pattern: str, published: datetime, precision: str, slug: str, section: str) -> str:
     """The article's URL from the permalink pattern; a month-precision date has no day segment."""
     segments = [s for s in pattern.strip("/").split("/") if s]

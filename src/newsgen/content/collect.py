@@ -22,7 +22,7 @@ from newsgen.content.formats.exports import EXPORT_SUFFIXES, read_export
 from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
 from newsgen.content.layouts import Neighbours, Placement, adapt_document
 from newsgen.model import Article
-from newsgen.urls import article_url, slugify
+from newsgen.urls import article_url, slugify, suffixed_slug
 
 
 _WORD = re.compile(r"\w")
@@ -166,10 +166,10 @@ def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -
     for item, article in built:
         if article.url in used:
             suffixes = ([slugify(item.record_id)] if item.record_id else []) + [f"line-{item.line}"]
-            candidates = [f"{article.slug}-{s}" for s in suffixes]
+            candidates = [suffixed_slug(article.slug, s) for s in suffixes]
             number = 2
             while all(_with_slug(article, c, config).url in used for c in candidates):
-                candidates.append(f"{article.slug}-line-{item.line}-{number}")
+                candidates.append(suffixed_slug(article.slug, f"line-{item.line}", number))
                 number += 1
             slug = next(c for c in candidates if _with_slug(article, c, config).url not in used)
             article = _with_slug(article, slug, config)
@@ -196,9 +196,9 @@ def distinct_urls_across_files(articles: list[Article], config: SiteConfig) -> t
         if article.url in claimed:
             stem = slugify(Path(article.source.rsplit(":", 1)[0] if article.source[-1:].isdigit() else article.source).stem,
                            fallback="file")
-            slug, number = f"{article.slug}-{stem}", 2
+            slug, number = suffixed_slug(article.slug, stem), 2
             while _with_slug(article, slug, config).url in claimed:
-                slug, number = f"{article.slug}-{stem}-{number}", number + 1
+                slug, number = suffixed_slug(article.slug, stem, number), number + 1
             moved = _with_slug(article, slug, config)
             warnings.append(f"{article.source}: URL /{article.url} is also claimed by {claimed[article.url]}; "
                             f"this article gets /{moved.url}")
