@@ -212,3 +212,13 @@ def test_export_records_renamed_by_a_long_id_keep_their_slugs_within_200_bytes(t
     config, report = build_site(tmp_path, {"content/wire.jsonl": records})
     assert report.articles == 3
     assert max(_output_names(config.output_path)) <= 200
+
+
+@pytest.mark.parametrize("epoch, day", [("253402300799", "9999-12-31"), ("-62135596800", "0001-01-01")])
+def test_a_build_at_the_edge_of_the_calendar_lists_the_article_in_the_news_sitemap(tmp_path, monkeypatch, epoch, day):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    config, report = build_site(tmp_path, {"content/a.md": f"---\ntitle: Edge\ndate: {day}\n---\nb\n"})
+    assert report.articles == 1
+    news = (config.output_path / "news-sitemap.xml").read_text(encoding="utf-8")
+    assert f"<news:publication_date>{day}T00:00:00+00:00</news:publication_date>" in news
+    assert build(config).nothing_changed

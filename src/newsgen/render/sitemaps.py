@@ -113,7 +113,7 @@ def render_group(ctx: RenderContext, group: str, entries: list[SitemapEntry],
 
 def news_articles(site: Site, now: datetime) -> list[Article]:
     """Articles published in the 2 days up to the build time, newest first, at most 1,000."""
-    recent = [a for a in site.articles if now - NEWS_WINDOW < a.published <= now]
+    recent = [a for a in site.articles if a.published <= now and now - a.published < NEWS_WINDOW]  # no overflow at year 1
     return recent[:NEWS_LIMIT]
 
 
