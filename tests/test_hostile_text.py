@@ -222,3 +222,31 @@ def test_a_build_at_the_edge_of_the_calendar_lists_the_article_in_the_news_sitem
     news = (config.output_path / "news-sitemap.xml").read_text(encoding="utf-8")
     assert f"<news:publication_date>{day}T00:00:00+00:00</news:publication_date>" in news
     assert build(config).nothing_changed
+
+
+def test_an_article_file_or_export_record_over_max_article_bytes_is_an_error_the_export_file_is_not(tmp_path):
+    body = "x" * 600
+    files = {"content/big.md": f"---\ntitle: Big\ndate: 2024-01-01\n---\n{body}\n",
+             "content/small.md": "---\ntitle: Small\ndate: 2024-01-02\n---\nx\n",
+             "content/wire.jsonl": GOOD_RECORD + f'{{"date": "2024-01-03", "title": "Long", "body": "{body}"}}\n' + '{"date": "2024-01-04", "title": "After", "body": "b"}\n',
+             "content/feed.csv": f'date,title,body\n2024-01-05,Fine,x\n2024-01-06,Long,"{body[:300]}\n{body[:300]}"\n'}
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path, files, max_article_bytes=500)
+    assert str(failed.value) == (
+        "build failed with 3 errors:\n"
+        "  1. content/big.md:1: the article is 637 bytes, more than max_article_bytes (500)\n"
+        "  2. content/feed.csv:3: the record is 620 bytes, more than max_article_bytes (500)\n"
+        "  3. content/wire.jsonl:2: the record is 651 bytes, more than max_article_bytes (500)")
+    config, report = build_site(tmp_path, files, max_article_bytes=500, skip_invalid=True)
+    assert report.articles == 4 and len(report.skipped_invalid) == 3
+
+
+def test_a_title_over_max_title_length_is_an_error_at_its_line(tmp_path, capsys):
+    write_files(tmp_path / "site", {
+        "content/a.md": "---\ndate: 2024-01-01\ntitle: " + "Long " * 100 + "\n---\nx\n",
+        "content/b.md": "---\ndate: 2024-01-02\ntitle: Short\n---\nx\n",
+        "newsgen.yaml": "max_title_length: 200\nsearch: false\n"})
+    assert main(["build", str(tmp_path / "site"), "-j", "1", "--skip-invalid"]) == 0
+    assert ("skipped 1 invalid article (--skip-invalid):\n"
+            "  1. content/a.md:3: the title is 499 characters long, more than max_title_length (200)") in capsys.readouterr().err
+    assert (tmp_path / "site/public/2024/01/02/short/index.html").is_file()

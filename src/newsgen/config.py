@@ -103,6 +103,10 @@ class SiteConfig:
     `javascript:` URLs, iframes, objects and forms with the nh3 sanitiser."""
     tags_per_article_warning: int = 100
     """Warn about an article with more tags than this (each tag gets a page and a feed); 0: never warn."""
+    max_article_bytes: int = 10_000_000
+    """Largest article file, or record of a bulk export (an export file may be larger), in bytes."""
+    max_title_length: int = 300
+    """Longest title, in characters."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -264,6 +268,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return f"'twitter' must be a handle starting with '@', not {describe(value)}"
     if key == "related_count" and value < 0:
         return "'related_count' must be 0 (none) or more"
+    if key in ("max_article_bytes", "max_title_length") and value < 1:
+        return f"'{key}' must be at least 1"
     if key == "tags_per_article_warning" and value < 0:
         return "'tags_per_article_warning' must be 0 (never warn) or more"
     if key == "workers" and value < 0:

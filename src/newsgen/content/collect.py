@@ -58,7 +58,12 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     """Read and decode one file and split it into article sources (`neighbours`: what the other
     files of the content folder say about it). Raises nothing for bad input."""
     warnings: list[str] = []
+    suffix = path.suffix.lower()
     try:
+        size = path.stat().st_size
+        if size > config.max_article_bytes and suffix not in EXPORT_SUFFIXES:  # an export's records are checked
+            return FileItems(errors=(SourceError(shown, 1, f"the article is {size:,} bytes, more than "
+                                                           f"max_article_bytes ({config.max_article_bytes:,})"),))
         text, fell_back = decode_text(path.read_bytes())
     except SourceProblem as problem:
         return FileItems(errors=(SourceError(shown, problem.line, problem.message),))
@@ -66,7 +71,6 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
         return FileItems(errors=(SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
     if fell_back:
         warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
-    suffix = path.suffix.lower()
     if suffix in EXPORT_SUFFIXES:
         return _export_items(text, suffix, config, shown, path.name, warnings)
     if "\x00" in text:
@@ -91,7 +95,8 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
 def _export_items(text: str, suffix: str, config: SiteConfig, shown: str, name: str, warnings: list[str]) -> FileItems:
     items: list[SourceItem] = []
     errors: list[SourceError] = []
-    for record in read_export(text, suffix, config.export_fields, config.export_markup):  # type: ignore[arg-type]
+    for record in read_export(text, suffix, config.export_fields, config.export_markup,  # type: ignore[arg-type]
+                              config.max_article_bytes):
         if record.document is None:
             assert record.problem is not None
             errors.append(SourceError(shown, record.line, record.problem.message))

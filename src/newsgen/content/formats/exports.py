@@ -111,9 +111,23 @@ def _record_id(meta: dict[str, Any]) -> str | None:
     return str(value) if _present(value) else None
 
 
-def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> Iterator[ExportRecord]:
+def _oversized(record_text: str, line: int, max_bytes: int) -> ExportRecord | None:
+    """An error for a record of more than max_bytes bytes (as UTF-8), else None."""
+    if len(record_text) <= max_bytes // 4:  # no character is more than 4 bytes
+        return None
+    size = len(record_text.encode("utf-8"))
+    if size <= max_bytes:
+        return None
+    return ExportRecord(line, None, None, SourceProblem(
+        f"the record is {size:,} bytes, more than max_article_bytes ({max_bytes:,})", line))
+
+
+def read_jsonl(text: str, names: dict[str, tuple[str, ...]], markup: Markup, max_bytes: int) -> Iterator[ExportRecord]:
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
+            continue
+        if oversized := _oversized(raw, number, max_bytes):
+            yield oversized
             continue
         try:
             record = json.loads(raw)
@@ -158,7 +172,7 @@ class _Lines:
         return self.lines[self.read - 1]
 
 
-def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> Iterator[ExportRecord]:
+def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup, max_bytes: int) -> Iterator[ExportRecord]:
     """A header row, then one article a row; quoted fields may span lines. A bad row is an error
     at its first line, and reading goes on after it: from the line where the row went wrong, or,
     when a quote was never closed, from the line after the row's first."""
@@ -187,6 +201,9 @@ def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> It
         line = first + 1
         if not any(cell.strip() for cell in row):
             continue
+        if oversized := _oversized("".join(lines.lines[first:lines.read]), line, max_bytes):
+            yield oversized
+            continue
         if len(row) != len(header):
             yield ExportRecord(line, None, None, SourceProblem(
                 f"expected {len(header)} fields like the header row, found {len(row)}", line))
@@ -197,9 +214,10 @@ def read_csv(text: str, names: dict[str, tuple[str, ...]], markup: Markup) -> It
         yield map_record(dict(zip(header, row)), names, line, markup)
 
 
-def read_export(text: str, suffix: str, overrides: dict[str, Any], markup: Markup) -> Iterator[ExportRecord]:
-    """Every record of an export file, in file order."""
+def read_export(text: str, suffix: str, overrides: dict[str, Any], markup: Markup,
+                max_bytes: int) -> Iterator[ExportRecord]:
+    """Every record of an export file, in file order; a record of more than max_bytes is an error."""
     names = field_names(overrides)
     if suffix == ".csv":
-        return read_csv(text, names, markup)
-    return read_jsonl(text, names, markup)
+        return read_csv(text, names, markup, max_bytes)
+    return read_jsonl(text, names, markup, max_bytes)
