@@ -250,3 +250,18 @@ def test_a_title_over_max_title_length_is_an_error_at_its_line(tmp_path, capsys)
     assert ("skipped 1 invalid article (--skip-invalid):\n"
             "  1. content/a.md:3: the title is 499 characters long, more than max_title_length (200)") in capsys.readouterr().err
     assert (tmp_path / "site/public/2024/01/02/short/index.html").is_file()
+
+
+def test_stray_nul_bytes_in_an_article_are_removed_with_a_warning_naming_the_lines(tmp_path):
+    files = {"content/a.md": b"---\r\ntitle: Stray\x00 bytes\r\ndate: 2024-01-01\r\n---\r\nBody\x00 te\x00xt.\r\n",
+             "content/b.md": b"---\ntitle: One\x00\ndate: 2024-01-02\n---\nx\n"}
+    config, report = build_site(tmp_path, files)
+    assert report.warnings == ("content/a.md:2: removed 3 NUL bytes (lines 2, 5)", "content/b.md:2: removed 1 NUL byte")
+    page = (config.output_path / "2024/01/01/stray-bytes/index.html").read_text(encoding="utf-8")
+    assert "<h1>Stray bytes</h1>" in page and "<p>Body text.</p>" in page
+
+
+def test_a_file_that_is_mostly_nul_bytes_is_still_binary(tmp_path):
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path, {"content/a.md": "---\ntitle: T\ndate: 2024-01-01\n---\nx\n".encode("utf-16-le")})
+    assert str(failed.value) == "build failed with 1 error:\n  1. content/a.md:1: contains NUL bytes; is this a binary file?"

@@ -74,8 +74,7 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     if suffix in EXPORT_SUFFIXES:
         return _export_items(text, suffix, config, shown, path.name, warnings)
     if "\x00" in text:
-        return FileItems(errors=(SourceError(shown, text.count("\n", 0, text.index("\x00")) + 1,
-                                             "contains NUL bytes; is this a binary file?"),))
+        text = _without_nuls(text, shown, warnings)
     try:
         if placement.markup == "html" and looks_like_html(text):
             document = parse_html(text)
@@ -90,6 +89,21 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     if adapted.document is None:
         return FileItems(warnings=tuple(warnings), notices=(f"{shown}: {adapted.notice}",))
     return FileItems(items=(SourceItem(shown, path.name, adapted.document, file_shown=shown),), warnings=tuple(warnings))
+
+
+def _without_nuls(text: str, shown: str, warnings: list[str]) -> str:
+    """The text of an article file without its stray NUL bytes (decode_text refuses a file with
+    more), with a warning naming the lines they were on."""
+    lines: list[int] = []
+    line, last = 1, 0
+    for found in re.finditer("\x00", text):
+        line, last = line + text.count("\n", last, found.start()), found.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    count = text.count("\x00")
+    where = f" (lines {', '.join(map(str, lines[:10]))}{', …' if len(lines) > 10 else ''})" if len(lines) > 1 else ""
+    warnings.append(f"{shown}:{lines[0]}: removed {count} NUL byte{'s' if count != 1 else ''}{where}")
+    return text.replace("\x00", "")
 
 
 def _export_items(text: str, suffix: str, config: SiteConfig, shown: str, name: str, warnings: list[str]) -> FileItems:
