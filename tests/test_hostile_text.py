@@ -265,3 +265,10 @@ def test_a_file_that_is_mostly_nul_bytes_is_still_binary(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         build_site(tmp_path, {"content/a.md": "---\ntitle: T\ndate: 2024-01-01\n---\nx\n".encode("utf-16-le")})
     assert str(failed.value) == "build failed with 1 error:\n  1. content/a.md:1: contains NUL bytes; is this a binary file?"
+
+
+def test_a_number_of_more_than_4300_digits_in_the_config_is_an_error_naming_its_line(tmp_path):
+    site = write_files(tmp_path / "site", {"newsgen.yaml": f"title: News\npage_size: {BIG}\n", "content/a.md": "x"})
+    with pytest.raises(ConfigError) as failed:
+        load_config(site)
+    assert str(failed.value) == "newsgen.yaml:2: invalid YAML: a number of more than 4300 digits"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import string
+import sys
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -199,7 +201,11 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], li
         raise ConfigError(f"{shown}: not UTF-8 text")
     except RecursionError:
         raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
+    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30, or a huge number
+        digits = sys.get_int_max_str_digits()
+        if "digits" in str(exc) and (number := re.search(r"[0-9][0-9_]{%d,}" % digits, text)):
+            raise ConfigError(f"{shown}:{text.count(chr(10), 0, number.start()) + 1}: invalid YAML: "
+                              f"a number of more than {digits} digits") from None
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
