@@ -272,3 +272,20 @@ def test_a_number_of_more_than_4300_digits_in_the_config_is_an_error_naming_its_
     with pytest.raises(ConfigError) as failed:
         load_config(site)
     assert str(failed.value) == "newsgen.yaml:2: invalid YAML: a number of more than 4300 digits"
+
+
+def test_an_article_file_over_max_article_bytes_is_never_read_into_memory(tmp_path):
+    import tracemalloc
+    site = write_files(tmp_path / "site", {"content/small.md": "---\ntitle: Small\ndate: 2024-01-02\n---\nx\n"})
+    with open(site / "content/huge.md", "wb") as handle:
+        handle.truncate(64_000_000)  # sparse: no disk used
+    config = load_config(site, {"workers": 1, "skip_invalid": True, "search": False, "max_article_bytes": 1_000_000})
+    tracemalloc.start()
+    try:
+        report = build(config)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.skipped_invalid == ("content/huge.md:1: the article is 64,000,000 bytes, more than "
+                                      "max_article_bytes (1,000,000)",)
+    assert report.articles == 1 and peak < 20_000_000
