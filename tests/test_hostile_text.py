@@ -289,3 +289,19 @@ def test_an_article_file_over_max_article_bytes_is_never_read_into_memory(tmp_pa
     assert report.skipped_invalid == ("content/huge.md:1: the article is 64,000,000 bytes, more than "
                                       "max_article_bytes (1,000,000)",)
     assert report.articles == 1 and peak < 20_000_000
+
+
+def test_related_stories_of_an_archive_with_a_large_keyword_vocabulary_take_seconds():
+    import random
+    import time
+
+    from article_records import make_article
+    from newsgen.index.related import relate_articles
+
+    rng = random.Random(7)
+    vocabulary = [f"k{number}" for number in range(20_000)]
+    articles = [make_article(f"a{number}", -number, tuple(rng.sample(vocabulary, 40))) for number in range(2000)]
+    started = time.perf_counter()
+    related = relate_articles(articles, 4)
+    assert time.perf_counter() - started < 20  # about 2 s; scanning each pair's bits of every tag took minutes
+    assert len(related) == 2000 and all(len(others) == 4 for others in related.values())
