@@ -305,3 +305,11 @@ def test_related_stories_of_an_archive_with_a_large_keyword_vocabulary_take_seco
     related = relate_articles(articles, 4)
     assert time.perf_counter() - started < 20  # about 2 s; scanning each pair's bits of every tag took minutes
     assert len(related) == 2000 and all(len(others) == 4 for others in related.values())
+
+
+def test_an_author_feed_names_at_most_20_of_an_articles_authors(tmp_path):
+    names = ", ".join(f"Author {number}" for number in range(30))
+    config, _ = build_site(tmp_path, {"content/a.md": f"---\ntitle: Crowd\ndate: 2024-01-01\nauthors: [{names}]\n---\nx\n"},
+                           search=False)
+    feed = (config.output_path / "authors/author-29/feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<author>") == 1 + 20 and "<name>Author 19</name>" in feed and "Author 20<" not in feed

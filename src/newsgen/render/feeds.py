@@ -22,9 +22,10 @@ from newsgen.render.jobs import RenderContext, render_declared, with_body
 from newsgen.urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
-FEED_CATEGORIES = 20
-"""The most tags a feed entry lists as categories (the article's first ones): an article's entry is
-repeated in the feed of each of its tags, so its feeds grow with the square of its tags otherwise."""
+FEED_NAMES = 20
+"""The most tags a feed entry lists as categories, and the most authors it names (the article's
+first ones): an article's entry is repeated in the feed of each of its tags and authors, so its
+feeds would grow with the square of their number."""
 NO_CONTENT_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 """The `<updated>` of a feed with no entries: a fixed date, so even an empty site rebuilds identically."""
 _START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
@@ -99,8 +100,8 @@ def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None =
         url=url,
         published=article.published,
         updated=article.modified,
-        authors=tuple((a.name, absolute_url(config.base_url, a.url)) for a in article.authors),
-        categories=article.tags[:FEED_CATEGORIES],
+        authors=tuple((a.name, absolute_url(config.base_url, a.url)) for a in article.authors[:FEED_NAMES]),
+        categories=article.tags[:FEED_NAMES],
         summary=article.summary,
         content=content,
     )
