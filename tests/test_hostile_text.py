@@ -313,3 +313,19 @@ def test_an_author_feed_names_at_most_20_of_an_articles_authors(tmp_path):
                            search=False)
     feed = (config.output_path / "authors/author-29/feed.xml").read_text(encoding="utf-8")
     assert feed.count("<author>") == 1 + 20 and "<name>Author 19</name>" in feed and "Author 20<" not in feed
+
+
+def test_a_teaser_names_20_authors_and_counts_the_others_the_article_page_names_all(tmp_path):
+    names = ", ".join(f"Author {number}" for number in range(30))
+    config, _ = build_site(tmp_path, {"content/a.md": f"---\ntitle: Crowd\ndate: 2024-01-01\nauthors: [{names}]\n---\nx\n",
+                                      "content/b.md": "---\ntitle: Pair\ndate: 2024-01-02\nauthors: [Ana, Bo, Cy]\n---\nx\n"},
+                           search=False)
+    out = config.output_path
+    listing = (out / "authors/author-29/index.html").read_text(encoding="utf-8")
+    assert '<a href="../author-19/">Author 19</a> and 10 others</p>' in listing
+    assert listing.count('<a href="../author-') == 20
+    article = (out / "2024/01/01/crowd/index.html").read_text(encoding="utf-8")
+    assert '<a href="../../../../authors/author-28/">Author 28</a> and <a href="../../../../authors/author-29/">Author 29</a>' in article
+    front = (out / "index.html").read_text(encoding="utf-8")
+    assert ('By <a href="authors/ana/">Ana</a>, <a href="authors/bo/">Bo</a> and <a href="authors/cy/">Cy</a></p>'
+            in front)
