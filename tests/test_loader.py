@@ -285,8 +285,8 @@ def test_utf16_with_bom_is_decoded(tmp_path):
     assert load_one(tmp_path, "u.md", raw).title == "Wide"
 
 
-def test_nul_bytes_are_an_error_naming_the_line(tmp_path):
-    errors = load_errors(tmp_path, {"content/bin.md": b"---\ntitle: x\x00\n"})
+def test_a_file_of_many_nul_bytes_is_an_error_naming_the_line(tmp_path):
+    errors = load_errors(tmp_path, {"content/bin.md": b"---\ntitle: x\x00" + b"\x00" * 8 + b"\n"})
     assert errors == ["content/bin.md:2: contains NUL bytes; is this a binary file?"]
 
 

@@ -18,7 +18,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -205,7 +205,8 @@ def _unchanged_build(manifest: Manifest, inputs: str, now: datetime, config: Sit
 def _next_change(site: Site, loaded: LoadedContent, now: datetime) -> datetime | None:
     """The first moment after `now` at which this site changes by itself: a future article comes
     due, or an article leaves the news sitemap."""
-    moments = [article.published + NEWS_WINDOW for article in news_articles(site, now)]
+    moments = [article.published + NEWS_WINDOW for article in news_articles(site, now)
+               if article.published < datetime.max.replace(tzinfo=timezone.utc) - NEWS_WINDOW]  # else: after 9999
     if loaded.next_publication is not None:
         moments.append(loaded.next_publication)
     return min(moments, default=None)

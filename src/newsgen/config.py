@@ -7,6 +7,7 @@ import difflib
 import os
 import re
 import string
+import sys
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
@@ -114,6 +115,12 @@ class SiteConfig:
     embed_hosts: list[str] = field(default_factory=lambda: list(EMBED_HOSTS))
     """Host names whose https iframes article bodies keep when `unsafe_html` is false (video,
     charts, maps); `[]` keeps none."""
+    tags_per_article_warning: int = 100
+    """Warn about an article with more tags than this (each tag gets a page and a feed); 0: never warn."""
+    max_article_bytes: int = 10_000_000
+    """Largest article file, or record of a bulk export (an export file may be larger), in bytes."""
+    max_title_length: int = 300
+    """Longest title, in characters."""
 
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
     """The site folder (not a key)."""
@@ -211,7 +218,11 @@ def _read_yaml_mapping(path: Path, shown: str) -> tuple[dict, dict[str, int], li
         raise ConfigError(f"{shown}: not UTF-8 text")
     except RecursionError:
         raise ConfigError(f"{shown}:1: invalid YAML: nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30
+    except (ValueError, OverflowError) as exc:  # an impossible date such as 2024-02-30, or a huge number
+        digits = sys.get_int_max_str_digits()
+        if "digits" in str(exc) and (number := re.search(r"[0-9][0-9_]{%d,}" % digits, text)):
+            raise ConfigError(f"{shown}:{text.count(chr(10), 0, number.start()) + 1}: invalid YAML: "
+                              f"a number of more than {digits} digits") from None
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         found = explain_yaml_error(exc, text)
@@ -252,11 +263,23 @@ def _validate(values: dict, where_given: dict[str, str], shown: str) -> list[str
             errors.append(f"{where}: '{key}' must be true or false, not {describe(value)}")
         elif expected is str and not isinstance(value, str):
             errors.append(f"{where}: '{key}' must be text, not {describe(value)}")
+        elif expected is str and not _is_unicode(value):
+            errors.append(f"{where}: '{key}' holds half of a UTF-16 surrogate pair (an escape like \\ud800), "
+                          "not a character")
         else:
             problem = _check_value(key, value)
             if problem:
                 errors.append(f"{where}: {problem}")
     return errors
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate, which YAML's `"\\ud800"` escape can give."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_value(key: str, value: typing.Any) -> str | None:
@@ -268,6 +291,10 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return f"'twitter' must be a handle starting with '@', not {describe(value)}"
     if key == "related_count" and value < 0:
         return "'related_count' must be 0 (none) or more"
+    if key in ("max_article_bytes", "max_title_length") and value < 1:
+        return f"'{key}' must be at least 1"
+    if key == "tags_per_article_warning" and value < 0:
+        return "'tags_per_article_warning' must be 0 (never warn) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
     if key == "date_order" and value not in ("", "DMY", "MDY"):

@@ -25,15 +25,17 @@ WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lp
 
 
 def slugify(text: str, fallback: str = "") -> str:
-    """A URL- and file-system-safe slug: lowercase letters and digits joined by hyphens.
+    """A URL- and file-system-safe slug: case-folded letters and digits joined by hyphens.
 
-    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. The result
+    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. Case is folded
+    the way case-insensitive file systems see it, beyond lowercasing: `Straße` and `STRASSE` give
+    `strasse`, `ΟΔΟΣ` and `οδοσ` give `οδοσ`, so terms spelled so are one term. The result
     never contains `.`, `/` or `\\`, is never a Windows device name, and is at most 80
     characters, cut at a hyphen. Text with no letters or digits gets a stable hash instead.
     """
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).lower()).replace("_", "-")
+    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).casefold()).replace("_", "-")
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         cut = slug[:MAX_SLUG_LENGTH + 1]
@@ -47,6 +49,19 @@ def slugify(text: str, fallback: str = "") -> str:
     if slug in WINDOWS_DEVICES:
         slug += "-1"
     return slug
+
+
+def suffixed_slug(slug: str, suffix: str, number: int | None = None) -> str:
+    """`slug-suffix` (`slug-suffix-number` with a number) within MAX_SLUG_BYTES, to tell a slug
+    from another: the suffix is cut to at most half of the bytes, the slug to what is left."""
+    while len(suffix.encode("utf-8")) > MAX_SLUG_BYTES // 2:
+        suffix = suffix[:-1]
+    suffix = suffix.rstrip("-") + ("" if number is None else f"-{number}")
+    room = MAX_SLUG_BYTES - len(suffix.encode("utf-8")) - 1
+    while len(slug.encode("utf-8")) > room:
+        slug = slug[:-1]
+    slug = slug.rstrip("-")
+    return f"{slug}-{suffix}" if slug else suffix
 
 
 def article_url(pattern: str, published: datetime, precision: str, slug: str, section: str) -> str:

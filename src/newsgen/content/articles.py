@@ -428,6 +428,9 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if not title:
             raise SourceProblem("no title, and no text to derive a headline from", line=doc.body_line)
         title = " ".join(title.split())
+        if len(title) > config.max_title_length:
+            raise SourceProblem(f"the title is {len(title):,} characters long, more than max_title_length "
+                                f"({config.max_title_length:,})")
 
         current_key = _present(meta, "summary", "description")
         summary = text_field(meta, "summary") or text_field(meta, "description")

@@ -78,15 +78,15 @@ def _trim(run: list[str], start: int, position: int, stop: frozenset[str]) -> li
     """Split a run at stop words; drop connectors and stop words at the ends of each piece."""
     pieces: list[tuple[list[str], int]] = [([], start)]
     for offset, word in enumerate(run):
-        if word.lower() in stop and word.lower() not in CONNECTORS:
+        if word.casefold() in stop and word.casefold() not in CONNECTORS:
             pieces.append(([], start + offset + 1))
         else:
             pieces[-1][0].append(word)
     result = []
     for words, piece_start in pieces:
-        while words and words[0].lower() in CONNECTORS:
+        while words and words[0].casefold() in CONNECTORS:
             words, piece_start = words[1:], piece_start + 1
-        while words and words[-1].lower() in CONNECTORS:
+        while words and words[-1].casefold() in CONNECTORS:
             words = words[:-1]
         if words and not (len(words) == 1 and len(words[0]) < 2):
             result.append((" ".join(words), position, piece_start == 0))
@@ -95,7 +95,7 @@ def _trim(run: list[str], start: int, position: int, stop: frozenset[str]) -> li
 
 def rank_tags(text: str, config: SiteConfig) -> list[str]:
     """The automatic tags for a text, best first."""
-    stop = frozenset(w.lower() for w in config.auto_tags_stopwords)
+    stop = frozenset(w.casefold() for w in config.auto_tags_stopwords)
     candidates = find_candidates(text, stop)
     aliases = {alias: name for name, names in config.known_tags.items() for alias in [name, *(names or [])]}
     names = {phrase for phrase, _, _ in candidates}
@@ -133,7 +133,7 @@ def rank_tags(text: str, config: SiteConfig) -> list[str]:
         if not at_start:
             inside.add(name)
     known = set(config.known_tags)
-    chosen = [n for n in counts if n.lower() not in STOPWORDS | stop
+    chosen = [n for n in counts if n.casefold() not in STOPWORDS | stop
               and (n in known or (n in inside and counts[n] > 1))]
     chosen.sort(key=lambda n: (-counts[n], first_seen[n], n))
     return chosen[: config.auto_tags_limit]

@@ -23,7 +23,7 @@ from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
 from newsgen.content.known_keys import unknown_key_warnings
 from newsgen.content.layouts import Neighbours, Placement, adapt_document
 from newsgen.model import Article
-from newsgen.urls import article_url, slugify
+from newsgen.urls import article_url, slugify, suffixed_slug
 
 
 _WORD = re.compile(r"\w")
@@ -59,7 +59,12 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     """Read and decode one file and split it into article sources (`neighbours`: what the other
     files of the content folder say about it). Raises nothing for bad input."""
     warnings: list[str] = []
+    suffix = path.suffix.lower()
     try:
+        size = path.stat().st_size
+        if size > config.max_article_bytes and suffix not in EXPORT_SUFFIXES:  # an export's records are checked
+            return FileItems(errors=(SourceError(shown, 1, f"the article is {size:,} bytes, more than "
+                                                           f"max_article_bytes ({config.max_article_bytes:,})"),))
         text, fell_back = decode_text(path.read_bytes())
     except SourceProblem as problem:
         return FileItems(errors=(SourceError(shown, problem.line, problem.message),))
@@ -67,9 +72,10 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
         return FileItems(errors=(SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
     if fell_back:
         warnings.append(f"{shown}: not valid UTF-8; read as Windows-1252")
-    suffix = path.suffix.lower()
     if suffix in EXPORT_SUFFIXES:
         return _export_items(text, suffix, config, shown, path.name, warnings)
+    if "\x00" in text:
+        text = _without_nuls(text, shown, warnings)
     try:
         if placement.markup == "html" and looks_like_html(text):
             document = parse_html(text)
@@ -87,10 +93,26 @@ def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, pl
     return FileItems(items=(SourceItem(shown, path.name, adapted.document, file_shown=shown),), warnings=tuple(warnings))
 
 
+def _without_nuls(text: str, shown: str, warnings: list[str]) -> str:
+    """The text of an article file without its stray NUL bytes (decode_text refuses a file with
+    more), with a warning naming the lines they were on."""
+    lines: list[int] = []
+    line, last = 1, 0
+    for found in re.finditer("\x00", text):
+        line, last = line + text.count("\n", last, found.start()), found.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    count = text.count("\x00")
+    where = f" (lines {', '.join(map(str, lines[:10]))}{', …' if len(lines) > 10 else ''})" if len(lines) > 1 else ""
+    warnings.append(f"{shown}:{lines[0]}: removed {count} NUL byte{'s' if count != 1 else ''}{where}")
+    return text.replace("\x00", "")
+
+
 def _export_items(text: str, suffix: str, config: SiteConfig, shown: str, name: str, warnings: list[str]) -> FileItems:
     items: list[SourceItem] = []
     errors: list[SourceError] = []
-    for record in read_export(text, suffix, config.export_fields, config.export_markup):  # type: ignore[arg-type]
+    for record in read_export(text, suffix, config.export_fields, config.export_markup,  # type: ignore[arg-type]
+                              config.max_article_bytes):
         if record.document is None:
             assert record.problem is not None
             errors.append(SourceError(shown, record.line, record.problem.message))
@@ -123,10 +145,13 @@ def _with_wordy_headline(document: SourceDocument) -> SourceDocument:
     return document
 
 
-def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple[SourceItem, Article]], list[SourceError]]:
-    """An Article per source item (automatic tags applied); records of one export get distinct URLs."""
+def build_item_articles(read: FileItems, config: SiteConfig
+                        ) -> tuple[list[tuple[SourceItem, Article]], list[SourceError], list[str]]:
+    """An Article per source item (automatic tags applied), the errors, and warnings about the
+    articles built (beyond read.warnings); records of one export get distinct URLs."""
     built: list[tuple[SourceItem, Article]] = []
     errors = list(read.errors)
+    warnings = []
     for item in read.items:
         shown = item.file_shown or item.source
         try:
@@ -140,10 +165,20 @@ def build_item_articles(read: FileItems, config: SiteConfig) -> tuple[list[tuple
         if item.record_id is not None:
             article = dataclasses.replace(article, record_id=item.record_id)
         built.append((item, apply_auto_tags(article, config)))
+        if config.tags_per_article_warning and len(article.tags) > config.tags_per_article_warning:
+            warnings.append(f"{shown}:{_tags_line(item)}: {len(article.tags)} tags on one article, more than "
+                            f"tags_per_article_warning ({config.tags_per_article_warning}); each tag gets a page "
+                            "and a feed")
     if len(built) > 1:
         built = distinct_urls(built, config)
     errors.sort(key=lambda e: e.line)
-    return built, errors
+    return built, errors, warnings
+
+
+def _tags_line(item: SourceItem) -> int:
+    """The line of the key an article's tags came from (articles.py reads them in this order)."""
+    lines = item.document.meta_lines
+    return next((lines[key] for key in ("tags", "tag", "keywords") if key in lines), item.line or 1)
 
 
 def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -> list[tuple[SourceItem, Article]]:
@@ -154,10 +189,10 @@ def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -
     for item, article in built:
         if article.url in used:
             suffixes = ([slugify(item.record_id)] if item.record_id else []) + [f"line-{item.line}"]
-            candidates = [f"{article.slug}-{s}" for s in suffixes]
+            candidates = [suffixed_slug(article.slug, s) for s in suffixes]
             number = 2
             while all(_with_slug(article, c, config).url in used for c in candidates):
-                candidates.append(f"{article.slug}-line-{item.line}-{number}")
+                candidates.append(suffixed_slug(article.slug, f"line-{item.line}", number))
                 number += 1
             slug = next(c for c in candidates if _with_slug(article, c, config).url not in used)
             article = _with_slug(article, slug, config)
@@ -184,9 +219,9 @@ def distinct_urls_across_files(articles: list[Article], config: SiteConfig) -> t
         if article.url in claimed:
             stem = slugify(Path(article.source.rsplit(":", 1)[0] if article.source[-1:].isdigit() else article.source).stem,
                            fallback="file")
-            slug, number = f"{article.slug}-{stem}", 2
+            slug, number = suffixed_slug(article.slug, stem), 2
             while _with_slug(article, slug, config).url in claimed:
-                slug, number = f"{article.slug}-{stem}-{number}", number + 1
+                slug, number = suffixed_slug(article.slug, stem, number), number + 1
             moved = _with_slug(article, slug, config)
             warnings.append(f"{article.source}: URL /{article.url} is also claimed by {claimed[article.url]}; "
                             f"this article gets /{moved.url}")

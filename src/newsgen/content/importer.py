@@ -67,7 +67,8 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
         read = read_source_items(path, root, config, shown, placement, near)
         report.warnings += read.warnings
         report.notices += read.notices
-        built, file_errors = build_item_articles(read, config)
+        built, file_errors, built_warnings = build_item_articles(read, config)
+        report.warnings += built_warnings
         pairs += built
         errors += file_errors
     if errors and not config.skip_invalid:

@@ -192,9 +192,10 @@ def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None,
     if neighbours is None:
         neighbours = neighbours_on_disk(path, config)
     read = read_source_items(path, config.content_path, config, shown, placement, neighbours)
-    built, errors = build_item_articles(read, config)
+    built, errors, warnings = build_item_articles(read, config)
     articles = tuple(article for _, article in built)
-    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings, articles, read.notices)
+    return FileResult(articles[0] if articles else None, tuple(errors), read.warnings + tuple(warnings), articles,
+                      read.notices)
 
 
 def neighbours_on_disk(path: Path, config: SiteConfig) -> Neighbours:
@@ -305,15 +306,21 @@ def parse_file_again(path: Path, config: SiteConfig) -> FileResult:
     return parse_article_file(path, dataclasses.replace(config, content_layout=layout))
 
 
-def _file_key(path: str, shown: str, neighbours: str, context_key: str) -> tuple[str, FileResult | None]:
+def _file_key(path: str, shown: str, neighbours: str, context_key: str,
+              max_bytes: int) -> tuple[str, FileResult | None]:
     """The cache key of a file's current bytes and what its neighbours say about it (as text), or
-    a read error."""
+    a read error. An article file over max_bytes is keyed by its size, which is all its parse (an
+    error) depends on: it is never read whole into memory."""
+    name = f"{shown}\0{os.path.basename(path)}"
     try:
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes and os.path.splitext(path)[1].lower() not in EXPORT_SUFFIXES:
+                return entry_key(context_key, f"{name}\0{size} bytes", b"", neighbours), None  # no path holds \0
             data = handle.read()
     except OSError as exc:
         return "", FileResult(None, (SourceError(shown, 0, f"cannot read: {exc.strerror}"),))
-    return entry_key(context_key, f"{shown}\0{os.path.basename(path)}", data, neighbours), None
+    return entry_key(context_key, name, data, neighbours), None
 
 
 def _parse_and_store(items: list[tuple[str, str, Neighbours, str]], config: SiteConfig,
@@ -360,7 +367,8 @@ def scan_sources(config: SiteConfig) -> SourceScan:
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
     texts = {near: repr(near) for near in set(neighbours)}  # a handful of distinct values
-    keys = [_file_key(path, shown, texts[near], context_key) for (path, shown), near in zip(items, neighbours)]
+    keys = [_file_key(path, shown, texts[near], context_key, config.max_article_bytes)
+            for (path, shown), near in zip(items, neighbours)]
     return SourceScan(config, items, notices, keys, neighbours)
 
 

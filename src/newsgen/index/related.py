@@ -48,17 +48,15 @@ def relate_articles(articles: Sequence[Article], count: int) -> Mapping[str, tup
             members[slug].append(position)  # ascending positions: time order
     total = len(articles)
     weight = {slug: math.log(1 + total / len(positions)) for slug, positions in members.items()}
-    # Tags as bits, in slug order, so an article pair's shared tags are one `&` and their
-    # summed weight (added in slug order, as documented) is computed once per distinct set.
-    bit = {slug: 1 << number for number, slug in enumerate(sorted(members))}
-    masks = [sum(bit[slug] for slug in slugs) for slugs in tag_sets]
-    ordered_weights = [weight[slug] for slug in sorted(members)]
-    sums: dict[int, float] = {}
+    # An article pair's shared tags are one set intersection, as long as the smaller set (not
+    # the site's tag list: an import may have tens of thousands); their summed weight (added in
+    # slug order, as documented) is computed once per distinct set.
+    sums: dict[frozenset[str], float] = {}
 
-    def summed(mask: int) -> float:
-        value = sums.get(mask)
+    def summed(shared: frozenset[str]) -> float:
+        value = sums.get(shared)
         if value is None:
-            value = sums[mask] = sum(ordered_weights[n] for n in range(mask.bit_length()) if mask >> n & 1)
+            value = sums[shared] = sum(weight[slug] for slug in sorted(shared))
         return value
 
     epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -72,11 +70,11 @@ def relate_articles(articles: Sequence[Article], count: int) -> Mapping[str, tup
             at = bisect_left(positions, position)
             candidates.update(positions[max(0, at - WINDOW):at + WINDOW + 1])
         candidates.discard(position)
-        here, mask = micros[position], masks[position]
+        here, tags = micros[position], tag_sets[position]
         ranked = []
         for other in candidates:
             years = abs(here - micros[other]) / 1_000_000 / 86400 / DAYS_PER_YEAR
-            ranked.append((-(summed(mask & masks[other]) / (1 + years)), years, slugs_of[other], other))
+            ranked.append((-(summed(tags & tag_sets[other]) / (1 + years)), years, slugs_of[other], other))
         best = heapq.nsmallest(count, ranked)
         if best:
             related[article.url] = tuple(articles[other] for *_, other in best)

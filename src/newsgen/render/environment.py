@@ -4,7 +4,9 @@ reads.
 Site templates override built-in ones by name; `builtin/NAME` always reaches the built-in one.
 Links go through the `url` filter, which makes them relative to the page being rendered.
 Templates see only what their page gives them (see `render/views.py`) and the `config` global;
-the build time is not among them, so a page never changes by itself.
+the build time is not among them, so a page never changes by itself. Everything a `{{ ... }}`
+writes leaves out the characters XML 1.0 cannot hold (see _xml_safe), so no article text or
+setting can make a feed, a sitemap or a page unreadable.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
@@ -34,6 +37,10 @@ from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""C0 controls but tab and line ends, the noncharacters U+FFFE and U+FFFF, lone surrogates."""
+
+
 def builtin_templates_dir() -> Path:
     return Path(str(resources.files("newsgen") / "templates"))
 
@@ -52,6 +59,7 @@ def make_environment(config: SiteConfig) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_xml_safe,
     )
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS)
@@ -92,6 +100,15 @@ class HintingUndefined(StrictUndefined):
         if record and 0 < len(names) <= LISTED_NAMES:  # a str's methods or every setting would bury the hint
             hints.append(f"{type(value).__name__} has: {', '.join(names)}")
         return f"{message} ({' '.join(hints)})" if hints else message
+
+
+def _xml_safe(value: Any) -> Any:
+    """A value as `{{ ... }}` writes it in every template: text without the characters XML 1.0
+    cannot hold (a control character in a tag or title would make a feed unparsable), markup
+    still markup. Applied before escaping, to each value printed."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return type(value)(_NOT_XML.sub("", value))  # a Markup value stays Markup
+    return value
 
 
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:

@@ -22,12 +22,15 @@ from newsgen.render.jobs import RenderContext, render_declared, with_body
 from newsgen.urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
+FEED_NAMES = 20
+"""The most tags a feed entry lists as categories, and the most authors it names (the article's
+first ones): an article's entry is repeated in the feed of each of its tags and authors, so its
+feeds would grow with the square of their number."""
 NO_CONTENT_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 """The `<updated>` of a feed with no entries: a fixed date, so even an empty site rebuilds identically."""
 _START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
 _LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,6 @@ class Feed:
     entries: tuple[FeedEntry, ...]
 
 
-def xml_text(text: str) -> str:
-    """Text without the characters XML 1.0 cannot hold (C0 controls, lone surrogates)."""
-    return _NOT_XML.sub("", text)
-
-
 def absolutize_links(fragment: str, page_url: str) -> str:
     """HTML with every relative href, src, poster and srcset URL resolved against page_url.
     Only attributes inside tags change: escaped markup in code samples is left alone."""
@@ -95,16 +93,16 @@ def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None =
     if config.feed_full_content:
         if ctx is not None:
             article = with_body(ctx, article)
-        content = xml_text(absolutize_links(article.body_html, url))
+        content = absolutize_links(article.body_html, url)
     return FeedEntry(
         id=tag_uri(config.base_url, article.published, article.url),
-        title=xml_text(article.title),
+        title=article.title,
         url=url,
         published=article.published,
         updated=article.modified,
-        authors=tuple((xml_text(a.name), absolute_url(config.base_url, a.url)) for a in article.authors),
-        categories=article.tags,
-        summary=xml_text(article.summary),
+        authors=tuple((a.name, absolute_url(config.base_url, a.url)) for a in article.authors[:FEED_NAMES]),
+        categories=article.tags[:FEED_NAMES],
+        summary=article.summary,
         content=content,
     )
 
@@ -116,14 +114,14 @@ def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str,
     title = config.title if listing.term is None else f"{listing.title} · {config.title}"
     self_url = absolute_url(config.base_url, feed_url(listing.url, flavour))
     return Feed(
-        title=xml_text(title),
-        subtitle=xml_text(subtitle),
+        title=title,
+        subtitle=subtitle,
         id=self_url,
         self_url=self_url,
         page_url=absolute_url(config.base_url, listing.url),
         updated=newest_time(articles) or NO_CONTENT_DATE,
         language=config.language,
-        publisher=xml_text(config.publisher_name),
+        publisher=config.publisher_name,
         entries=tuple(feed_entry(a, config, ctx) for a in articles),
     )
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Iterable, Iterator
 
 from newsgen.config import SiteConfig
-from newsgen.render.feeds import xml_text
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page
@@ -114,7 +113,7 @@ def render_group(ctx: RenderContext, group: str, entries: list[SitemapEntry],
 
 def news_articles(site: Site, now: datetime) -> list[Article]:
     """Articles published in the 2 days up to the build time, newest first, at most 1,000."""
-    recent = [a for a in site.articles if now - NEWS_WINDOW < a.published <= now]
+    recent = [a for a in site.articles if a.published <= now and now - a.published < NEWS_WINDOW]  # no overflow at year 1
     return recent[:NEWS_LIMIT]
 
 
@@ -149,7 +148,7 @@ def render_sitemaps(site: Site, ctx: RenderContext, html_urls: Iterable[str], ro
     news = news_articles(site, ctx.now)
     if news:
         yield render_always(ctx, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
-                            articles=news, news_language=news_language(site.config.language), xml_text=xml_text)
+                            articles=news, news_language=news_language(site.config.language))
     if robots:
         yield render_always(ctx, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
 

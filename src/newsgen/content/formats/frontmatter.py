@@ -8,7 +8,7 @@ import tomllib
 import yaml
 
 from newsgen.errors import SourceProblem
-from newsgen.content.formats import SourceDocument
+from newsgen.content.formats import LONG_NUMBER, NUMBER_DIGITS, SourceDocument, huge_number_key
 from newsgen.yaml_problems import explain_yaml_error
 
 try:  # libyaml is ten times faster when present; the pure-Python loader is as safe.
@@ -55,15 +55,24 @@ def parse_yaml(text: str) -> SourceDocument:
         raise SourceProblem(f"invalid YAML front matter: {problem}", line=(found.line + 2) if found.line is not None else 1)
     except RecursionError:
         raise SourceProblem("invalid YAML front matter: nested too deeply", line=2)
-    except (ValueError, OverflowError) as exc:  # PyYAML builds `2024-02-30` as a date and fails outside YAMLError
-        value, line = _bad_timestamp(header)
+    except (ValueError, OverflowError) as exc:  # PyYAML builds dates and numbers outside YAMLError
+        tag, value, line = _unbuildable_scalar(header)
+        if tag == _YAML_INT:
+            raise SourceProblem(f"invalid YAML front matter: a number of more than {NUMBER_DIGITS} digits",
+                                line=line) from None
         raise SourceProblem(f"invalid date {value!r} in YAML front matter: {exc}", line=line) from None
     return _document(meta, header, body, body_line, "yaml")
 
 
-def _bad_timestamp(header: str) -> tuple[str, int]:
-    """The first timestamp-looking scalar PyYAML cannot turn into a date, and its file line."""
+_YAML_INT = "tag:yaml.org,2002:int"
+_YAML_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _unbuildable_scalar(header: str) -> tuple[str, str, int]:
+    """The first date- or number-looking scalar PyYAML cannot build (`2024-02-30`, a number of
+    5,000 digits): its tag, its text and its file line."""
     constructor = yaml.constructor.SafeConstructor()
+    build = {_YAML_INT: constructor.construct_yaml_int, _YAML_TIMESTAMP: constructor.construct_yaml_timestamp}
     pending = [yaml.compose(header, Loader=_SafeLoader)]
     seen: set[int] = set()
     while pending:
@@ -71,16 +80,16 @@ def _bad_timestamp(header: str) -> tuple[str, int]:
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        if isinstance(node, yaml.ScalarNode) and node.tag in build:
             try:
-                constructor.construct_yaml_timestamp(node)
+                build[node.tag](node)
             except (ValueError, OverflowError):
-                return node.value, node.start_mark.line + 2
+                return node.tag, node.value, node.start_mark.line + 2
         elif isinstance(node, yaml.SequenceNode):
             pending.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
             pending.extend(item for pair in reversed(node.value) for item in reversed(pair))
-    return "", 2
+    return "", "", 2
 
 
 def parse_toml(text: str) -> SourceDocument:
@@ -94,6 +103,10 @@ def parse_toml(text: str) -> SourceDocument:
         raise SourceProblem(f"invalid TOML front matter: {message}", line=line)
     except RecursionError:
         raise SourceProblem("invalid TOML front matter: nested too deeply", line=2)
+    except ValueError:  # tomllib turns digits into a number outside TOMLDecodeError
+        found = LONG_NUMBER.search(header)
+        raise SourceProblem(f"invalid TOML front matter: a number of more than {NUMBER_DIGITS} digits",
+                            line=header.count("\n", 0, found.start()) + 2 if found else 2) from None
     return _document(meta, header, body, body_line, "toml")
 
 
@@ -104,6 +117,8 @@ def _document(meta: object, header: str, body: str, body_line: int, kind: str) -
         raise SourceProblem(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", line=2)
     lines = _key_lines(header)
     meta = {str(k).lower(): v for k, v in meta.items()}
+    if (key := huge_number_key(meta)) is not None:
+        raise SourceProblem(f"'{key}' holds a number of more than {NUMBER_DIGITS} digits", line=lines.get(key, 2))
     taxonomies = meta.get("taxonomies")
     if isinstance(taxonomies, dict):  # Zola: `[taxonomies]` tags = [...], categories = [...]
         for key, value in taxonomies.items():
