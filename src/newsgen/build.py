@@ -34,7 +34,7 @@ from newsgen.model import BuildReport, KeptPage, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
-from newsgen.render.site import render_site
+from newsgen.render.site import render_site, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
 from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest, write_site
@@ -75,8 +75,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
-                                    read_static_files(config, static_notices)), site, ctx)
+        pages = with_sitemaps(chain(render_site(site, ctx), theme_assets(config, static_notices),
+                                    render_feeds(site, ctx), read_static_files(config, static_notices)), site, ctx)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)
@@ -124,6 +124,8 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan) -> str:
     digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
+    for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
+        digest.update(f"{config.linked_away(folder)}\n".encode("utf-8", "surrogateescape"))
     for stats in static_file_stats(config):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

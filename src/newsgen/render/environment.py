@@ -37,10 +37,11 @@ def builtin_templates_dir() -> Path:
 
 
 def make_environment(config: SiteConfig) -> Environment:
-    """The environment for config's site: its `templates/` first, then the built-in theme."""
+    """The environment for config's site: its `templates/` first (unless it is a link leading
+    outside the site folder, see theme_assets), then the built-in theme."""
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
-    if config.templates_path.is_dir():
+    if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
         loaders.append(FileSystemLoader(config.templates_path))
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
     env = Environment(

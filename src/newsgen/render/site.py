@@ -1,5 +1,5 @@
 """Every page of the site as jobs, in a fixed order: the front page, articles, tag, section and
-author pages, the archive, on-this-day and search pages, the 404 page and the theme's files.
+author pages, the archive, on-this-day and search pages and the 404 page; and the theme's files.
 Feeds and sitemaps have their own modules. Pure: yields Page records, writes nothing.
 
 What each template gets is documented at the top of the template and in docs/themes.md; every
@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Iterator
 
+from newsgen.config import SiteConfig
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
@@ -21,7 +22,7 @@ from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_ur
 
 
 def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
-    """Every HTML page of the site and the theme's static files, one at a time."""
+    """Every HTML page of the site, one at a time (the theme's files: theme_assets)."""
     config = site.config
     outline = ship(outline_site(site), ctx.shipping)
     rail = front_rail(outline) if site.articles else None
@@ -47,7 +48,6 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
             for archive in site.archives)))
     yield from render_jobs(ctx, finding_jobs(site, outline))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
-    yield from theme_assets(config.templates_path)
 
 
 def listing_jobs(listing: Listing, page_size: int, template: str, **context: Any) -> Iterator[PageJob]:
@@ -103,14 +103,23 @@ def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
         yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline})
 
 
-def theme_assets(site_templates: Any) -> Iterator[Page]:
-    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name)."""
+def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
+    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name).
+    A site's `templates/` folder that is a link leading outside the site folder, and links in
+    `templates/static/` leading outside `templates/`, are skipped with a notice unless follow_symlinks."""
     builtin = builtin_templates_dir() / "static"
-    names = {p.name for p in builtin.iterdir() if p.is_file()}
-    site_static = site_templates / "static"
-    if site_static.is_dir():
-        names |= {p.name for p in site_static.iterdir() if p.is_file()}
-    for name in sorted(names):
-        override = site_static / name
-        source = override if override.is_file() else builtin / name
-        yield Page(f"static/{name}", source.read_bytes())
+    files = {p.name: p for p in builtin.iterdir() if p.is_file()}
+    site_static = config.templates_path / "static"
+    if (target := config.linked_away(config.templates_path)) is not None:
+        notices.append(f"templates: skipped: a symbolic link to {target}, outside the site folder; the built-in "
+                       "theme is used (set follow_symlinks: true to read it)")
+    elif site_static.is_dir():
+        inside = config.templates_path.resolve()
+        for path in sorted(site_static.iterdir()):
+            if not config.follow_symlinks and path.is_symlink() and not path.resolve().is_relative_to(inside):
+                notices.append(f"templates/static/{path.name}: skipped: a symbolic link to a file outside templates "
+                               "(set follow_symlinks: true to read it)")
+            elif path.is_file():
+                files[path.name] = path
+    for name in sorted(files):
+        yield Page(f"static/{name}", files[name].read_bytes())
