@@ -149,3 +149,12 @@ def test_unwritable_output_is_a_clean_error(site, capsys):
     assert main(["build", "-o", "blocker/out"]) == 1
     assert capsys.readouterr().err == (
         f"error: cannot create the output folder {site / 'blocker/out'}: File exists ({site / 'blocker'})\n")
+
+
+def test_output_that_is_an_existing_file_is_refused(site, capsys):
+    write_files(site, {"content/a.md": GOOD, "newsgen.yaml": "title: Mine\n"})
+    assert main(["build", "-o", "newsgen.yaml", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (f"error: output folder {site / 'newsgen.yaml'} is a file, and a build would "
+                                       "replace it with the site; choose another output folder\n")
+    assert sorted(p.name for p in site.iterdir()) == ["content", "newsgen.yaml"]
+    assert (site / "newsgen.yaml").read_text() == "title: Mine\n"

@@ -70,10 +70,13 @@ def safe_relative_path(path: str) -> str:
 
 
 def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
-    """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
+    """Refuse an output folder that is a file, that is, or holds, a protected folder (the whole output folder is
     replaced on every build), that lies inside the content folder (it would be read back), or
     that holds files but is no site (`-o ~` must not wipe a home folder)."""
     out = output_dir.resolve()
+    if out.exists() and not out.is_dir():
+        raise NewsgenError(f"output folder {output_dir} is a file, and a build would replace it with the site; "
+                           "choose another output folder")
     for folder in protected:
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
