@@ -54,10 +54,12 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     now = now or reference_time()
     output = config.output_path
     _say(progress, "load")
-    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
-                                 config.static_path], config.content_path)
+    recorded = read_manifest(manifest_path(config), output)
+    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path, config.static_path],
+                        {"content": config.content_path, "templates": config.templates_path,
+                         "static": config.static_path, "cache": cache_dir(config)}, recorded.root is not None)
     make_output_parent(output)
-    manifest, complete = _previous_output(config, clean)
+    manifest, complete = _previous_output(recorded, config, clean)
     scan = scan_sources(config)
     inputs = _inputs_digest(config, scan)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
@@ -106,10 +108,9 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
-def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
-    """What the previous build left in the output folder (nothing with clean=True), less the
-    files removed by hand since (they are rendered again), and whether none were."""
-    manifest = read_manifest(manifest_path(config), config.output_path)
+def _previous_output(manifest: Manifest, config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
+    """What the previous build left in the output folder, as its manifest says (nothing with
+    clean=True), less the files removed by hand since (they are rendered again), and whether none were."""
     if clean:
         return Manifest(manifest.path, {}), False
     root = str(config.output_path)

@@ -15,6 +15,9 @@ the fallback). One build at a time writes beside an output folder (a lock on its
 `finish`, when given, runs on the complete staging folder before the swap (the search indexer
 writes its files there); if it raises, the old output stays.
 
+Every output folder holds an OUTPUT_MARK file: a folder holding files is replaced only if it has
+one, or if the site's manifest records it (check_output_folder).
+
 The manifest carries the output folder's device and inode: an output folder replaced or removed
 by hand no longer matches, and the next build writes the whole tree again.
 """
@@ -69,10 +72,19 @@ def safe_relative_path(path: str) -> str:
     return normal
 
 
-def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
-    """Refuse an output folder that is a file, that is, or holds, a protected folder (the whole output folder is
-    replaced on every build), that lies inside the content folder (it would be read back), or
-    that holds files but is no site (`-o ~` must not wipe a home folder)."""
+OUTPUT_MARK = ".newsgen-output"
+"""A file newsgen leaves in every output folder it writes: a folder holding files is replaced only if it has one."""
+OUTPUT_MARK_TEXT = b"newsgen writes this folder; every build replaces it whole.\n"
+
+
+def check_output_folder(output_dir: Path, protected: Iterable[Path], inside: dict[str, Path],
+                        recorded: bool) -> None:
+    """Refuse an output folder that is a file; that is, or holds, a protected folder (the whole
+    output folder is replaced on every build); that is, or lies inside, one of the site's folders
+    named in `inside` (the content folder would read it back, the cache is newsgen's own); or
+    that holds files newsgen did not write: files but no OUTPUT_MARK, unless `recorded` (the
+    site's cache describes this folder as the output of an earlier build) (`-o ~` must not wipe a
+    home folder, `-o docs` must not lose the notes kept beside an index.html)."""
     out = output_dir.resolve()
     if out.exists() and not out.is_dir():
         raise NewsgenError(f"output folder {output_dir} is a file, and a build would replace it with the site; "
@@ -81,12 +93,14 @@ def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
             raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
-    if content_dir is not None and out.is_relative_to(content_dir.resolve()):
-        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
-                           "choose another output folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
-                           "built, and a build replaces it whole; empty it or choose another output folder")
+    for name, folder in inside.items():
+        if out.is_relative_to(folder.resolve()):
+            where = "is" if out == folder.resolve() else "is inside"
+            raise NewsgenError(f"output folder {output_dir} {where} the {name} folder {folder}; "
+                               "choose another output folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / OUTPUT_MARK).is_file() and not recorded:
+        raise NewsgenError(f"output folder {output_dir} holds files newsgen did not write (it has no {OUTPUT_MARK} "
+                           "file), and a build replaces it whole; empty it or choose another output folder")
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,7 @@ class _Staging:
     def open(self) -> Path:
         if self.path is None:
             self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
+            (self.path / OUTPUT_MARK).write_bytes(OUTPUT_MARK_TEXT)
         return self.path
 
     def _folder_of(self, relative: str) -> str:
