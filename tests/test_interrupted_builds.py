@@ -187,3 +187,30 @@ def test_full_disk_is_a_clear_error_and_leaves_the_previous_site(tmp_path, tiny_
     assert "Traceback" not in result.stderr
     assert tree_digest(output) == before
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["public"]
+
+
+def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporary_file(tmp_path, tiny_disk, capsys):
+    from newsgen.cli import main
+
+    site = write_news_site(tmp_path / "site", count=2)
+    (site / "newsgen.yaml").write_text("search: false\n")
+    (tiny_disk / "cache").mkdir()
+    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
+    assert main(["build", str(site), "-j", "1", "-q"]) == 0
+    [manifest] = (tiny_disk / "cache/outputs").iterdir()
+    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
+        with pytest.raises(OSError):
+            while True:
+                filler.write(b"x" * 4096)
+    capsys.readouterr()
+    write_news_site(site, count=2, edition="second")
+    assert main(["build", str(site), "-j", "1", "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: the site was published to {site / 'public'}, but the build cache file "
+        f"{site / '.newsgen-cache/outputs' / manifest.name} could not be "
+        "written: No space left on device; the next build will write every file again\n")
+    assert "second edition" in (site / "public/2021/01/01/story-0/index.html").read_text()
+    assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".tmp")] and not manifest.exists()
+    (tiny_disk / "filler").unlink()
+    assert main(["build", str(site), "-j", "1"]) == 0
+    assert " pages written (0 unchanged) " in capsys.readouterr().out

@@ -33,7 +33,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -143,15 +143,21 @@ def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part (the
-    temporary name is per process, so two builds of one site cannot write into each other's)."""
+    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part, and a
+    failed write leaves no temporary file (its name is per process, so two builds of one site
+    cannot write into each other's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str, Any]) -> bytes:
@@ -272,11 +278,24 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
             _swap_in(staging.path, output_dir)
             staging.path = None
         if manifest is not None:
-            write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
+            _save_manifest(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}),
+                           output_dir)
     except BaseException:
         staging.remove()
         raise
     return WriteReport(len(written), len(digests) - len(written), len(deleted), digests)
+
+
+def _save_manifest(path: Path, data: bytes, output_dir: Path) -> None:
+    """Save the manifest of the site just published. If it cannot be written, the previous one is
+    removed as well (it no longer describes the output), so the next build writes every file again."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise NewsgenError(f"the site was published to {output_dir}, but the build cache file {path} could not be "
+                           f"written: {exc.strerror or exc}; the next build will write every file again") from None
 
 
 def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
