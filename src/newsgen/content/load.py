@@ -157,7 +157,8 @@ def read_static_files(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
                        "(set follow_symlinks: true to read it)")
         return
     for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir):
-        yield Page(path.relative_to(folder).as_posix(), path.read_bytes())
+        relative = path.relative_to(folder).as_posix()
+        yield Page(relative, path.read_bytes(), f"static/{relative}")
 
 
 def static_file_stats(config: SiteConfig) -> Iterator[str]:

@@ -12,7 +12,7 @@ from newsgen.errors import BuildFailed
 from newsgen.model import Archive, Article, Listing, Period, Site, Term
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.related import relate_articles
-from newsgen.urls import term_index_url
+from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, term_index_url
 
 def sort_newest_first(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (-a.published.timestamp(), a.slug, a.source))
@@ -68,8 +68,9 @@ def _check_url_collisions(articles: list[Article]) -> None:
 
 
 def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
-    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
-    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    """An article whose URL is also a listing or finding page (`tags/`, `archive/`, `2022/08/`,
+    `on-this-day/`, `search/`...) would be overwritten by it, or overwrite it: an error naming the
+    file, never a silent replacement."""
     clashes = [a for a in articles if a.url in reserved]
     if clashes:
         raise BuildFailed([
@@ -159,6 +160,12 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
             reserved[term_index_url(kind)] = f"{kind} index page"
         reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
     reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
+    if site.on_this_day:
+        reserved[ON_THIS_DAY_URL] = "on-this-day index page"
+    reserved.update(_listing_urls(tuple(day.listing for day in site.on_this_day.values()), config.archive_page_size,
+                                  "page"))
+    if config.search:
+        reserved[SEARCH_URL] = "search page"
     _check_reserved_urls(site.articles, reserved)
     return site
 

@@ -246,13 +246,17 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
     if previous is None:
         staging.open()  # no pages at all is still an (empty) site
     digests: dict[str, str] = {}
+    sources: dict[str, str] = {}  # the site's files copied as they are, by output path
     written: list[str] = []
     pending: list[str] = []  # unchanged files, linked into staging once something changes
     try:
         for page in pages:
             relative = safe_relative_path(page.path)
+            source = page.source if isinstance(page, Page) else ""
             if relative in digests:
-                raise BuildFailed([f"two pages would be written to {relative}"])
+                raise BuildFailed([_collision(relative, source or sources.get(relative, ""))])
+            if source:
+                sources[relative] = source
             if isinstance(page, KeptPage):
                 if previous is None or relative not in previous:
                     raise BuildFailed([f"internal error: {relative} kept from a build that did not write it"])
@@ -284,6 +288,13 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
         staging.remove()
         raise
     return WriteReport(len(written), len(digests) - len(written), len(deleted), digests)
+
+
+def _collision(relative: str, copied: str) -> str:
+    """The error for two pages with one output path, naming the site's file among them, if any."""
+    if copied:
+        return f"{copied}: would be written to {relative}, which newsgen writes itself; rename or remove the file"
+    return f"two pages would be written to {relative}"
 
 
 def _save_manifest(path: Path, data: bytes, output_dir: Path) -> None:
