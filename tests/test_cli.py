@@ -158,3 +158,15 @@ def test_output_that_is_an_existing_file_is_refused(site, capsys):
                                        "replace it with the site; choose another output folder\n")
     assert sorted(p.name for p in site.iterdir()) == ["content", "newsgen.yaml"]
     assert (site / "newsgen.yaml").read_text() == "title: Mine\n"
+
+
+@pytest.mark.parametrize("output, refusal", [
+    (".newsgen-cache", "is the cache folder .newsgen-cache"),
+    (".newsgen-cache/site", "is inside the cache folder .newsgen-cache"),
+])
+def test_output_folder_in_the_sites_cache_is_refused(site, capsys, output, refusal):
+    write_files(site, {"content/a.md": GOOD, ".newsgen-cache/keep": "x"})
+    assert main(["build", "-o", output, "-j", "1"]) == 1
+    assert capsys.readouterr().err == f"error: output folder {site / output} {refusal}; choose another output folder\n"
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == [
+        ".newsgen-cache", ".newsgen-cache/keep", "content", "content/a.md"]

@@ -157,8 +157,6 @@ def test_an_output_folder_without_the_mark_is_replaced_while_the_cache_says_news
 
 
 @pytest.mark.parametrize("output, refusal", [
-    (".newsgen-cache", "is the cache folder {site}/.newsgen-cache"),
-    (".newsgen-cache/site", "is inside the cache folder {site}/.newsgen-cache"),
     ("templates/static", "is inside the templates folder {site}/templates"),
     ("static/site", "is inside the static folder {site}/static"),
     ("content/site", "is inside the content folder {site}/content"),

@@ -57,7 +57,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     recorded = read_manifest(manifest_path(config), output)
     check_output_folder(output, [config.site_dir, config.content_path, config.templates_path, config.static_path],
                         {"content": config.content_path, "templates": config.templates_path,
-                         "static": config.static_path, "cache": cache_dir(config)}, recorded.root is not None)
+                         "static": config.static_path}, recorded.root is not None)
     make_output_parent(output)
     manifest, complete = _previous_output(recorded, config, clean)
     scan = scan_sources(config)
@@ -97,6 +97,12 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     store.prune(files.keys.values())
     return BuildReport(**findings(), pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
                        pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
+
+
+def check_chosen_output(config: SiteConfig) -> None:
+    """Refuse an output folder, as the user chose it (`-o`, `output_dir`), that is, or lies inside,
+    the site's cache folder (build() accepts one there: the preview server builds into it)."""
+    check_output_folder(config.output_path, (), {"cache": cache_dir(config)}, recorded=True)
 
 
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> dict[str, Any]:
