@@ -226,14 +226,19 @@ def test_folders_linked_inside_the_site_are_read(tmp_path):
     assert (config.output_path / "logo.txt").read_text() == "logo"
 
 
-def test_links_in_the_theme_static_folder_leading_outside_are_skipped(tmp_path):
+def test_links_in_the_templates_folder_leading_outside_are_skipped(tmp_path):
     outside = write_files(tmp_path / "outside", {"passwd": "root:x:0:0"})
     site = write_files(tmp_path / "site", {"content/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nx\n",
                                            "templates/static/own.css": "own"})
     os.symlink(outside / "passwd", site / "templates/static/passwd")
+    os.symlink(outside / "passwd", site / "templates/article.html")
     config = load_config(site, {"workers": 1})
     report = build(config)
-    assert not (config.output_path / "static/passwd").exists()
-    assert (config.output_path / "static/own.css").read_text() == "own"
-    assert report.warnings == ("templates/static/passwd: skipped: a symbolic link to a file outside templates "
-                               "(set follow_symlinks: true to read it)",)
+    out = config.output_path
+    assert not (out / "static/passwd").exists() and "root:x" not in (out / "2024/01/01/a/index.html").read_text()
+    assert (out / "static/own.css").read_text() == "own"
+    assert report.warnings == (
+        "templates/article.html: skipped: a symbolic link to a file outside templates "
+        "(set follow_symlinks: true to read it)",
+        "templates/static/passwd: skipped: a symbolic link to a file outside templates "
+        "(set follow_symlinks: true to read it)")

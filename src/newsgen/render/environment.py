@@ -42,7 +42,7 @@ def make_environment(config: SiteConfig) -> Environment:
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
     if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
-        loaders.append(FileSystemLoader(config.templates_path))
+        loaders.append(SiteTemplates(config.templates_path, config.follow_symlinks))
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -56,6 +56,22 @@ def make_environment(config: SiteConfig) -> Environment:
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
+
+
+class SiteTemplates(FileSystemLoader):
+    """A site's `templates/` folder, where a template that is a symbolic link leading outside the
+    folder is not found (the built-in one of that name is used) unless follow_symlinks;
+    theme_assets names each such link in a warning."""
+
+    def __init__(self, folder: Path, follow_symlinks: bool):
+        super().__init__(folder)
+        self.inside = None if follow_symlinks else folder.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if self.inside is not None and not Path(filename).resolve().is_relative_to(self.inside):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
 
 
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:

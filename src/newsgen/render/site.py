@@ -12,6 +12,7 @@ from itertools import chain
 from typing import Any, Iterator
 
 from newsgen.config import SiteConfig
+from newsgen.content.load import walk_files
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
@@ -105,21 +106,18 @@ def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
 
 def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
     """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name).
-    A site's `templates/` folder that is a link leading outside the site folder, and links in
-    `templates/static/` leading outside `templates/`, are skipped with a notice unless follow_symlinks."""
+    A site's `templates/` folder that is a link leading outside the site folder, and links in it
+    leading outside it (templates and theme files alike, see SiteTemplates), are skipped with a
+    notice unless follow_symlinks; hidden files are skipped, as in `static/`."""
     builtin = builtin_templates_dir() / "static"
     files = {p.name: p for p in builtin.iterdir() if p.is_file()}
-    site_static = config.templates_path / "static"
-    if (target := config.linked_away(config.templates_path)) is not None:
+    templates = config.templates_path
+    if (target := config.linked_away(templates)) is not None:
         notices.append(f"templates: skipped: a symbolic link to {target}, outside the site folder; the built-in "
                        "theme is used (set follow_symlinks: true to read it)")
-    elif site_static.is_dir():
-        inside = config.templates_path.resolve()
-        for path in sorted(site_static.iterdir()):
-            if not config.follow_symlinks and path.is_symlink() and not path.resolve().is_relative_to(inside):
-                notices.append(f"templates/static/{path.name}: skipped: a symbolic link to a file outside templates "
-                               "(set follow_symlinks: true to read it)")
-            elif path.is_file():
-                files[path.name] = path
+    elif templates.is_dir():
+        site_static = templates / "static"
+        files.update((path.name, path) for path in walk_files(templates, config.follow_symlinks, notices, config.site_dir)
+                     if path.parent == site_static)
     for name in sorted(files):
         yield Page(f"static/{name}", files[name].read_bytes())
