@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -214,3 +215,26 @@ def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporar
     (tiny_disk / "filler").unlink()
     assert main(["build", str(site), "-j", "1"]) == 0
     assert " pages written (0 unchanged) " in capsys.readouterr().out
+
+
+def test_full_cache_disk_before_the_site_went_live_names_the_cache_file(tmp_path, tiny_disk, capsys):
+    from newsgen.cli import main
+
+    site = write_news_site(tmp_path / "site", count=2)
+    (site / "newsgen.yaml").write_text("search: false\n")
+    (tiny_disk / "cache").mkdir()
+    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
+    assert main(["build", str(site), "-j", "2", "-q"]) == 0
+    before = tree_digest(site / "public")
+    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
+        with pytest.raises(OSError):
+            while True:
+                filler.write(b"x" * 4096)
+    capsys.readouterr()
+    write_news_site(site, count=2, edition="second")
+    assert main(["build", str(site), "-j", "2", "-q"]) == 1  # two workers: the site's outline is shipped in a file
+    assert re.fullmatch(f"error: cannot write {re.escape(str(site))}/.newsgen-cache/shipped/[0-9a-f]{{32}}.pickle: "
+                        "No space left on device; the site was not built, and the previous site was left as it was\n",
+                        capsys.readouterr().err)
+    assert tree_digest(site / "public") == before
+    assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".tmp")]

@@ -154,9 +154,11 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and not exc.filename:  # a failed write names no file: name it
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 
@@ -224,8 +226,21 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
         try:
             return _write_staged(pages, output_dir, manifest, extra, finish)
         except OSError as exc:  # a full disk, a file where a folder should be, ...
+            if exc.filename and not _beside_output(exc.filename, output_dir):  # a file of the build's cache
+                raise NewsgenError(f"cannot write {exc.filename}: {exc.strerror or exc}; the site was not built, "
+                                   "and the previous site was left as it was") from None
             raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}; "
                                "the previous site was left as it was") from None
+
+
+def _beside_output(filename: str, output_dir: Path) -> bool:
+    """Whether a path is in the output folder, or in a staging or retired folder beside it."""
+    path, out = Path(os.path.abspath(filename)), Path(os.path.abspath(output_dir))
+    if path.is_relative_to(out):
+        return True
+    if path == out.parent or not path.is_relative_to(out.parent):
+        return False
+    return path.relative_to(out.parent).parts[0].startswith(f".{out.name}.")
 
 
 def make_output_parent(output_dir: Path) -> None:
