@@ -160,3 +160,24 @@ def test_serve_refuses_a_port_outside_0_to_65535_with_a_message(site, capsys, po
         f"newsgen serve: error: argument --port: '{port}' is not a port: "
         "give a number from 0 to 65535 (0 picks a free one)")
     assert not (site / ".newsgen-cache").exists()
+
+
+def test_output_that_is_an_existing_file_is_refused(site, capsys):
+    write_files(site, {"content/a.md": GOOD, "newsgen.yaml": "title: Mine\n"})
+    assert main(["build", "-o", "newsgen.yaml", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (f"error: output folder {site / 'newsgen.yaml'} is a file, and a build would "
+                                       "replace it with the site; choose another output folder\n")
+    assert sorted(p.name for p in site.iterdir()) == ["content", "newsgen.yaml"]
+    assert (site / "newsgen.yaml").read_text() == "title: Mine\n"
+
+
+@pytest.mark.parametrize("output, refusal", [
+    (".newsgen-cache", "is the cache folder .newsgen-cache"),
+    (".newsgen-cache/site", "is inside the cache folder .newsgen-cache"),
+])
+def test_output_folder_in_the_sites_cache_is_refused(site, capsys, output, refusal):
+    write_files(site, {"content/a.md": GOOD, ".newsgen-cache/keep": "x"})
+    assert main(["build", "-o", output, "-j", "1"]) == 1
+    assert capsys.readouterr().err == f"error: output folder {site / output} {refusal}; choose another output folder\n"
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == [
+        ".newsgen-cache", ".newsgen-cache/keep", "content", "content/a.md"]

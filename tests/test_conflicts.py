@@ -77,6 +77,9 @@ def test_tag_and_author_with_one_slug_keep_separate_pages(make_site):
     ("archive", "{slug}/", "/archive/ is already the archive index page"),
     ("02", "{year}/{slug}/", "/2024/02/ is already the archive page 'February 2024'"),
     ("page", "{slug}/1/", "/page/1/ is already the front page 'News Archive'"),
+    ("search", "{slug}/", "/search/ is already the search page"),
+    ("on-this-day", "{slug}/", "/on-this-day/ is already the on-this-day index page"),
+    ("02-03", "on-this-day/{slug}/", "/on-this-day/02-03/ is already the page 'On this day: 3 February'"),
 ])
 def test_article_url_that_is_a_listing_page_is_an_error_naming_the_file(tmp_path, slug, permalink, claimed):
     files = {"content/x.md": f"---\ntitle: X\ndate: 2024-02-03\nslug: '{slug}'\ntags: [tags]\n---\nx\n"}
@@ -92,5 +95,14 @@ def test_static_file_clashing_with_a_page_is_an_error_not_an_overwrite(tmp_path)
     result = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-j", "1"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert result.stderr == "error: build failed with 1 error:\n  1. two pages would be written to index.html\n"
+    assert result.stderr == ("error: build failed with 1 error:\n  1. static/index.html: would be written to "
+                             "index.html, which newsgen writes itself; rename or remove the file\n")
     assert not (site / "public").exists()
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "sitemap.xml", "static/style.css", "tags/index.html"])
+def test_static_file_clashing_with_a_generated_file_names_the_static_file(tmp_path, name):
+    message = build_errors(tmp_path, {"content/a.md": "---\ntitle: A\ndate: 2024-02-03\ntags: [t]\n---\nx\n",
+                                      f"static/{name}": "mine"})
+    assert message == (f"build failed with 1 error:\n  1. static/{name}: would be written to {name}, which newsgen "
+                       "writes itself; rename or remove the file")

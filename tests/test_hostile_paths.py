@@ -14,7 +14,7 @@ import yaml
 from conftest import write_files
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.errors import ConfigError
+from newsgen.errors import BuildFailed, ConfigError
 from site_checks import broken_links, tree_digest
 
 HOSTILE_NAMES = [
@@ -160,3 +160,85 @@ def test_cli_build_with_hostile_names_exits_cleanly(hostile_site):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert Path(site / "public/index.html").is_file()
+
+
+@pytest.fixture
+def linked_folders_site(tmp_path):
+    """A site whose static and templates folders are links to folders outside it."""
+    outside = write_files(tmp_path / "outside", {
+        "keys/id_rsa": "private key",
+        "theme/base.html": "stolen theme {% block content %}{% endblock %}",
+        "theme/static/style.css": "stolen css",
+    })
+    site = write_files(tmp_path / "site", {"content/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nx\n"})
+    os.symlink(outside / "keys", site / "static")
+    os.symlink(outside / "theme", site / "templates")
+    return site, outside
+
+
+def test_static_and_templates_folders_linked_outside_the_site_are_skipped_with_a_warning(linked_folders_site):
+    site, outside = linked_folders_site
+    config = load_config(site, {"workers": 1})
+    report = build(config)
+    out = config.output_path
+    assert not (out / "id_rsa").exists()
+    assert "stolen" not in (out / "index.html").read_text() and "stolen" not in (out / "static/style.css").read_text()
+    assert sorted(report.warnings) == [
+        f"static: skipped: a symbolic link to {outside / 'keys'}, outside the site folder "
+        "(set follow_symlinks: true to read it)",
+        f"templates: skipped: a symbolic link to {outside / 'theme'}, outside the site folder; the built-in theme "
+        "is used (set follow_symlinks: true to read it)",
+    ]
+
+
+def test_static_and_templates_folders_linked_outside_are_read_with_follow_symlinks(linked_folders_site):
+    site, _ = linked_folders_site
+    config = load_config(site, {"workers": 1, "follow_symlinks": True, "search": False})
+    report = build(config)
+    out = config.output_path
+    assert report.warnings == ()
+    assert (out / "id_rsa").read_text() == "private key"
+    assert (out / "index.html").read_text().startswith("stolen theme")
+    assert (out / "static/style.css").read_text() == "stolen css"
+
+
+def test_content_folder_linked_outside_the_site_is_an_error(tmp_path):
+    outside = write_files(tmp_path / "outside", {"a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nx\n"})
+    site = tmp_path / "site"
+    site.mkdir()
+    os.symlink(outside, site / "content")
+    with pytest.raises(BuildFailed) as caught:
+        build(load_config(site, {"workers": 1}))
+    assert caught.value.errors == [f"content: the content folder is a symbolic link to {outside}, outside the site "
+                                   "folder, and is not read; set follow_symlinks: true to build from it"]
+    assert not (site / "public").exists()
+    assert build(load_config(site, {"workers": 1, "follow_symlinks": True})).articles == 1
+
+
+def test_folders_linked_inside_the_site_are_read(tmp_path):
+    site = write_files(tmp_path / "site", {"articles/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nx\n",
+                                           "assets/logo.txt": "logo"})
+    os.symlink(site / "articles", site / "content")
+    os.symlink("assets", site / "static")
+    config = load_config(site, {"workers": 1})
+    report = build(config)
+    assert report.articles == 1 and report.warnings == ()
+    assert (config.output_path / "logo.txt").read_text() == "logo"
+
+
+def test_links_in_the_templates_folder_leading_outside_are_skipped(tmp_path):
+    outside = write_files(tmp_path / "outside", {"passwd": "root:x:0:0"})
+    site = write_files(tmp_path / "site", {"content/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nx\n",
+                                           "templates/static/own.css": "own"})
+    os.symlink(outside / "passwd", site / "templates/static/passwd")
+    os.symlink(outside / "passwd", site / "templates/article.html")
+    config = load_config(site, {"workers": 1})
+    report = build(config)
+    out = config.output_path
+    assert not (out / "static/passwd").exists() and "root:x" not in (out / "2024/01/01/a/index.html").read_text()
+    assert (out / "static/own.css").read_text() == "own"
+    assert report.warnings == (
+        "templates/article.html: skipped: a symbolic link to a file outside templates "
+        "(set follow_symlinks: true to read it)",
+        "templates/static/passwd: skipped: a symbolic link to a file outside templates "
+        "(set follow_symlinks: true to read it)")

@@ -1,6 +1,7 @@
 """`newsgen import SRC DEST`: the imported folder builds into the same articles as the source."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,9 @@ def round_trip(tmp_path: Path, source_site: Path, layout: str | None = None) -> 
 def test_importing_a_peer_folder_gives_the_same_articles(tmp_path, peer, layout, count, drafts, capsys):
     if not PEERS.is_dir():
         pytest.skip("needs ../shared/corpora/peers")
-    site = write_files(tmp_path / "src", {"newsgen.yaml": f"content_layout: {layout}\n" if layout else "title: x\n"})
-    (site / "content").symlink_to(PEERS / peer, target_is_directory=True)
+    site = write_files(tmp_path / "src", {"newsgen.yaml": (f"content_layout: {layout}\n" if layout else "title: x\n")
+                                          + "follow_symlinks: true\n"})
+    (site / "content").symlink_to(PEERS / peer, target_is_directory=True)  # a link out of the site: followed
     direct, imported, _ = round_trip(tmp_path, site, layout)
     assert len(direct) == count
     assert imported == direct
@@ -83,3 +85,37 @@ def test_import_never_overwrites_a_file(tmp_path, capsys):
         "error: build failed with 1 error:\n"
         f"  1. {dest / '2020/2020-01-02-a.md'}: already exists; not overwritten (from content/a.md)\n")
     assert (dest / "2020/2020-01-02-a.md").read_text() == "mine\n"
+
+
+def test_import_counts_a_dangling_link_as_taken_and_writes_nothing(tmp_path, capsys):
+    site = write_files(tmp_path / "src", {"content/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nBody.\n",
+                                          "content/b.md": "---\ntitle: B\ndate: 2020-01-03\n---\nBody.\n"})
+    dest = tmp_path / "dest"
+    (dest / "2020").mkdir(parents=True)
+    os.symlink(tmp_path / "nowhere", dest / "2020/2020-01-03-b.md")
+    assert main(["import", str(site / "content"), str(dest)]) == 1
+    assert capsys.readouterr().err == (
+        "error: build failed with 1 error:\n"
+        f"  1. {dest / '2020/2020-01-03-b.md'}: already exists; not overwritten (from content/b.md)\n")
+    assert sorted(p.name for p in (dest / "2020").iterdir()) == ["2020-01-03-b.md"]
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_import_that_cannot_write_a_file_removes_what_it_wrote(tmp_path, capsys):
+    site = write_files(tmp_path / "src", {"content/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nBody.\n",
+                                          "content/b.md": "---\ntitle: B\ndate: 2021-01-03\n---\nBody.\n"})
+    dest = write_files(tmp_path / "dest", {"2021": "a file where a folder goes"})
+    assert main(["import", str(site / "content"), str(dest)]) == 1
+    assert capsys.readouterr().err == f"error: {dest / '2021'}: cannot write: File exists; nothing was imported\n"
+    assert sorted(p.name for p in dest.iterdir()) == ["2021"]
+
+
+@pytest.mark.parametrize("dest", ["content", "content/imported"])
+def test_import_into_its_own_source_folder_is_refused(tmp_path, monkeypatch, capsys, dest):
+    site = write_files(tmp_path / "src", {"content/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nBody.\n"})
+    monkeypatch.chdir(site)
+    assert main(["import", "content", dest]) == 1
+    assert capsys.readouterr().err == (
+        f"error: cannot import content into {dest}: the destination is inside the source folder, so the imported "
+        "files would be read as articles beside their originals; choose a destination outside it\n")
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == ["content", "content/a.md"]

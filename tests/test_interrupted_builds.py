@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -187,3 +188,53 @@ def test_full_disk_is_a_clear_error_and_leaves_the_previous_site(tmp_path, tiny_
     assert "Traceback" not in result.stderr
     assert tree_digest(output) == before
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["public"]
+
+
+def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporary_file(tmp_path, tiny_disk, capsys):
+    from newsgen.cli import main
+
+    site = write_news_site(tmp_path / "site", count=2)
+    (site / "newsgen.yaml").write_text("search: false\n")
+    (tiny_disk / "cache").mkdir()
+    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
+    assert main(["build", str(site), "-j", "1", "-q"]) == 0
+    [manifest] = (tiny_disk / "cache/outputs").iterdir()
+    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
+        with pytest.raises(OSError):
+            while True:
+                filler.write(b"x" * 4096)
+    capsys.readouterr()
+    write_news_site(site, count=2, edition="second")
+    assert main(["build", str(site), "-j", "1", "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: the site was published to {site / 'public'}, but the build cache file "
+        f"{site / '.newsgen-cache/outputs' / manifest.name} could not be "
+        "written: No space left on device; the next build will write every file again\n")
+    assert "second edition" in (site / "public/2021/01/01/story-0/index.html").read_text()
+    assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".tmp")] and not manifest.exists()
+    (tiny_disk / "filler").unlink()
+    assert main(["build", str(site), "-j", "1"]) == 0
+    assert " pages written (0 unchanged) " in capsys.readouterr().out
+
+
+def test_full_cache_disk_before_the_site_went_live_names_the_cache_file(tmp_path, tiny_disk, capsys):
+    from newsgen.cli import main
+
+    site = write_news_site(tmp_path / "site", count=2)
+    (site / "newsgen.yaml").write_text("search: false\n")
+    (tiny_disk / "cache").mkdir()
+    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
+    assert main(["build", str(site), "-j", "2", "-q"]) == 0
+    before = tree_digest(site / "public")
+    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
+        with pytest.raises(OSError):
+            while True:
+                filler.write(b"x" * 4096)
+    capsys.readouterr()
+    write_news_site(site, count=2, edition="second")
+    assert main(["build", str(site), "-j", "2", "-q"]) == 1  # two workers: the site's outline is shipped in a file
+    assert re.fullmatch(f"error: cannot write {re.escape(str(site))}/.newsgen-cache/shipped/[0-9a-f]{{32}}.pickle: "
+                        "No space left on device; the site was not built, and the previous site was left as it was\n",
+                        capsys.readouterr().err)
+    assert tree_digest(site / "public") == before
+    assert not [p for p in tiny_disk.rglob("*") if p.name.endswith(".tmp")]

@@ -32,8 +32,8 @@ HUGO_ARTICLES = {
 
 
 def peer_site(tmp_path: Path, name: str, config: str = "") -> Path:
-    site = write_files(tmp_path / name, {"newsgen.yaml": config or "title: Peers\n"})
-    (site / "content").symlink_to(PEERS / name, target_is_directory=True)
+    site = write_files(tmp_path / name, {"newsgen.yaml": (config or "title: Peers\n") + "follow_symlinks: true\n"})
+    (site / "content").symlink_to(PEERS / name, target_is_directory=True)  # a link out of the site: followed
     return site
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -116,10 +117,58 @@ def test_writer_refuses_to_replace_a_folder_that_is_not_a_built_site(tmp_path):
     with pytest.raises(NewsgenError) as caught:
         build_site(write_files(tmp_path / "site", {"content/a.md": GOOD}), output_dir=str(out))
     assert str(caught.value) == (
-        f"output folder {out} holds files but no index.html, so it is not a site newsgen built, "
+        f"output folder {out} holds files newsgen did not write (it has no .newsgen-output file), "
         "and a build replaces it whole; empty it or choose another output folder"
     )
     assert (out / "thesis.txt").read_text() == "precious"
+
+
+def test_writer_refuses_a_folder_with_an_index_page_it_did_not_write(tmp_path):
+    out = write_files(tmp_path / "docs", {"index.html": "<h1>Docs</h1>", "notes.md": "precious"})
+    with pytest.raises(NewsgenError) as caught:
+        build_site(write_files(tmp_path / "site", {"content/a.md": GOOD}), output_dir=str(out))
+    assert str(caught.value) == (
+        f"output folder {out} holds files newsgen did not write (it has no .newsgen-output file), "
+        "and a build replaces it whole; empty it or choose another output folder"
+    )
+    assert snapshot(out) == {"index.html": b"<h1>Docs</h1>", "notes.md": b"precious"}
+
+
+def test_a_folder_newsgen_wrote_is_replaced_after_clean_and_without_its_cache(tmp_path):
+    site = write_files(tmp_path / "site", {"content/a.md": GOOD})
+    out = tmp_path / "docs"
+    build_site(site, output_dir=str(out))
+    assert (out / ".newsgen-output").is_file()
+    (site / "content/b.md").write_text(GOOD.replace("Good news", "More news"))
+    build(load_config(site, {"workers": 1, "output_dir": str(out)}), clean=True)
+    shutil.rmtree(site / ".newsgen-cache")
+    (site / "content/a.md").unlink()
+    build_site(site, output_dir=str(out))
+    assert (out / "2022/01/01/more-news/index.html").is_file() and not (out / "2022/01/01/good-news").exists()
+
+
+def test_an_output_folder_without_the_mark_is_replaced_while_the_cache_says_newsgen_wrote_it(tmp_path):
+    site = write_files(tmp_path / "site", {"content/a.md": GOOD})
+    build_site(site)
+    (site / "public/.newsgen-output").unlink()
+    (site / "content/b.md").write_text(GOOD.replace("Good news", "More news"))
+    build_site(site)
+    assert (site / "public/2022/01/01/more-news/index.html").is_file() and (site / "public/.newsgen-output").is_file()
+
+
+@pytest.mark.parametrize("output, refusal", [
+    ("templates/static", "is inside the templates folder {site}/templates"),
+    ("static/site", "is inside the static folder {site}/static"),
+    ("content/site", "is inside the content folder {site}/content"),
+])
+def test_output_folder_in_the_sites_own_folders_is_refused(tmp_path, output, refusal):
+    site = write_files(tmp_path / "site", {"content/a.md": GOOD, "templates/static/x.css": "x",
+                                           "static/robots.txt": "x", ".newsgen-cache/keep": "x"})
+    before = snapshot(site)
+    with pytest.raises(NewsgenError) as caught:
+        build_site(site, output_dir=output)
+    assert str(caught.value) == f"output folder {site / output} {refusal.format(site=site)}; choose another output folder"
+    assert snapshot(site) == before
 
 
 def test_output_folder_equal_to_content_folder_is_refused(tmp_path):

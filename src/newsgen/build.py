@@ -39,7 +39,7 @@ from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
-from newsgen.render.site import render_site, render_takedowns
+from newsgen.render.site import render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
 from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
@@ -62,10 +62,13 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     now = now or reference_time()
     output = config.output_path
     _say(progress, "load")
-    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path,
-                                 config.static_path, config.pages_path], config.content_path)
+    recorded = read_manifest(manifest_path(config), output)
+    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path, config.static_path,
+                                 config.pages_path],
+                        {"content": config.content_path, "templates": config.templates_path,
+                         "static": config.static_path, "pages": config.pages_path}, recorded.root is not None)
     make_output_parent(output)
-    manifest, complete = _previous_output(config, clean)
+    manifest, complete = _previous_output(recorded, config, clean)
     scan = scan_sources(config)
     page_sources = read_page_sources(config)
     history_path = config.site_dir / HISTORY_FILE
@@ -94,7 +97,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = chain(with_sitemaps(chain(render_site(site, ctx), render_feeds(site, ctx),
+        pages = chain(with_sitemaps(chain(render_site(site, ctx), theme_assets(config, static_notices),
+                                          render_feeds(site, ctx),
                                           read_static_files(config, static_notices, redirects_written(site))),
                                     site, ctx),
                       render_takedowns(site, ctx), render_redirects(site, ctx))
@@ -122,6 +126,12 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                        pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
 
 
+def check_chosen_output(config: SiteConfig) -> None:
+    """Refuse an output folder, as the user chose it (`-o`, `output_dir`), that is, or lies inside,
+    the site's cache folder (build() accepts one there: the preview server builds into it)."""
+    check_output_folder(config.output_path, (), {"cache": cache_dir(config)}, recorded=True)
+
+
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> dict[str, Any]:
     """What a build found in its input, as its report states it: assembled here only, so that a
     build with nothing to do reports exactly what the build it stands on reported."""
@@ -132,10 +142,9 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
-def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
-    """What the previous build left in the output folder (nothing with clean=True), less the
-    files removed by hand since (they are rendered again), and whether none were."""
-    manifest = read_manifest(manifest_path(config), config.output_path)
+def _previous_output(manifest: Manifest, config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
+    """What the previous build left in the output folder, as its manifest says (nothing with
+    clean=True), less the files removed by hand since (they are rendered again), and whether none were."""
     if clean:
         return Manifest(manifest.path, {}), False
     root = str(config.output_path)
@@ -153,6 +162,8 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[Page
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
     for page in page_sources:
         digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
+    for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
+        digest.update(f"{config.linked_away(folder)}\n".encode("utf-8", "surrogateescape"))
     for stats in static_file_stats(config):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

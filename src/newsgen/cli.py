@@ -13,7 +13,7 @@ import webbrowser
 from pathlib import Path
 
 from newsgen import __version__
-from newsgen.build import build
+from newsgen.build import build, check_chosen_output
 from newsgen.content.importer import import_content
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError, NewsgenError, display_path
@@ -193,6 +193,7 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
 
 
 def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildReport:
+    check_chosen_output(config)
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
         report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False),

@@ -107,7 +107,9 @@ class SiteConfig:
     """Related stories listed under each article; 0 turns them off."""
     # Untrusted input: links out of the site's folders, raw HTML in bodies
     follow_symlinks: bool = False
-    """Read symbolic links in the content and static folders that lead outside them (off: skipped with a notice)."""
+    """Read symbolic links in the content, static and theme folders that lead outside them, and those
+    folders themselves when they are links leading outside the site folder (off: skipped with a notice;
+    a content folder that is such a link is an error)."""
     unsafe_html: bool = False
     """Keep raw HTML in article bodies as written, scripts included. `false` (the default) removes
     scripts, event handlers, `javascript:` URLs, styles, objects, forms, and iframes not from
@@ -153,6 +155,16 @@ class SiteConfig:
     @property
     def static_path(self) -> Path:
         return self.site_dir / "static"
+
+    def linked_away(self, folder: Path) -> Path | None:
+        """Where one of the site's folders (content, static, templates) really is, when a symbolic
+        link takes it out of the site folder and follow_symlinks is off: such a folder is not read.
+        None for a folder inside the site folder, or one the config names outside it (`content_dir: ../x`)."""
+        site = Path(os.path.abspath(self.site_dir))
+        if self.follow_symlinks or not Path(os.path.abspath(folder)).is_relative_to(site):
+            return None
+        target = folder.resolve()
+        return None if target.is_relative_to(site.resolve()) else target
 
     @property
     def pages_path(self) -> Path:

@@ -199,6 +199,8 @@ class Page:
 
     path: str
     content: bytes
+    source: str = ""
+    """The site's file copied as it is (a `static/` file), as messages show it; empty for a page newsgen makes."""
 
 
 @pickled_by_fields

@@ -10,6 +10,8 @@ unless every article can be.
 from __future__ import annotations
 
 import dataclasses
+import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,10 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
     every invalid article (unless `skip_invalid`) and every file name already taken in dest."""
     if not src.exists():
         raise NewsgenError(f"{src}: not found")
+    if src.is_dir() and dest.resolve().is_relative_to(src.resolve()):
+        raise NewsgenError(f"cannot import {src} into {dest}: the destination is inside the source folder, so the "
+                           "imported files would be read as articles beside their originals; choose a destination "
+                           "outside it")
     config = import_config(site_config, src)
     root = config.content_path
     config = dataclasses.replace(config, content_layout=resolve_layout(root, config.content_layout))
@@ -80,15 +86,35 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
         report.warnings += url_warnings
     planned = _plan_files(pairs, dest)
     taken = [f"{target}: already exists; not overwritten (from {item.source})"
-             for target, item, _ in planned if target.exists()]
+             for target, item, _ in planned if os.path.lexists(target)]  # a dangling link is taken too
     if taken:
         raise BuildFailed(taken)
-    for target, item, article in planned:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as handle:
-            handle.write(render_front_matter_file(item, article))
-        report.written.append(target)
+    _write_all(planned, report)
     return report
+
+
+def _write_all(planned: list[tuple[Path, SourceItem, Article]], report: ImportReport) -> None:
+    """Write every planned file, or none: when one cannot be written (a file where a folder goes,
+    a full disk), the files and folders written so far are removed again."""
+    made: list[Path] = []  # folders and files this import created, in order
+    try:
+        for target, item, article in planned:
+            missing = [folder for folder in target.parents if not folder.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)
+            with open(target, "x", encoding="utf-8") as handle:
+                made.append(target)
+                handle.write(render_front_matter_file(item, article))
+            report.written.append(target)
+    except OSError as exc:
+        for path in reversed(made):
+            with suppress(OSError):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
+        report.written.clear()
+        raise NewsgenError(f"{exc.filename or target}: cannot write: {exc.strerror or exc}; nothing was imported") from None
 
 
 def _plan_files(pairs: list[tuple[SourceItem, Article]], dest: Path) -> list[tuple[Path, SourceItem, Article]]:

@@ -149,15 +149,20 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir
 
 def read_static_files(config: SiteConfig, notices: list[str], leave_out: frozenset[str] = frozenset()) -> Iterator[Page]:
     """The site's own `static/` folder, copied to the output root as it is (links leading
-    outside it skipped with a notice unless follow_symlinks), but for the output paths in
-    `leave_out` (files another step writes with their content, like `_redirects`)."""
+    outside it, and the folder itself if it is a link leading outside the site folder, skipped
+    with a notice unless follow_symlinks), but for the output paths in `leave_out` (files another
+    step writes with their content, like `_redirects`)."""
     folder = config.static_path
     if not folder.is_dir():
+        return
+    if (target := config.linked_away(folder)) is not None:
+        notices.append(f"static: skipped: a symbolic link to {target}, outside the site folder "
+                       "(set follow_symlinks: true to read it)")
         return
     for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir):
         name = path.relative_to(folder).as_posix()
         if name not in leave_out:
-            yield Page(name, path.read_bytes())
+            yield Page(name, path.read_bytes(), f"static/{name}")
 
 
 def static_file_names(config: SiteConfig) -> list[str]:
@@ -172,7 +177,7 @@ def static_file_stats(config: SiteConfig) -> Iterator[str]:
     """The name, size, times and inode of every file read_static_files would copy: a file whose
     stats are the same has the same bytes (the rule git's index uses)."""
     folder = config.static_path
-    if not folder.is_dir():
+    if not folder.is_dir() or config.linked_away(folder) is not None:
         return
     for path in walk_files(folder, config.follow_symlinks, [], config.site_dir):
         stat = path.stat()
@@ -218,6 +223,9 @@ def _article_paths(config: SiteConfig) -> tuple[SiteConfig, list[Path], list[str
     content_dir = config.content_path
     if not content_dir.is_dir():
         raise BuildFailed([f"{display_path(content_dir)}: content folder not found"])
+    if (target := config.linked_away(content_dir)) is not None:
+        raise BuildFailed([f"{config.content_dir}: the content folder is a symbolic link to {target}, outside the "
+                           "site folder, and is not read; set follow_symlinks: true to build from it"])
     config = dataclasses.replace(config, content_layout=resolve_layout(content_dir, config.content_layout))
     paths, notices, marked = find_article_files(content_dir, config.content_layout, config.follow_symlinks,
                                                 config.site_dir)

@@ -70,8 +70,9 @@ def _check_url_collisions(articles: list[Article]) -> None:
 
 
 def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
-    """An article whose URL is also a listing page (`tags/`, `archive/`, `2022/08/`...) would be
-    overwritten by it, or overwrite it: an error naming the file, never a silent replacement."""
+    """An article whose URL is also a listing or finding page (`tags/`, `archive/`, `2022/08/`,
+    `on-this-day/`, `search/`...) would be overwritten by it, or overwrite it: an error naming the
+    file, never a silent replacement."""
     clashes = [a for a in articles if a.url in reserved]
     if clashes:
         raise BuildFailed([
@@ -185,6 +186,8 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         reserved[SEARCH_URL] = "search page"
     if site.on_this_day:
         reserved[ON_THIS_DAY_URL] = "on-this-day index page"
+    reserved.update(_listing_urls(tuple(day.listing for day in site.on_this_day.values()), config.archive_page_size,
+                                  "page"))
     every_article = (*site.articles, *taken_down)
     _check_reserved_urls(every_article, reserved)
     _check_page_urls(pages, every_article, reserved)

@@ -46,11 +46,12 @@ def builtin_templates_dir() -> Path:
 
 
 def make_environment(config: SiteConfig) -> Environment:
-    """The environment for config's site: its `templates/` first, then the built-in theme."""
+    """The environment for config's site: its `templates/` first (unless it is a link leading
+    outside the site folder, see theme_assets), then the built-in theme."""
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
-    if config.templates_path.is_dir():
-        loaders.append(FileSystemLoader(config.templates_path))
+    if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
+        loaders.append(SiteTemplates(config.templates_path, config.follow_symlinks))
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -109,6 +110,20 @@ def _xml_safe(value: Any) -> Any:
     if isinstance(value, str) and _NOT_XML.search(value):
         return type(value)(_NOT_XML.sub("", value))  # a Markup value stays Markup
     return value
+class SiteTemplates(FileSystemLoader):
+    """A site's `templates/` folder, where a template that is a symbolic link leading outside the
+    folder is not found (the built-in one of that name is used) unless follow_symlinks;
+    theme_assets names each such link in a warning."""
+
+    def __init__(self, folder: Path, follow_symlinks: bool):
+        super().__init__(folder)
+        self.inside = None if follow_symlinks else folder.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if self.inside is not None and not Path(filename).resolve().is_relative_to(self.inside):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
 
 
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:

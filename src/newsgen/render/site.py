@@ -12,6 +12,8 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, Iterator
 
+from newsgen.config import SiteConfig
+from newsgen.content.load import walk_files
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
@@ -22,7 +24,7 @@ from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_ur
 
 
 def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
-    """Every HTML page of the site and the theme's static files, one at a time."""
+    """Every HTML page of the site, one at a time (the theme's files: theme_assets)."""
     config = site.config
     outline = ship(outline_site(site), ctx.shipping)
     rail = front_rail(outline) if site.articles else None
@@ -51,7 +53,6 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
                                                                                "site": outline})
                                  for page in site.pages))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
-    yield from theme_assets(config.templates_path)
 
 
 def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
@@ -119,14 +120,20 @@ def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
         yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline})
 
 
-def theme_assets(site_templates: Any) -> Iterator[Page]:
-    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name)."""
+def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
+    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name).
+    A site's `templates/` folder that is a link leading outside the site folder, and links in it
+    leading outside it (templates and theme files alike, see SiteTemplates), are skipped with a
+    notice unless follow_symlinks; hidden files are skipped, as in `static/`."""
     builtin = builtin_templates_dir() / "static"
-    names = {p.name for p in builtin.iterdir() if p.is_file()}
-    site_static = site_templates / "static"
-    if site_static.is_dir():
-        names |= {p.name for p in site_static.iterdir() if p.is_file()}
-    for name in sorted(names):
-        override = site_static / name
-        source = override if override.is_file() else builtin / name
-        yield Page(f"static/{name}", source.read_bytes())
+    files = {p.name: p for p in builtin.iterdir() if p.is_file()}
+    templates = config.templates_path
+    if (target := config.linked_away(templates)) is not None:
+        notices.append(f"templates: skipped: a symbolic link to {target}, outside the site folder; the built-in "
+                       "theme is used (set follow_symlinks: true to read it)")
+    elif templates.is_dir():
+        site_static = templates / "static"
+        files.update((path.name, path) for path in walk_files(templates, config.follow_symlinks, notices, config.site_dir)
+                     if path.parent == site_static)
+    for name in sorted(files):
+        yield Page(f"static/{name}", files[name].read_bytes())

@@ -15,6 +15,9 @@ the fallback). One build at a time writes beside an output folder (a lock on its
 `finish`, when given, runs on the complete staging folder before the swap (the search indexer
 writes its files there); if it raises, the old output stays.
 
+Every output folder holds an OUTPUT_MARK file: a folder holding files is replaced only if it has
+one, or if the site's manifest records it (check_output_folder).
+
 The manifest carries the output folder's device and inode: an output folder replaced or removed
 by hand no longer matches, and the next build writes the whole tree again.
 """
@@ -30,7 +33,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -69,21 +72,35 @@ def safe_relative_path(path: str) -> str:
     return normal
 
 
-def check_output_folder(output_dir: Path, protected: Iterable[Path], content_dir: Path | None = None) -> None:
-    """Refuse an output folder that is, or holds, a protected folder (the whole output folder is
-    replaced on every build), that lies inside the content folder (it would be read back), or
-    that holds files but is no site (`-o ~` must not wipe a home folder)."""
+OUTPUT_MARK = ".newsgen-output"
+"""A file newsgen leaves in every output folder it writes: a folder holding files is replaced only if it has one."""
+OUTPUT_MARK_TEXT = b"newsgen writes this folder; every build replaces it whole.\n"
+
+
+def check_output_folder(output_dir: Path, protected: Iterable[Path], inside: dict[str, Path],
+                        recorded: bool) -> None:
+    """Refuse an output folder that is a file; that is, or holds, a protected folder (the whole
+    output folder is replaced on every build); that is, or lies inside, one of the site's folders
+    named in `inside` (the content folder would read it back, the cache is newsgen's own); or
+    that holds files newsgen did not write: files but no OUTPUT_MARK, unless `recorded` (the
+    site's cache describes this folder as the output of an earlier build) (`-o ~` must not wipe a
+    home folder, `-o docs` must not lose the notes kept beside an index.html)."""
     out = output_dir.resolve()
+    if out.exists() and not out.is_dir():
+        raise NewsgenError(f"output folder {output_dir} is a file, and a build would replace it with the site; "
+                           "choose another output folder")
     for folder in protected:
         folder = folder.resolve()
         if folder == out or folder.is_relative_to(out):
             raise NewsgenError(f"output folder {output_dir} would replace {folder}; choose another output folder")
-    if content_dir is not None and out.is_relative_to(content_dir.resolve()):
-        raise NewsgenError(f"output folder {output_dir} is inside the content folder {content_dir}; "
-                           "choose another output folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise NewsgenError(f"output folder {output_dir} holds files but no index.html, so it is not a site newsgen "
-                           "built, and a build replaces it whole; empty it or choose another output folder")
+    for name, folder in inside.items():
+        if out.is_relative_to(folder.resolve()):
+            where = "is" if out == folder.resolve() else "is inside"
+            raise NewsgenError(f"output folder {output_dir} {where} the {name} folder {folder}; "
+                               "choose another output folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / OUTPUT_MARK).is_file() and not recorded:
+        raise NewsgenError(f"output folder {output_dir} holds files newsgen did not write (it has no {OUTPUT_MARK} "
+                           "file), and a build replaces it whole; empty it or choose another output folder")
 
 
 @dataclass(frozen=True)
@@ -126,15 +143,23 @@ def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part (the
-    temporary name is per process, so two builds of one site cannot write into each other's)."""
+    """Write a whole file or nothing: a reader sees the old bytes or the new, never a part, and a
+    failed write leaves no temporary file (its name is per process, so two builds of one site
+    cannot write into each other's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError) and not exc.filename:  # a failed write names no file: name it
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
 
 
 def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str, Any]) -> bytes:
@@ -153,6 +178,7 @@ class _Staging:
     def open(self) -> Path:
         if self.path is None:
             self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
+            (self.path / OUTPUT_MARK).write_bytes(OUTPUT_MARK_TEXT)
         return self.path
 
     def _folder_of(self, relative: str) -> str:
@@ -200,8 +226,21 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
         try:
             return _write_staged(pages, output_dir, manifest, extra, finish)
         except OSError as exc:  # a full disk, a file where a folder should be, ...
+            if exc.filename and not _beside_output(exc.filename, output_dir):  # a file of the build's cache
+                raise NewsgenError(f"cannot write {exc.filename}: {exc.strerror or exc}; the site was not built, "
+                                   "and the previous site was left as it was") from None
             raise NewsgenError(f"cannot write the site to {output_dir}: {_reason(exc)}; "
                                "the previous site was left as it was") from None
+
+
+def _beside_output(filename: str, output_dir: Path) -> bool:
+    """Whether a path is in the output folder, or in a staging or retired folder beside it."""
+    path, out = Path(os.path.abspath(filename)), Path(os.path.abspath(output_dir))
+    if path.is_relative_to(out):
+        return True
+    if path == out.parent or not path.is_relative_to(out.parent):
+        return False
+    return path.relative_to(out.parent).parts[0].startswith(f".{out.name}.")
 
 
 def make_output_parent(output_dir: Path) -> None:
@@ -222,13 +261,17 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
     if previous is None:
         staging.open()  # no pages at all is still an (empty) site
     digests: dict[str, str] = {}
+    sources: dict[str, str] = {}  # the site's files copied as they are, by output path
     written: list[str] = []
     pending: list[str] = []  # unchanged files, linked into staging once something changes
     try:
         for page in pages:
             relative = safe_relative_path(page.path)
+            source = page.source if isinstance(page, Page) else ""
             if relative in digests:
-                raise BuildFailed([f"two pages would be written to {relative}"])
+                raise BuildFailed([_collision(relative, source or sources.get(relative, ""))])
+            if source:
+                sources[relative] = source
             if isinstance(page, KeptPage):
                 if previous is None or relative not in previous:
                     raise BuildFailed([f"internal error: {relative} kept from a build that did not write it"])
@@ -254,11 +297,31 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
             _swap_in(staging.path, output_dir)
             staging.path = None
         if manifest is not None:
-            write_atomic(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}))
+            _save_manifest(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}),
+                           output_dir)
     except BaseException:
         staging.remove()
         raise
     return WriteReport(len(written), len(digests) - len(written), len(deleted), digests)
+
+
+def _collision(relative: str, copied: str) -> str:
+    """The error for two pages with one output path, naming the site's file among them, if any."""
+    if copied:
+        return f"{copied}: would be written to {relative}, which newsgen writes itself; rename or remove the file"
+    return f"two pages would be written to {relative}"
+
+
+def _save_manifest(path: Path, data: bytes, output_dir: Path) -> None:
+    """Save the manifest of the site just published. If it cannot be written, the previous one is
+    removed as well (it no longer describes the output), so the next build writes every file again."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise NewsgenError(f"the site was published to {output_dir}, but the build cache file {path} could not be "
+                           f"written: {exc.strerror or exc}; the next build will write every file again") from None
 
 
 def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
