@@ -62,13 +62,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     now = now or reference_time()
     output = config.output_path
     _say(progress, "load")
-    recorded = read_manifest(manifest_path(config), output)
-    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path, config.static_path,
-                                 config.pages_path],
-                        {"content": config.content_path, "templates": config.templates_path,
-                         "static": config.static_path, "pages": config.pages_path}, recorded.root is not None)
-    make_output_parent(output)
-    manifest, complete = _previous_output(recorded, config, clean)
+    manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
     page_sources = read_page_sources(config)
     history_path = config.site_dir / HISTORY_FILE
@@ -97,11 +91,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = chain(with_sitemaps(chain(render_site(site, ctx), theme_assets(config, static_notices),
-                                          render_feeds(site, ctx),
-                                          read_static_files(config, static_notices, redirects_written(site))),
-                                    site, ctx),
-                      render_takedowns(site, ctx), render_redirects(site, ctx))
+        pages = _site_pages(site, ctx, static_notices)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)
@@ -142,9 +132,26 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
-def _previous_output(manifest: Manifest, config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
-    """What the previous build left in the output folder, as its manifest says (nothing with
-    clean=True), less the files removed by hand since (they are rendered again), and whether none were."""
+def _site_pages(site: Site, ctx: RenderContext, static_notices: list[str]) -> Iterator[Page | KeptPage]:
+    """Every file of the output: pages, theme files, feeds, the site's static files and the
+    sitemaps listing them; then the notices of articles taken down and the redirects, which no
+    sitemap lists."""
+    listed = chain(render_site(site, ctx), theme_assets(ctx.config, static_notices), render_feeds(site, ctx),
+                   read_static_files(ctx.config, static_notices, redirects_written(site)))
+    return chain(with_sitemaps(listed, site, ctx), render_takedowns(site, ctx), render_redirects(site, ctx))
+
+
+def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
+    """Check the output folder (see check_output_folder) and read what the previous build left in
+    it, as its manifest says (nothing with clean=True), less the files removed by hand since
+    (they are rendered again); and whether none were."""
+    output = config.output_path
+    manifest = read_manifest(manifest_path(config), output)
+    check_output_folder(output, [config.site_dir, config.content_path, config.templates_path, config.static_path,
+                                 config.pages_path],
+                        {"content": config.content_path, "templates": config.templates_path,
+                         "static": config.static_path, "pages": config.pages_path}, manifest.root is not None)
+    make_output_parent(output)
     if clean:
         return Manifest(manifest.path, {}), False
     root = str(config.output_path)
