@@ -157,7 +157,7 @@ def test_python_yaml_tag_is_refused_not_run(fuzz_site):
 @given(st.text(max_size=200))
 @settings(max_examples=50, deadline=None, database=None)
 def test_heading_detection_is_linear_on_any_first_line(text):
-    from newsgen.content.formats import parse_document
+    from newsgen.content.formats.readers import parse_document
 
     with time_limit(5):
         parse_document("# " + text * 200 + "\nbody")

@@ -17,7 +17,8 @@ from newsgen.content.articles import build_article, derive_headline, html_to_tex
 from newsgen.content.autotag import apply_auto_tags
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceError, SourceProblem
-from newsgen.content.formats import SourceDocument, decode_text, parse_document
+from newsgen.content.formats import SourceDocument, decode_text
+from newsgen.content.formats.readers import parse_document
 from newsgen.content.formats.exports import EXPORT_SUFFIXES, read_export
 from newsgen.content.formats.htmlmeta import looks_like_html, parse_html
 from newsgen.content.known_keys import unknown_key_warnings

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from newsgen.config import SiteConfig
 from newsgen.content.articles import (alias_key, aliases_field, first_paragraph_text, render_body, shorten_words, text_field)
-from newsgen.content.formats import decode_text, parse_document
+from newsgen.content.formats import decode_text
+from newsgen.content.formats.readers import parse_document
 from newsgen.content.load import walk_files
 from newsgen.errors import BuildFailed, SourceError, SourceProblem, describe, display_path
 from newsgen.model import SitePage

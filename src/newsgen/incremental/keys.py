@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
+import newsgen
 from newsgen.config import SiteConfig
 
 CACHE_DIR_NAME = ".newsgen-cache"
@@ -29,8 +30,6 @@ def cache_dir(config: SiteConfig) -> Path:
 
 def package_fingerprint() -> str:
     """newsgen's version, its own code, and the versions of the libraries that shape output."""
-    import newsgen
-
     return f"newsgen {newsgen.__version__} schema {SCHEMA} {_code_fingerprint()}"
 
 

@@ -1,8 +1,9 @@
 """Readers: one per input format, each turning a file's text into a SourceDocument.
 
-The format is chosen by content, not only by extension: YAML (`---`) or TOML (`+++`) front
-matter, the wire format's leading `date YYYY-MM-DD`, Pelican-style `Key: value` headers, or
-plain Markdown whose date comes from the file name.
+The format is chosen by content, not only by extension (readers.py): YAML (`---`) or TOML
+(`+++`) front matter, the wire format's leading `date YYYY-MM-DD`, Pelican-style `Key: value`
+headers, or plain Markdown whose date comes from the file name. This module holds what the
+readers share: the SourceDocument they return and the decoding of a file's bytes.
 """
 
 from __future__ import annotations
@@ -102,19 +103,3 @@ def huge_number_key(meta: dict[str, Any]) -> str | None:
                 seen.add(id(item))
                 pending.extend(item.values() if isinstance(item, dict) else item)
     return None
-
-
-def parse_document(text: str) -> SourceDocument:
-    """Pick the reader that fits the text and run it."""
-    from newsgen.content.formats import frontmatter, headers, wire
-
-    first_line = text.split("\n", 1)[0].rstrip(" \t")  # a fence may carry trailing spaces, as in Jekyll
-    if first_line == "---" and "\n" in text:
-        return frontmatter.parse_yaml(text)
-    if first_line == "+++" and "\n" in text:
-        return frontmatter.parse_toml(text)
-    if wire.looks_like_wire(text):
-        return wire.parse_wire(text)
-    if headers.looks_like_headers(text):
-        return headers.parse_headers(text)
-    return frontmatter.parse_plain_markdown(text)
