@@ -17,8 +17,8 @@ GOOD = "---\ntitle: Good news\ndate: 2022-01-01\n---\nAll well.\n"
 DRAFT = "---\ntitle: Draft news\ndate: 2022-01-02\ndraft: true\n---\nNot yet.\n"
 FUTURE = "---\ntitle: Future news\ndate: 2030-01-01\n---\nLater.\n"
 COLLIDING = {
-    "content/one.md": "---\ntitle: Same\ndate: 2022-01-01\n---\nOne.\n",
-    "content/two.md": "---\ntitle: Same\ndate: 2022-01-01T18:00:00Z\n---\nTwo.\n",
+    "content/one.md": "---\ntitle: One\ndate: 2022-01-01\nslug: same\n---\nOne.\n",
+    "content/two.md": "---\ntitle: Two\ndate: 2022-01-01T18:00:00Z\nslug: same\n---\nTwo.\n",
     "content/undated.md": "---\ntitle: Undated\n---\nNo date.\n",
 }
 COLLISION_REPORT = (

@@ -125,11 +125,11 @@ def test_index_groups_sections_and_authors(tmp_path):
     assert [(a.title, a.count) for a in site.authors] == [("Ana Silva", 2), ("Bo", 1)]
 
 
-def test_url_collision_is_one_error_naming_both_files(tmp_path):
+def test_url_collision_of_chosen_slugs_is_one_error_naming_both_files(tmp_path):
     with pytest.raises(BuildFailed) as caught:
         index(tmp_path, {
-            "content/one.md": article("Same", "2022-01-01"),
-            "content/two.md": article("Same", "2022-01-01T18:00:00Z"),
+            "content/one.md": article("One", "2022-01-01", extra="slug: same\n"),
+            "content/two.md": article("Two", "2022-01-01T18:00:00Z", extra="slug: same\n"),
         })
     assert caught.value.errors == [
         "content/one.md: URL /2022/01/01/same/ is also claimed by content/two.md; "

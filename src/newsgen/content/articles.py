@@ -440,6 +440,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         explicit_slug = text_field(meta, "slug")
         file_slug = file_match.group(2) if file_match else ""
         slug = slugify(explicit_slug or file_slug or title, fallback="article")
+        slug_derived = not (explicit_slug or file_slug)
+        url_key = "slug" if explicit_slug else "title" if slug_derived and text_field(meta, "title") else "date"
 
         current_key = _present(meta, "tags", "tag", "keywords")
         tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
@@ -492,4 +494,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         aliases=aliases,
         takedown=takedown,
         extra=FrozenMapping(extra),
+        slug_derived=slug_derived,
+        url_line=doc.meta_lines.get(url_key, 0),
     )
