@@ -11,6 +11,7 @@ from typing import Any
 
 import markdown
 from dateutil import parser as date_parser
+from dateutil import tz
 
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
@@ -156,6 +157,12 @@ def shorten_words(text: str, words: int) -> str:
 class ParsedDate:
     value: datetime
     precision: DatePrecision
+    local_clash: str = ""
+    """For a date given without an offset: `gap` when its local time does not exist in the zone
+    (the clocks went forward: it is read as the wall time after the jump, the same instant),
+    `fold` when it happens twice (the clocks went back: it is read as the first); else empty."""
+    written: datetime | None = None
+    """The local time as written, without its zone, when local_clash is set."""
 
 
 def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> ParsedDate:
@@ -170,14 +177,35 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> 
         precision, moment = _parse_date_text(_iso_numeric_date(value.strip(), order))
     else:
         raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+    written, clash = None, ""
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        if moment.tzinfo is None:
+            written, moment = moment, moment.replace(tzinfo=zone)
+            if not tz.datetime_exists(moment):
+                clash, moment = "gap", tz.resolve_imaginary(moment)
+            elif tz.datetime_ambiguous(moment):
+                clash = "fold"
         moment.astimezone(timezone.utc).astimezone(zone)
     except (OverflowError, ValueError):
         shown = str(value) if isinstance(value, date) else describe(value)
         raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
-    return ParsedDate(moment, precision)
+    return ParsedDate(moment, precision, clash, written if clash else None)
+
+
+def local_time_note(parsed: ParsedDate, zone_name: str) -> str | None:
+    """What to tell the author about a local time that the site's zone skips or repeats: a time of
+    day only (a day whose midnight is skipped keeps its day, so it needs no note)."""
+    if not parsed.local_clash or parsed.written is None or parsed.precision != "time":
+        return None
+    written = parsed.written
+    shown = f"{written:%Y-%m-%d %H:%M}" + (f":{written:%S}" if written.second else "")
+    clock = f"{parsed.value:%H:%M}" + (f":{parsed.value:%S}" if parsed.value.second else "")
+    if parsed.local_clash == "gap":
+        return f"{shown} does not exist in {zone_name} (the clocks went forward); read as {clock} {parsed.value.tzname()}"
+    second = parsed.value.replace(fold=1)
+    offset = second.strftime("%z")
+    return (f"{shown} happens twice in {zone_name} (the clocks went back); read as the first, {clock} "
+            f"{parsed.value.tzname()}; write {written:%Y-%m-%dT%H:%M}{offset[:3]}:{offset[3:]} for the second")
 
 
 def _iso_numeric_date(text: str, order: str) -> str:
@@ -394,10 +422,18 @@ def render_body(doc: SourceDocument, config: SiteConfig) -> str:
     return body_html
 
 
-def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
-    """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
+def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig
+                  ) -> tuple[Article, list[tuple[int, str]]]:
+    """Every field of an Article from a parsed file, and notes (line, message) on what was read in
+    a way the author may not expect: a local time the site's zone skips or repeats. Raises
+    SourceProblem with the key's line."""
     meta = doc.meta
     current_key = ""
+    notes: list[tuple[int, str]] = []
+
+    def note_local_time(parsed: ParsedDate, key: str) -> None:
+        if (note := local_time_note(parsed, config.timezone)) is not None:
+            notes.append((line_of(key), note))
 
     def line_of(key: str) -> int:
         return doc.meta_lines.get(key, 1)
@@ -409,10 +445,12 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
         when = parse_date(raw_date, config.zone, order=config.date_order)
+        note_local_time(when, "date")
         current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
         updated = None
         if meta.get(current_key):
             parsed_updated = parse_date(meta[current_key], config.zone, current_key, config.date_order)
+            note_local_time(parsed_updated, current_key)
             if _is_before(parsed_updated, when, config.zone):
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
@@ -496,4 +534,4 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         extra=FrozenMapping(extra),
         slug_derived=slug_derived,
         url_line=doc.meta_lines.get(url_key, 0),
-    )
+    ), notes

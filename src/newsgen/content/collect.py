@@ -155,7 +155,7 @@ def build_item_articles(read: FileItems, config: SiteConfig
     for item in read.items:
         shown = item.file_shown or item.source
         try:
-            article = build_article(item.document, item.source, item.file_name, config)
+            article, notes = build_article(item.document, item.source, item.file_name, config)
         except SourceProblem as problem:
             errors.append(SourceError(shown, problem.line or item.line, problem.message))
             continue
@@ -165,6 +165,7 @@ def build_item_articles(read: FileItems, config: SiteConfig
         if item.record_id is not None or item.line:  # a record's source names its line already
             article = dataclasses.replace(article, record_id=item.record_id, url_line=0)
         built.append((item, apply_auto_tags(article, config)))
+        warnings += [f"{shown}:{line}: {note}" for line, note in notes]
         if config.tags_per_article_warning and len(article.tags) > config.tags_per_article_warning:
             warnings.append(f"{shown}:{_tags_line(item)}: {len(article.tags)} tags on one article, more than "
                             f"tags_per_article_warning ({config.tags_per_article_warning}); each tag gets a page "
