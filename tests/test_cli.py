@@ -24,7 +24,7 @@ COLLIDING = {
 COLLISION_REPORT = (
     "error: build failed with 2 errors:\n"
     "  1. content/undated.md:1: no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md\n"
-    "  2. content/one.md: URL /2022/01/01/same/ is also claimed by content/two.md; "
+    "  2. content/one.md:4: URL /2022/01/01/same/ is also claimed by content/two.md:4; "
     "give one of them a different 'slug' or 'date'\n"
 )
 

@@ -26,8 +26,8 @@ def test_two_files_claiming_one_url_is_an_error_naming_both(tmp_path):
         "content/b.md": "---\ntitle: Two\ndate: 2024-02-03\nslug: same\n---\nx\n",
         "content/a.md": "---\ntitle: One\ndate: 2024-02-03\nslug: same\n---\nx\n",
     })
-    assert message == ("build failed with 1 error:\n  1. content/a.md: URL /2024/02/03/same/ is also claimed by "
-                       "content/b.md; give one of them a different 'slug' or 'date'")
+    assert message == ("build failed with 1 error:\n  1. content/a.md:4: URL /2024/02/03/same/ is also claimed by "
+                       "content/b.md:4; give one of them a different 'slug' or 'date'")
 
 
 def build_site(tmp_path, files, **overrides):
@@ -128,8 +128,20 @@ def test_article_url_that_is_a_listing_page_is_an_error_naming_the_file(tmp_path
     files = {"content/x.md": f"---\ntitle: X\ndate: 2024-02-03\nslug: '{slug}'\ntags: [tags]\n---\nx\n"}
     files.update({f"content/f{n}.md": f"---\ntitle: F{n}\ndate: 2023-01-0{n}\n---\nx\n" for n in range(1, 4)})
     message = build_errors(tmp_path, files, permalink=permalink, page_size=2)
-    assert message == (f"build failed with 1 error:\n  1. content/x.md: URL {claimed}; "
+    assert message == (f"build failed with 1 error:\n  1. content/x.md:4: URL {claimed}; "
                        "give the article a different 'slug', or change 'permalink'")
+
+
+def test_url_errors_name_the_line_of_the_key_the_url_came_from(tmp_path):
+    files = {"content/2024-02-03-tags.md": "---\ntitle: Named by its file\ndate: 2024-02-03T10:00\ntags: [x]\n---\nx\n",
+             "content/b.md": "---\ntags: [x]\ndate: 2024-02-04\ntitle: Archive\n---\nx\n"}
+    message = build_errors(tmp_path, files, permalink="{slug}/")
+    assert message == (
+        "build failed with 2 errors:\n"
+        "  1. content/2024-02-03-tags.md:3: URL /tags/ is already the tag index page; give the article a different "
+        "'slug', or change 'permalink'\n"
+        "  2. content/b.md:4: URL /archive/ is already the archive index page; give the article a different "
+        "'slug', or change 'permalink'")
 
 
 def test_static_file_clashing_with_a_page_is_an_error_not_an_overwrite(tmp_path):

@@ -134,7 +134,7 @@ def test_url_clash_between_chosen_slugs_of_an_export_and_another_file_is_an_erro
         build_site(tmp_path, files)
     assert str(failed.value) == (
         "build failed with 1 error:\n"
-        "  1. content/strike.md: URL /2024/03/05/strike/ is also claimed by content/wire.jsonl:1; "
+        "  1. content/strike.md:4: URL /2024/03/05/strike/ is also claimed by content/wire.jsonl:1; "
         "give one of them a different 'slug' or 'date'")
 
 

@@ -132,7 +132,7 @@ def test_url_collision_of_chosen_slugs_is_one_error_naming_both_files(tmp_path):
             "content/two.md": article("Two", "2022-01-01T18:00:00Z", extra="slug: same\n"),
         })
     assert caught.value.errors == [
-        "content/one.md: URL /2022/01/01/same/ is also claimed by content/two.md; "
+        "content/one.md:4: URL /2022/01/01/same/ is also claimed by content/two.md:4; "
         "give one of them a different 'slug' or 'date'"
     ]
 
@@ -182,7 +182,7 @@ def test_article_taking_a_listing_pages_url_is_an_error_naming_the_file(tmp_path
             "content/ok.md": article("Fine", "2022-01-02"),
         }, permalink="{slug}/")
     assert caught.value.errors == [
-        "content/tags.md: URL /tags/ is already the tag index page; give the article a different 'slug', "
+        "content/tags.md:2: URL /tags/ is already the tag index page; give the article a different 'slug', "
         "or change 'permalink'"
     ]
 
@@ -194,6 +194,6 @@ def test_month_precision_article_cannot_take_a_day_archives_url(tmp_path):
             "content/d.md": article("Day", "2022-08-10"),
         })
     assert caught.value.errors == [
-        "content/m.txt: URL /2022/08/10/ is already the archive page '10 August 2022'; "
+        "content/m.txt:1: URL /2022/08/10/ is already the archive page '10 August 2022'; "
         "give the article a different 'slug', or change 'permalink'"
     ]

@@ -266,7 +266,7 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, 
         else:
             loaded.articles.append(article)
     errors = [] if config.skip_invalid else [str(e) for e in file_errors]
-    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    errors += url_collisions((a.url, a.url_source) for a in loaded.articles)
     if errors:
         raise BuildFailed(errors, loaded.warnings)
     return loaded
