@@ -243,6 +243,7 @@ def distinct_derived_urls(articles: list[Article], config: SiteConfig) -> tuple[
                                                             key=lambda a: a.source, reverse=True)}
     renamed: dict[int, Article] = {}
     taken: set[str] = set()
+    next_number: dict[str, int] = {}
     warnings = []
     for index in sorted(range(len(articles)), key=lambda i: (articles[i].published.timestamp(), articles[i].source)):
         article = articles[index]
@@ -252,11 +253,12 @@ def distinct_derived_urls(articles: list[Article], config: SiteConfig) -> tuple[
         if keeper is None:
             keepers[article.url] = article
             continue
-        number = 2
+        number = next_number.get(article.url, 2)  # counted on per URL: a thousand copies cost no more each
         moved = _with_slug(article, suffixed_slug(article.slug, str(number)), config)
         while moved.url in natural or moved.url in taken:
             number += 1
             moved = _with_slug(article, suffixed_slug(article.slug, str(number)), config)
+        next_number[article.url] = number + 1
         taken.add(moved.url)
         verb = "derived" if keeper.slug_derived else "claimed"
         warnings.append(f"{article.source}: URL /{article.url} is also {verb} by {keeper.source}; "
