@@ -439,6 +439,15 @@ def test_local_time_the_clocks_repeat_is_read_as_the_first_with_a_warning_naming
     assert loaded.articles[0].updated.astimezone(timezone.utc) == datetime(2023, 10, 29, 0, 30, 15, tzinfo=timezone.utc)
 
 
+def test_skipped_local_times_in_corrections_and_takedowns_are_warned_at_their_key(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": (
+        "---\ntitle: T\ndate: 2023-03-20\ncorrections:\n  - date: 2023-03-26 02:15\n    text: Fixed.\n"
+        "takedown: {date: '2023-03-26 02:45', reason: Court order}\n---\nB.\n")}, timezone="Europe/Paris")
+    assert loaded.warnings == [
+        "content/x.md:4: 2023-03-26 02:15 does not exist in Europe/Paris (the clocks went forward); read as 03:15 CEST",
+        "content/x.md:7: 2023-03-26 02:45 does not exist in Europe/Paris (the clocks went forward); read as 03:45 CEST"]
+
+
 def test_local_times_that_exist_once_and_dates_with_an_offset_or_no_time_give_no_warning(tmp_path):
     loaded = load(tmp_path, {
         "content/a.md": "---\ntitle: A\ndate: 2023-03-26T02:30+01:00\n---\nB.\n",

@@ -7,7 +7,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone, tzinfo
-from typing import Any
+from typing import Any, Callable
 
 import markdown
 from dateutil import parser as date_parser
@@ -382,7 +382,8 @@ def _bool_field(meta: dict, key: str) -> bool:
     return value
 
 
-def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]:
+def _corrections(meta: dict, zone: tzinfo, order: str,
+                 noted: Callable[[ParsedDate], None] = lambda parsed: None) -> tuple[Correction, ...]:
     value = meta.get("corrections")
     if value is None:
         return ()
@@ -392,18 +393,23 @@ def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone, "corrections", order).value, str(entry["text"]).strip()))
+        parsed = parse_date(entry["date"], zone, "corrections", order)
+        noted(parsed)
+        result.append(Correction(parsed.value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
-def _takedown(meta: dict, zone: tzinfo, order: str = "") -> Takedown | None:
+def _takedown(meta: dict, zone: tzinfo, order: str = "",
+              noted: Callable[[ParsedDate], None] = lambda parsed: None) -> Takedown | None:
     value = meta.get("takedown")
     if value is None:
         return None
     if not isinstance(value, dict) or "date" not in value or not str(value.get("reason") or "").strip():
         raise SourceProblem("'takedown' must be a mapping with 'date' and 'reason', like "
                             "{date: 2026-11-30, reason: Removed after a court order}")
-    return Takedown(parse_date(value["date"], zone, "takedown", order).value, " ".join(str(value["reason"]).split()))
+    parsed = parse_date(value["date"], zone, "takedown", order)
+    noted(parsed)
+    return Takedown(parsed.value, " ".join(str(value["reason"]).split()))
 
 
 def render_body(doc: SourceDocument, config: SiteConfig) -> str:
@@ -425,7 +431,8 @@ def render_body(doc: SourceDocument, config: SiteConfig) -> str:
 def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig
                   ) -> tuple[Article, list[tuple[int, str]]]:
     """Every field of an Article from a parsed file, and notes (line, message) on what was read in
-    a way the author may not expect: a local time the site's zone skips or repeats. Raises
+    a way the author may not expect: a local time the site's zone skips or repeats (in `date`,
+    `updated`, `corrections` or `takedown`, at the key's line). Raises
     SourceProblem with the key's line."""
     meta = doc.meta
     current_key = ""
@@ -496,11 +503,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "image"
         image = text_field(meta, "image")
         current_key = "corrections"
-        corrections = _corrections(meta, config.zone, config.date_order)
+        corrections = _corrections(meta, config.zone, config.date_order, lambda p: note_local_time(p, "corrections"))
         current_key = alias_key(meta)
         aliases = aliases_field(meta)
         current_key = "takedown"
-        takedown = _takedown(meta, config.zone, config.date_order)
+        takedown = _takedown(meta, config.zone, config.date_order, lambda p: note_local_time(p, "takedown"))
         current_key = "extra"
         extra = {} if meta.get("extra") is None else meta["extra"]
         if not isinstance(extra, dict):
