@@ -17,14 +17,14 @@ GOOD = "---\ntitle: Good news\ndate: 2022-01-01\n---\nAll well.\n"
 DRAFT = "---\ntitle: Draft news\ndate: 2022-01-02\ndraft: true\n---\nNot yet.\n"
 FUTURE = "---\ntitle: Future news\ndate: 2030-01-01\n---\nLater.\n"
 COLLIDING = {
-    "content/one.md": "---\ntitle: Same\ndate: 2022-01-01\n---\nOne.\n",
-    "content/two.md": "---\ntitle: Same\ndate: 2022-01-01T18:00:00Z\n---\nTwo.\n",
+    "content/one.md": "---\ntitle: One\ndate: 2022-01-01\nslug: same\n---\nOne.\n",
+    "content/two.md": "---\ntitle: Two\ndate: 2022-01-01T18:00:00Z\nslug: same\n---\nTwo.\n",
     "content/undated.md": "---\ntitle: Undated\n---\nNo date.\n",
 }
 COLLISION_REPORT = (
     "error: build failed with 2 errors:\n"
     "  1. content/undated.md:1: no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md\n"
-    "  2. content/one.md: URL /2022/01/01/same/ is also claimed by content/two.md; "
+    "  2. content/one.md:4: URL /2022/01/01/same/ is also claimed by content/two.md:4; "
     "give one of them a different 'slug' or 'date'\n"
 )
 

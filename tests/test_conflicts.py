@@ -26,19 +26,62 @@ def test_two_files_claiming_one_url_is_an_error_naming_both(tmp_path):
         "content/b.md": "---\ntitle: Two\ndate: 2024-02-03\nslug: same\n---\nx\n",
         "content/a.md": "---\ntitle: One\ndate: 2024-02-03\nslug: same\n---\nx\n",
     })
-    assert message == ("build failed with 1 error:\n  1. content/a.md: URL /2024/02/03/same/ is also claimed by "
-                       "content/b.md; give one of them a different 'slug' or 'date'")
+    assert message == ("build failed with 1 error:\n  1. content/a.md:4: URL /2024/02/03/same/ is also claimed by "
+                       "content/b.md:4; give one of them a different 'slug' or 'date'")
 
 
-def test_identical_headlines_on_one_day_are_an_error_naming_both_files_the_same_way_every_time(tmp_path):
-    files = {f"content/{name}.md": "---\ntitle: Storm hits the coast\ndate: 2024-02-03T0%d:00:00\n---\nx\n" % hour
-             for hour, name in enumerate(["wire-copy", "desk-copy", "web-copy"], start=1)}
-    first = build_errors(tmp_path, files)
-    assert first == ("build failed with 1 error:\n  1. content/desk-copy.md: URL /2024/02/03/storm-hits-the-coast/ "
-                     "is also claimed by content/web-copy.md, content/wire-copy.md; "
-                     "give one of them a different 'slug' or 'date'")
-    for _ in range(3):
-        assert build_errors(tmp_path, files) == first
+def build_site(tmp_path, files, **overrides):
+    """Build a site from files; the report and the output folder."""
+    site = write_files(tmp_path / "site", files)
+    config = load_config(site, {"workers": 1, **overrides})
+    return build(config), config.output_path
+
+
+WIRE_A = " date 2024-01-02 Storm closes the port. Ships wait outside the harbour.\n"
+WIRE_B = " date 2024-01-02 Storm closes the port. The ferry to the islands is cancelled.\n"
+
+
+def test_wire_copy_with_one_derived_headline_on_one_day_is_published_twice_with_a_warning(tmp_path):
+    report, out = build_site(tmp_path, {"content/b.txt": WIRE_B, "content/a.txt": WIRE_A})
+    assert "Ships wait outside" in (out / "2024/01/02/storm-closes-the-port/index.html").read_text(encoding="utf-8")
+    assert "ferry to the islands" in (out / "2024/01/02/storm-closes-the-port-2/index.html").read_text(encoding="utf-8")
+    assert report.warnings == (
+        "content/b.txt: URL /2024/01/02/storm-closes-the-port/ is also derived by content/a.txt; "
+        "published at /2024/01/02/storm-closes-the-port-2/ (give it a slug to choose)",)
+
+
+def test_the_earliest_derived_headline_keeps_the_url_whatever_the_file_names_and_writing_order(tmp_path):
+    files = {f"content/{name}.md": "---\ntitle: Storm hits the coast\ndate: 2024-02-03T0%d:00:00\n---\n%s\n" % (hour, name)
+             for hour, name in [(3, "a-web-copy"), (1, "z-wire-copy"), (2, "m-desk-copy")]}
+    report, out = build_site(tmp_path / "1", files)
+    assert report.warnings == (
+        "content/m-desk-copy.md: URL /2024/02/03/storm-hits-the-coast/ is also derived by content/z-wire-copy.md; "
+        "published at /2024/02/03/storm-hits-the-coast-2/ (give it a slug to choose)",
+        "content/a-web-copy.md: URL /2024/02/03/storm-hits-the-coast/ is also derived by content/z-wire-copy.md; "
+        "published at /2024/02/03/storm-hits-the-coast-3/ (give it a slug to choose)")
+    pages = {suffix: (out / f"2024/02/03/storm-hits-the-coast{suffix}/index.html").read_text(encoding="utf-8")
+             for suffix in ("", "-2", "-3")}
+    assert ["z-wire-copy" in pages[""], "m-desk-copy" in pages["-2"], "a-web-copy" in pages["-3"]] == [True] * 3
+    again, out_again = build_site(tmp_path / "2", dict(reversed(files.items())))
+    assert again.warnings == report.warnings
+    assert {suffix: (out_again / f"2024/02/03/storm-hits-the-coast{suffix}/index.html").read_text(encoding="utf-8")
+            for suffix in ("", "-2", "-3")} == pages
+
+
+def test_same_time_derived_headlines_are_ordered_by_path_and_a_chosen_slug_keeps_its_url(tmp_path):
+    report, out = build_site(tmp_path, {
+        "content/b.md": "---\ntitle: Budget vote\ndate: 2024-02-03\n---\nb\n",
+        "content/a.md": "---\ntitle: Budget vote\ndate: 2024-02-03\n---\na\n",
+        "content/c.md": "---\ntitle: Other\ndate: 2024-02-03\nslug: budget-vote-2\n---\nc\n",
+        "content/d.md": "---\ntitle: Ballot\ndate: 2024-02-03\nslug: ballot\n---\nd\n",
+        "content/e.md": "---\ntitle: Ballot\ndate: 2024-02-03T10:00\n---\ne\n",
+    })
+    assert report.warnings == (
+        "content/b.md: URL /2024/02/03/budget-vote/ is also derived by content/a.md; "
+        "published at /2024/02/03/budget-vote-3/ (give it a slug to choose)",
+        "content/e.md: URL /2024/02/03/ballot/ is also claimed by content/d.md; "
+        "published at /2024/02/03/ballot-2/ (give it a slug to choose)")
+    assert (out / "2024/02/03/budget-vote-2/index.html").read_text(encoding="utf-8").count("<p>c</p>") == 1
 
 
 def test_same_headline_on_different_days_gets_two_pages(make_site):
@@ -85,8 +128,20 @@ def test_article_url_that_is_a_listing_page_is_an_error_naming_the_file(tmp_path
     files = {"content/x.md": f"---\ntitle: X\ndate: 2024-02-03\nslug: '{slug}'\ntags: [tags]\n---\nx\n"}
     files.update({f"content/f{n}.md": f"---\ntitle: F{n}\ndate: 2023-01-0{n}\n---\nx\n" for n in range(1, 4)})
     message = build_errors(tmp_path, files, permalink=permalink, page_size=2)
-    assert message == (f"build failed with 1 error:\n  1. content/x.md: URL {claimed}; "
+    assert message == (f"build failed with 1 error:\n  1. content/x.md:4: URL {claimed}; "
                        "give the article a different 'slug', or change 'permalink'")
+
+
+def test_url_errors_name_the_line_of_the_key_the_url_came_from(tmp_path):
+    files = {"content/2024-02-03-tags.md": "---\ntitle: Named by its file\ndate: 2024-02-03T10:00\ntags: [x]\n---\nx\n",
+             "content/b.md": "---\ntags: [x]\ndate: 2024-02-04\ntitle: Archive\n---\nx\n"}
+    message = build_errors(tmp_path, files, permalink="{slug}/")
+    assert message == (
+        "build failed with 2 errors:\n"
+        "  1. content/2024-02-03-tags.md:3: URL /tags/ is already the tag index page; give the article a different "
+        "'slug', or change 'permalink'\n"
+        "  2. content/b.md:4: URL /archive/ is already the archive index page; give the article a different "
+        "'slug', or change 'permalink'")
 
 
 def test_static_file_clashing_with_a_page_is_an_error_not_an_overwrite(tmp_path):

@@ -115,14 +115,26 @@ def test_same_headline_same_day_gets_distinct_urls_from_the_record_id(make_site)
     assert "Filing 2." in (day / "proposed-offerings-r-2/index.html").read_text(encoding="utf-8")
 
 
-def test_url_clash_between_an_export_and_another_file_is_an_error_naming_both(tmp_path):
+def test_url_clash_between_an_export_record_and_another_file_publishes_both_with_a_warning(tmp_path):
     files = {"content/wire.jsonl": jsonl(GOOD[0]),
              "content/strike.md": "---\ntitle: Port strike ends\ndate: 2024-03-05\n---\nText.\n"}
+    config, report = build_site(tmp_path, files)
+    assert report.warnings == (
+        "content/wire.jsonl:1: URL /2024/03/05/port-strike-ends/ is also derived by content/strike.md; "
+        "published at /2024/03/05/port-strike-ends-2/ (give it a slug to choose)",)
+    day = config.output_path / "2024/03/05"
+    assert "Dockers voted." in (day / "port-strike-ends-2/index.html").read_text(encoding="utf-8")
+    assert "Text." in (day / "port-strike-ends/index.html").read_text(encoding="utf-8")
+
+
+def test_url_clash_between_chosen_slugs_of_an_export_and_another_file_is_an_error_naming_both(tmp_path):
+    files = {"content/wire.jsonl": jsonl({**GOOD[0], "slug": "strike"}),
+             "content/strike.md": "---\ntitle: Port strike ends\ndate: 2024-03-05\nslug: strike\n---\nText.\n"}
     with pytest.raises(BuildFailed) as failed:
         build_site(tmp_path, files)
     assert str(failed.value) == (
         "build failed with 1 error:\n"
-        "  1. content/strike.md: URL /2024/03/05/port-strike-ends/ is also claimed by content/wire.jsonl:1; "
+        "  1. content/strike.md:4: URL /2024/03/05/strike/ is also claimed by content/wire.jsonl:1; "
         "give one of them a different 'slug' or 'date'")
 
 

@@ -623,3 +623,17 @@ def test_every_operation_kind_changes_the_input_it_names():
     for variant in ("marker", "reads", "extends"):
         for name in TEMPLATE_NAMES:
             assert template_text(name, variant) != (BUILTIN_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def test_incremental_build_after_adding_wire_copy_with_a_taken_headline_equals_a_clean_build(tmp_path):
+    first = " date 2024-01-02 Storm closes the port. Ships wait outside the harbour.\n"
+    second = " date 2024-01-02T06:00 Storm closes the port. The ferry to the islands is cancelled.\n"
+    site, clean_site = tmp_path / "site", tmp_path / "clean"
+    for folder in (site, clean_site):
+        (folder / "content").mkdir(parents=True)
+        (folder / "content/b.txt").write_text(second, encoding="utf-8")
+    run_build(site, EPOCH, clean=False)
+    for folder in (site, clean_site):
+        (folder / "content/a.txt").write_text(first, encoding="utf-8")
+    compare(1, 1, ["add content/a.txt, earlier on the day of content/b.txt, with its headline"], site, clean_site, EPOCH)
+    assert "ferry" in (site / "public/2024/01/02/storm-closes-the-port-2/index.html").read_text(encoding="utf-8")

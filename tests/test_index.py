@@ -125,14 +125,14 @@ def test_index_groups_sections_and_authors(tmp_path):
     assert [(a.title, a.count) for a in site.authors] == [("Ana Silva", 2), ("Bo", 1)]
 
 
-def test_url_collision_is_one_error_naming_both_files(tmp_path):
+def test_url_collision_of_chosen_slugs_is_one_error_naming_both_files(tmp_path):
     with pytest.raises(BuildFailed) as caught:
         index(tmp_path, {
-            "content/one.md": article("Same", "2022-01-01"),
-            "content/two.md": article("Same", "2022-01-01T18:00:00Z"),
+            "content/one.md": article("One", "2022-01-01", extra="slug: same\n"),
+            "content/two.md": article("Two", "2022-01-01T18:00:00Z", extra="slug: same\n"),
         })
     assert caught.value.errors == [
-        "content/one.md: URL /2022/01/01/same/ is also claimed by content/two.md; "
+        "content/one.md:4: URL /2022/01/01/same/ is also claimed by content/two.md:4; "
         "give one of them a different 'slug' or 'date'"
     ]
 
@@ -182,7 +182,7 @@ def test_article_taking_a_listing_pages_url_is_an_error_naming_the_file(tmp_path
             "content/ok.md": article("Fine", "2022-01-02"),
         }, permalink="{slug}/")
     assert caught.value.errors == [
-        "content/tags.md: URL /tags/ is already the tag index page; give the article a different 'slug', "
+        "content/tags.md:2: URL /tags/ is already the tag index page; give the article a different 'slug', "
         "or change 'permalink'"
     ]
 
@@ -194,6 +194,6 @@ def test_month_precision_article_cannot_take_a_day_archives_url(tmp_path):
             "content/d.md": article("Day", "2022-08-10"),
         })
     assert caught.value.errors == [
-        "content/m.txt: URL /2022/08/10/ is already the archive page '10 August 2022'; "
+        "content/m.txt:1: URL /2022/08/10/ is already the archive page '10 August 2022'; "
         "give the article a different 'slug', or change 'permalink'"
     ]

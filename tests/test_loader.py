@@ -421,6 +421,43 @@ def test_a_left_out_draft_does_not_collide_with_the_published_article(tmp_path):
     assert [a.source for a in loaded.articles] == ["content/a.md"]
 
 
+def test_local_time_the_clocks_skip_is_read_after_the_jump_with_a_warning_at_its_line(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": "---\ntitle: Clocks change\ndate: 2023-03-26T02:30\n---\nB.\n"},
+                  timezone="Europe/Paris")
+    assert loaded.warnings == ["content/x.md:3: 2023-03-26 02:30 does not exist in Europe/Paris "
+                               "(the clocks went forward); read as 03:30 CEST"]
+    article = loaded.articles[0]
+    assert article.published.isoformat() == "2023-03-26T03:30:00+02:00"
+    assert article.published == datetime(2023, 3, 26, 1, 30, tzinfo=timezone.utc)
+
+
+def test_local_time_the_clocks_repeat_is_read_as_the_first_with_a_warning_naming_the_second(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": "Title: Clocks change\nDate: 2023-10-29 01:00\n"
+                                             "Modified: 2023-10-29 02:30:15\n\nB.\n"}, timezone="Europe/Paris")
+    assert loaded.warnings == ["content/x.md:3: 2023-10-29 02:30:15 happens twice in Europe/Paris (the clocks went "
+                               "back); read as the first, 02:30:15 CEST; write 2023-10-29T02:30+01:00 for the second"]
+    assert loaded.articles[0].updated.astimezone(timezone.utc) == datetime(2023, 10, 29, 0, 30, 15, tzinfo=timezone.utc)
+
+
+def test_skipped_local_times_in_corrections_and_takedowns_are_warned_at_their_key(tmp_path):
+    loaded = load(tmp_path, {"content/x.md": (
+        "---\ntitle: T\ndate: 2023-03-20\ncorrections:\n  - date: 2023-03-26 02:15\n    text: Fixed.\n"
+        "takedown: {date: '2023-03-26 02:45', reason: Court order}\n---\nB.\n")}, timezone="Europe/Paris")
+    assert loaded.warnings == [
+        "content/x.md:4: 2023-03-26 02:15 does not exist in Europe/Paris (the clocks went forward); read as 03:15 CEST",
+        "content/x.md:7: 2023-03-26 02:45 does not exist in Europe/Paris (the clocks went forward); read as 03:45 CEST"]
+
+
+def test_local_times_that_exist_once_and_dates_with_an_offset_or_no_time_give_no_warning(tmp_path):
+    loaded = load(tmp_path, {
+        "content/a.md": "---\ntitle: A\ndate: 2023-03-26T02:30+01:00\n---\nB.\n",
+        "content/b.md": "---\ntitle: B\ndate: 2023-03-26T04:00\n---\nB.\n",
+        "content/c.txt": " date 2018-11-04 Midnight never came in Sao Paulo that day.\n",
+    }, timezone="America/Sao_Paulo")
+    assert loaded.warnings == []
+    assert loaded.articles[2].url == "2018/11/04/midnight-never-came-in-sao-paulo-that-day/"
+
+
 def test_date_at_the_calendars_edge_is_an_error_not_a_crash(tmp_path):
     errors = load_errors(tmp_path, {"content/a.md": "---\ntitle: T\ndate: 9999-12-31T23:00:00-05:00\n---\nB.\n"},
                          future=True)

@@ -96,7 +96,7 @@ def test_page_on_an_article_url_is_an_error_naming_both(tmp_path):
     with pytest.raises(BuildFailed) as caught:
         build_site(tmp_path, {"content/about.md": ARTICLE.replace("title: Port", "slug: about\ntitle: Port"),
                               "pages/about.md": ABOUT}, permalink="{slug}/")
-    assert str(caught.value) == ("build failed with 1 error:\n  1. content/about.md: URL /about/ is also claimed by "
+    assert str(caught.value) == ("build failed with 1 error:\n  1. content/about.md:2: URL /about/ is also claimed by "
                                  "pages/about.md; give one of them a different 'slug' or 'date'")
 
 

@@ -145,6 +145,18 @@ class Article:
         return f"{self.source.rpartition(':')[0] or self.source}#{self.record_id}"
     extra: FrozenMapping = FrozenMapping()
     """The site's own fields, from the `extra:` mapping of the front matter (`article.extra.desk`)."""
+    slug_derived: bool = False
+    """True when the slug comes from the title or the headline derived from the text; False when
+    the source chose it (`slug:`, or a file name like `2020-09-17-wildfire-smoke.md`). Two articles
+    whose derived slugs give one URL are both published (content/collect.py); chosen ones are an error."""
+    url_line: int = 0
+    """The line of the header key its URL came from: `slug`, else `title`, else `date`; 0 when the
+    source already names the line (a record of a bulk export) or no key gave it."""
+
+    @property
+    def url_source(self) -> str:
+        """The source as errors about the article's URL name it: `content/x.md:3`."""
+        return f"{self.source}:{self.url_line}" if self.url_line else self.source
 
     @property
     def reading_minutes(self) -> int:

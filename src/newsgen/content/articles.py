@@ -7,10 +7,11 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone, tzinfo
-from typing import Any
+from typing import Any, Callable
 
 import markdown
 from dateutil import parser as date_parser
+from dateutil import tz
 
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
@@ -156,6 +157,12 @@ def shorten_words(text: str, words: int) -> str:
 class ParsedDate:
     value: datetime
     precision: DatePrecision
+    local_clash: str = ""
+    """For a date given without an offset: `gap` when its local time does not exist in the zone
+    (the clocks went forward: it is read as the wall time after the jump, the same instant),
+    `fold` when it happens twice (the clocks went back: it is read as the first); else empty."""
+    written: datetime | None = None
+    """The local time as written, without its zone, when local_clash is set."""
 
 
 def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> ParsedDate:
@@ -170,14 +177,35 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> 
         precision, moment = _parse_date_text(_iso_numeric_date(value.strip(), order))
     else:
         raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+    written, clash = None, ""
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        if moment.tzinfo is None:
+            written, moment = moment, moment.replace(tzinfo=zone)
+            if not tz.datetime_exists(moment):
+                clash, moment = "gap", tz.resolve_imaginary(moment)
+            elif tz.datetime_ambiguous(moment):
+                clash = "fold"
         moment.astimezone(timezone.utc).astimezone(zone)
     except (OverflowError, ValueError):
         shown = str(value) if isinstance(value, date) else describe(value)
         raise SourceProblem(f"'{key}' {shown} is out of range for the site's time zone") from None
-    return ParsedDate(moment, precision)
+    return ParsedDate(moment, precision, clash, written if clash else None)
+
+
+def local_time_note(parsed: ParsedDate, zone_name: str) -> str | None:
+    """What to tell the author about a local time that the site's zone skips or repeats: a time of
+    day only (a day whose midnight is skipped keeps its day, so it needs no note)."""
+    if not parsed.local_clash or parsed.written is None or parsed.precision != "time":
+        return None
+    written = parsed.written
+    shown = f"{written:%Y-%m-%d %H:%M}" + (f":{written:%S}" if written.second else "")
+    clock = f"{parsed.value:%H:%M}" + (f":{parsed.value:%S}" if parsed.value.second else "")
+    if parsed.local_clash == "gap":
+        return f"{shown} does not exist in {zone_name} (the clocks went forward); read as {clock} {parsed.value.tzname()}"
+    second = parsed.value.replace(fold=1)
+    offset = second.strftime("%z")
+    return (f"{shown} happens twice in {zone_name} (the clocks went back); read as the first, {clock} "
+            f"{parsed.value.tzname()}; write {written:%Y-%m-%dT%H:%M}{offset[:3]}:{offset[3:]} for the second")
 
 
 def _iso_numeric_date(text: str, order: str) -> str:
@@ -354,7 +382,8 @@ def _bool_field(meta: dict, key: str) -> bool:
     return value
 
 
-def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]:
+def _corrections(meta: dict, zone: tzinfo, order: str,
+                 noted: Callable[[ParsedDate], None] = lambda parsed: None) -> tuple[Correction, ...]:
     value = meta.get("corrections")
     if value is None:
         return ()
@@ -364,18 +393,23 @@ def _corrections(meta: dict, zone: tzinfo, order: str) -> tuple[Correction, ...]
     for entry in value:
         if "date" not in entry or not str(entry.get("text") or "").strip():
             raise SourceProblem("each correction needs a 'date' and a 'text'")
-        result.append(Correction(parse_date(entry["date"], zone, "corrections", order).value, str(entry["text"]).strip()))
+        parsed = parse_date(entry["date"], zone, "corrections", order)
+        noted(parsed)
+        result.append(Correction(parsed.value, str(entry["text"]).strip()))
     return tuple(sorted(result, key=lambda c: c.date))
 
 
-def _takedown(meta: dict, zone: tzinfo, order: str = "") -> Takedown | None:
+def _takedown(meta: dict, zone: tzinfo, order: str = "",
+              noted: Callable[[ParsedDate], None] = lambda parsed: None) -> Takedown | None:
     value = meta.get("takedown")
     if value is None:
         return None
     if not isinstance(value, dict) or "date" not in value or not str(value.get("reason") or "").strip():
         raise SourceProblem("'takedown' must be a mapping with 'date' and 'reason', like "
                             "{date: 2026-11-30, reason: Removed after a court order}")
-    return Takedown(parse_date(value["date"], zone, "takedown", order).value, " ".join(str(value["reason"]).split()))
+    parsed = parse_date(value["date"], zone, "takedown", order)
+    noted(parsed)
+    return Takedown(parsed.value, " ".join(str(value["reason"]).split()))
 
 
 def render_body(doc: SourceDocument, config: SiteConfig) -> str:
@@ -394,10 +428,19 @@ def render_body(doc: SourceDocument, config: SiteConfig) -> str:
     return body_html
 
 
-def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig) -> Article:
-    """Every field of an Article from a parsed file. Raises SourceProblem with the key's line."""
+def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig
+                  ) -> tuple[Article, list[tuple[int, str]]]:
+    """Every field of an Article from a parsed file, and notes (line, message) on what was read in
+    a way the author may not expect: a local time the site's zone skips or repeats (in `date`,
+    `updated`, `corrections` or `takedown`, at the key's line). Raises
+    SourceProblem with the key's line."""
     meta = doc.meta
     current_key = ""
+    notes: list[tuple[int, str]] = []
+
+    def note_local_time(parsed: ParsedDate, key: str) -> None:
+        if (note := local_time_note(parsed, config.timezone)) is not None:
+            notes.append((line_of(key), note))
 
     def line_of(key: str) -> int:
         return doc.meta_lines.get(key, 1)
@@ -409,10 +452,12 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if raw_date is None:
             raise SourceProblem("no date: add 'date: YYYY-MM-DD' to the header or name the file YYYY-MM-DD-slug.md", line=1)
         when = parse_date(raw_date, config.zone, order=config.date_order)
+        note_local_time(when, "date")
         current_key = next((k for k in ("updated", "modified", "lastmod") if meta.get(k)), "updated")
         updated = None
         if meta.get(current_key):
             parsed_updated = parse_date(meta[current_key], config.zone, current_key, config.date_order)
+            note_local_time(parsed_updated, current_key)
             if _is_before(parsed_updated, when, config.zone):
                 raise SourceProblem(f"'{current_key}' is earlier than the article's date")
             updated = parsed_updated.value
@@ -440,6 +485,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         explicit_slug = text_field(meta, "slug")
         file_slug = file_match.group(2) if file_match else ""
         slug = slugify(explicit_slug or file_slug or title, fallback="article")
+        slug_derived = not (explicit_slug or file_slug)
+        url_key = "slug" if explicit_slug else "title" if slug_derived and text_field(meta, "title") else "date"
 
         current_key = _present(meta, "tags", "tag", "keywords")
         tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
@@ -456,11 +503,11 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "image"
         image = text_field(meta, "image")
         current_key = "corrections"
-        corrections = _corrections(meta, config.zone, config.date_order)
+        corrections = _corrections(meta, config.zone, config.date_order, lambda p: note_local_time(p, "corrections"))
         current_key = alias_key(meta)
         aliases = aliases_field(meta)
         current_key = "takedown"
-        takedown = _takedown(meta, config.zone, config.date_order)
+        takedown = _takedown(meta, config.zone, config.date_order, lambda p: note_local_time(p, "takedown"))
         current_key = "extra"
         extra = {} if meta.get("extra") is None else meta["extra"]
         if not isinstance(extra, dict):
@@ -492,4 +539,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         aliases=aliases,
         takedown=takedown,
         extra=FrozenMapping(extra),
-    )
+        slug_derived=slug_derived,
+        url_line=doc.meta_lines.get(url_key, 0),
+    ), notes

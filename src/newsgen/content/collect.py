@@ -156,16 +156,17 @@ def build_item_articles(read: FileItems, config: SiteConfig
     for item in read.items:
         shown = item.file_shown or item.source
         try:
-            article = build_article(item.document, item.source, item.file_name, config)
+            article, notes = build_article(item.document, item.source, item.file_name, config)
         except SourceProblem as problem:
             errors.append(SourceError(shown, problem.line or item.line, problem.message))
             continue
         except RecursionError:
             errors.append(SourceError(shown, item.line, "nested too deeply to read"))
             continue
-        if item.record_id is not None:
-            article = dataclasses.replace(article, record_id=item.record_id)
+        if item.record_id is not None or item.line:  # a record's source names its line already
+            article = dataclasses.replace(article, record_id=item.record_id, url_line=0)
         built.append((item, apply_auto_tags(article, config)))
+        warnings += [f"{shown}:{line}: {note}" for line, note in notes]
         if config.tags_per_article_warning and len(article.tags) > config.tags_per_article_warning:
             warnings.append(f"{shown}:{_tags_line(item)}: {len(article.tags)} tags on one article, more than "
                             f"tags_per_article_warning ({config.tags_per_article_warning}); each tag gets a page "
@@ -228,4 +229,40 @@ def distinct_urls_across_files(articles: list[Article], config: SiteConfig) -> t
                             f"this article gets /{moved.url}")
             renamed[index] = article = moved
         claimed[article.url] = article.source
+    return [renamed.get(i, a) for i, a in enumerate(articles)], warnings
+
+
+def distinct_derived_urls(articles: list[Article], config: SiteConfig) -> tuple[list[Article], list[str]]:
+    """Articles whose slugs come from their headlines (wire copy, or one title twice on one day) and
+    would share a URL: every one is published. A chosen slug (`slug:` or the file name) keeps its URL;
+    among derived ones the earliest by date and time, then source path, keeps it, and each other
+    gets the first free `-2`, `-3`... slug, with a warning naming both files. No URL any article
+    takes as it is is given away. Drafts and future articles count, so a URL does not change
+    when one of them is published. Chosen slugs that collide are left for url_collisions."""
+    natural = {article.url for article in articles}
+    keepers: dict[str, Article] = {a.url: a for a in sorted((a for a in articles if not a.slug_derived),
+                                                            key=lambda a: a.source, reverse=True)}
+    renamed: dict[int, Article] = {}
+    taken: set[str] = set()
+    next_number: dict[str, int] = {}
+    warnings = []
+    for index in sorted(range(len(articles)), key=lambda i: (articles[i].published.timestamp(), articles[i].source)):
+        article = articles[index]
+        if not article.slug_derived:
+            continue
+        keeper = keepers.get(article.url)
+        if keeper is None:
+            keepers[article.url] = article
+            continue
+        number = next_number.get(article.url, 2)  # counted on per URL: a thousand copies cost no more each
+        moved = _with_slug(article, suffixed_slug(article.slug, str(number)), config)
+        while moved.url in natural or moved.url in taken:
+            number += 1
+            moved = _with_slug(article, suffixed_slug(article.slug, str(number)), config)
+        next_number[article.url] = number + 1
+        taken.add(moved.url)
+        verb = "derived" if keeper.slug_derived else "claimed"
+        warnings.append(f"{article.source}: URL /{article.url} is also {verb} by {keeper.source}; "
+                        f"published at /{moved.url} (give it a slug to choose)")
+        renamed[index] = moved
     return [renamed.get(i, a) for i, a in enumerate(articles)], warnings

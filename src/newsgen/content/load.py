@@ -12,7 +12,8 @@ from typing import Iterator
 
 from newsgen.incremental.keys import entry_key, parse_key
 from newsgen.incremental.store import ArticleStore
-from newsgen.content.collect import build_item_articles, distinct_urls_across_files, read_source_items
+from newsgen.content.collect import (build_item_articles, distinct_derived_urls, distinct_urls_across_files,
+                                     read_source_items)
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
@@ -249,7 +250,9 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, 
     articles = [a for result in results for a in result.articles]
     if config.content_layout != "newsgen":  # another generator's tree builds as it is (collect.py)
         articles, url_warnings = distinct_urls_across_files(articles, config)
-        loaded.warnings += url_warnings
+    else:
+        articles, url_warnings = distinct_derived_urls(articles, config)
+    loaded.warnings += url_warnings
     for article in articles:
         if article.draft and not config.drafts:
             loaded.skipped_drafts += 1
@@ -263,7 +266,7 @@ def _collect(results: list[FileResult], notices: list[str], config: SiteConfig, 
         else:
             loaded.articles.append(article)
     errors = [] if config.skip_invalid else [str(e) for e in file_errors]
-    errors += url_collisions((a.url, a.source) for a in loaded.articles)
+    errors += url_collisions((a.url, a.url_source) for a in loaded.articles)
     if errors:
         raise BuildFailed(errors, loaded.warnings)
     return loaded

@@ -59,7 +59,7 @@ def _with_canonical_terms(article: Article, terms: dict[str, dict[str, Term]]) -
 def _check_url_collisions(articles: list[Article]) -> None:
     by_url: dict[str, list[str]] = defaultdict(list)
     for article in articles:
-        by_url[article.url].append(article.source)
+        by_url[article.url].append(article.url_source)
     clashes = [(url, sources) for url, sources in by_url.items() if len(sources) > 1]
     if clashes:
         raise BuildFailed([
@@ -76,7 +76,7 @@ def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]
     clashes = [a for a in articles if a.url in reserved]
     if clashes:
         raise BuildFailed([
-            f"{a.source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
+            f"{a.url_source}: URL /{a.url} is already the {reserved[a.url]}; give the article a different "
             "'slug', or change 'permalink'"
             for a in sorted(clashes, key=lambda a: a.source)
         ])
@@ -84,7 +84,7 @@ def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]
 
 def _check_page_urls(pages: tuple[SitePage, ...], articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
     """A page whose URL is an article's, another page's or a listing page's: an error naming both."""
-    errors = url_collisions([(a.url, a.source) for a in articles] + [(p.url, p.source) for p in pages])
+    errors = url_collisions([(a.url, a.url_source) for a in articles] + [(p.url, p.source) for p in pages])
     errors += [f"{p.source}: URL /{p.url} is already the {reserved[p.url]}; give the page a different 'slug'"
                for p in sorted(pages, key=lambda p: p.source) if p.url in reserved]
     if errors:
