@@ -350,8 +350,8 @@ def test_missing_attribute_of_a_record_names_the_closest_and_lists_the_rest(tmp_
     assert errors == [
         "templates/article.html:3: template error: 'newsgen.model.Article object' has no attribute 'headline' "
         "(did you mean 'title'? Article has: aliases, authors, body_html, corrections, draft, extra, identity, image, "
-        "modified, precision, published, reading_minutes, record_id, section, slug, source, summary, tags, takedown, "
-        "title, updated, url, word_count)"]
+        "modified, precision, published, reading_minutes, record_id, section, slug, slug_derived, source, summary, "
+        "tags, takedown, title, updated, url, url_line, url_source, word_count)"]
 
 
 def test_missing_extra_field_names_the_fields_the_article_has(tmp_path, monkeypatch):
