@@ -12,7 +12,7 @@ from fuzz_inputs import EXPORT_READERS, HAS_EXPORT_READERS, READERS, SENTINEL, c
 from newsgen.config import load_config
 from newsgen.content.load import parse_article_file
 
-CI_EXAMPLES = 200
+CI_EXAMPLES = 100
 CI_TIME_LIMIT = 15
 """Seconds one parse may take here: generous, as CI machines are shared; the campaign uses 5."""
 

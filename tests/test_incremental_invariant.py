@@ -12,7 +12,7 @@ then the same drawn sequences every time; it takes 10-20 s.
 
 Environment variables, for the long campaign (benchmarks/invariant_campaign.py):
 
-    NEWSGEN_INVARIANT_EXAMPLES   sequences to draw (default 6)
+    NEWSGEN_INVARIANT_EXAMPLES   sequences to draw (default 4)
     NEWSGEN_INVARIANT_STEPS      most operations in a sequence (default 6; at least 3 are drawn)
     NEWSGEN_INVARIANT_SKIP       operation kinds left out, comma-separated: `hugo-bundle,clock`;
                                  `hugo` leaves out every kind whose name starts with `hugo-`
@@ -47,7 +47,7 @@ EPOCH = 1767225600
 """The build time of the first step: 2026-01-01T00:00:00Z, as in conftest.py."""
 DAY = 86400
 
-EXAMPLES = int(os.environ.get("NEWSGEN_INVARIANT_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("NEWSGEN_INVARIANT_EXAMPLES", "4"))
 STEPS = int(os.environ.get("NEWSGEN_INVARIANT_STEPS", "6"))
 SKIP = {kind.strip() for kind in os.environ.get("NEWSGEN_INVARIANT_SKIP", "").split(",") if kind.strip()}
 RANDOM = os.environ.get("NEWSGEN_INVARIANT_RANDOM", "") not in ("", "0")
