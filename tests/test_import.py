@@ -119,3 +119,16 @@ def test_import_into_its_own_source_folder_is_refused(tmp_path, monkeypatch, cap
         f"error: cannot import content into {dest}: the destination is inside the source folder, so the imported "
         "files would be read as articles beside their originals; choose a destination outside it\n")
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == ["content", "content/a.md"]
+
+
+def test_a_nul_in_an_export_body_is_left_out_of_the_imported_file_with_a_warning(tmp_path, capsys):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "x.jsonl").write_text('{"date":"2024-01-01","title":"Nul body","body":"before\\u0000after"}\n',
+                                      encoding="utf-8")
+    assert main(["import", str(tmp_path / "x.jsonl"), str(tmp_path / "site/content"), "--site", str(tmp_path / "site")]) == 0
+    out = capsys.readouterr()
+    assert "x.jsonl:1: NUL characters in the body, left out of the imported file" in out.err + out.out
+    written = (tmp_path / "site/content/2024/2024-01-01-nul-body.md").read_text(encoding="utf-8")
+    assert "\x00" not in written and written.endswith("---\nbeforeafter")
+    assert main(["build", str(tmp_path / "site"), "-q", "-j", "1"]) == 0
+    assert "beforeafter" in (tmp_path / "site/public/2024/01/01/nul-body/index.html").read_text(encoding="utf-8")

@@ -84,6 +84,8 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
         articles, url_warnings = distinct_urls_across_files([article for _, article in pairs], config)
         pairs = [(item, article) for (item, _), article in zip(pairs, articles)]
         report.warnings += url_warnings
+    report.warnings += [f"{item.source}: NUL characters in the body, left out of the imported file"
+                        for item, _ in pairs if "\x00" in item.document.body]
     planned = _plan_files(pairs, dest)
     taken = [f"{target}: already exists; not overwritten (from {item.source})"
              for target, item, _ in planned if os.path.lexists(target)]  # a dangling link is taken too
@@ -169,4 +171,5 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
     if item.document.markup != "markdown":
         meta["markup"] = item.document.markup
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n# imported from {item.source}\n{header}---\n{item.document.body}"  # the body byte for byte
+    body = item.document.body.replace("\x00", "")  # as written, but for NULs, which no article file may hold
+    return f"---\n# imported from {item.source}\n{header}---\n{body}"
