@@ -8,6 +8,7 @@ import pytest
 
 from conftest import write_files
 from newsgen.build import build
+from newsgen.cli import main
 from newsgen.config import load_config
 from test_config import config_error, site_with_config
 from test_site import build_example
@@ -152,4 +153,15 @@ def test_an_unknown_engine_is_a_config_error(tmp_path):
         "invalid configuration (1 error):\n"
         "  1. newsgen.yaml:1: 'markdown_engine' must be markdown (Python-Markdown, the default) or commonmark "
         "(cmark-gfm), not 'gfm'")
+
+
+def test_init_writes_the_engine_key_commented_with_when_to_choose_commonmark(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "site"), "-q"]) == 0
+    config = (tmp_path / "site" / "newsgen.yaml").read_text(encoding="utf-8")
+
+    assert "\n# markdown_engine: markdown\n" in config
+    assert "# Markdown engine: choose commonmark when your articles are written for CommonMark or GitHub" in config
+    uncommented = config.replace("# markdown_engine: markdown", "markdown_engine: commonmark")
+    (tmp_path / "site" / "newsgen.yaml").write_text(uncommented, encoding="utf-8")
+    assert load_config(tmp_path / "site").markdown_engine == "commonmark"
 
