@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import cmarkgfm.cmark as cmark
 import markdown
 from markdown.extensions.toc import slugify as toc_slugify, strip_tags as toc_strip_tags, unique as toc_unique
 
-_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
+PYTHON_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 _markdown_instance: markdown.Markdown | None = None
 
 # Raw HTML is passed through (UNSAFE) because newsgen's sanitiser, not the engine, decides what
@@ -34,15 +35,53 @@ def render_markdown(text: str, engine: str = "markdown") -> str:
 
 
 def render_python_markdown(text: str) -> str:
-    """Markdown to HTML with one reused converter per process (Python-Markdown with `extra`)."""
+    """Markdown to HTML with one reused converter per process (Python-Markdown with `extra`); a
+    body with no markup at all is put in paragraphs without it, with the same bytes."""
+    plain = render_unmarked_paragraphs(text)
+    if plain is not None:
+        return plain
     global _markdown_instance
     if _markdown_instance is None:
-        _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+        _markdown_instance = markdown.Markdown(extensions=PYTHON_MARKDOWN_EXTENSIONS, output_format="html")
     try:
         return _markdown_instance.reset().convert(text)
     except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
         _markdown_instance = None
         raise
+
+
+# What may make Python-Markdown write anything but paragraphs of the text as it is, with `extra`,
+# `sane_lists` and `toc`: anywhere, the characters of emphasis, code, escapes, links, footnotes,
+# abbreviations, attribute lists, HTML, entities, tables, fences and headings; at a line's start,
+# the markers of lists, quotes, rules, setext underlines and definitions, and indentation;
+# at a line's end, spaces (two make a line break).
+_MARKUP_ANYWHERE = re.compile(r"[\\`*_\[\]<>&#|~{}^]")
+_MARKUP_AT_LINE_START = re.compile(r"^(?:[!:=+\-]| |\d+[.)])| $", re.M)
+_PARAGRAPH_BREAK = re.compile(r"\n\n+")
+_SAFE_TEXT: dict[str, bool] = {}
+
+
+def render_unmarked_paragraphs(text: str) -> str | None:
+    """Text with none of Markdown's markup as Python-Markdown renders it (paragraphs split on
+    blank lines, each line as written, each paragraph in `<p>`), or None when the text has
+    anything that Markdown might read as markup, or any character but a space or a newline
+    that is whitespace, a control or a format character."""
+    if _MARKUP_ANYWHERE.search(text) or _MARKUP_AT_LINE_START.search(text) or not _plain_characters(text):
+        return None
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text.strip("\n")) if p]
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
+def _plain_characters(text: str) -> bool:
+    """Whether every character is a space, a newline or printable text (letters, digits, marks,
+    punctuation, symbols), with no other whitespace, control, format or private-use character."""
+    for char in set(text):
+        safe = _SAFE_TEXT.get(char)
+        if safe is None:
+            safe = _SAFE_TEXT[char] = char in " \n" or unicodedata.category(char)[0] not in "CZ"
+        if not safe:
+            return False
+    return True
 
 
 def render_commonmark(text: str) -> str:
