@@ -17,11 +17,14 @@ _markdown_instance: markdown.Markdown | None = None
 
 # Raw HTML is passed through (UNSAFE) because newsgen's sanitiser, not the engine, decides what
 # stays; GitHub's `tagfilter` is left out for the same reason (it would escape allowed iframes).
+# Table cells are aligned with `style="text-align: ..."`, as Python-Markdown aligns them and the
+# sanitiser keeps them.
 _CMARK_OPTIONS = (cmark.Options.CMARK_OPT_UNSAFE | cmark.Options.CMARK_OPT_FOOTNOTES
                   | cmark.Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
 _CMARK_EXTENSIONS = ["table", "strikethrough", "autolink"]
-# cmark writes its headings without attributes, one to a line; a raw HTML heading written the same
-# way (`<h2>Text</h2>` alone) is matched too and gets an id as well.
+# cmark writes a heading as `<hN>` without attributes at a line's start, its text (on more than
+# one line for a setext heading), and `</hN>` at the line's end; a raw HTML heading written the
+# same way (`<h2>Text</h2>` alone on its line) is matched too and gets an id as well.
 _CMARK_HEADING = re.compile(r"^<h([1-6])>(.*?)</h\1>$", re.M | re.S)
 _ID = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
