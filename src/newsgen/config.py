@@ -23,6 +23,7 @@ from newsgen.urls import WINDOWS_DEVICES
 from newsgen.yaml_problems import explain_yaml_error, key_without_space
 
 CONFIG_NAME = "newsgen.yaml"
+MARKDOWN_ENGINES = ("markdown", "commonmark")
 EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "datawrapper.dwcdn.net",
                "flo.uri.sh", "public.flourish.studio", "www.google.com")
 """The default `embed_hosts`: YouTube and Vimeo players, Datawrapper and Flourish charts, Google Maps."""
@@ -110,6 +111,10 @@ class SiteConfig:
     """Read symbolic links in the content, static and theme folders that lead outside them, and those
     folders themselves when they are links leading outside the site folder (off: skipped with a notice;
     a content folder that is such a link is an error)."""
+    markdown_engine: str = "markdown"
+    """Which Markdown renders `.md` bodies: `markdown` (Python-Markdown with its `extra` extensions:
+    abbreviations, definition lists, attribute lists) or `commonmark` (cmark-gfm: CommonMark with
+    GitHub's tables, strikethrough, autolinks and footnotes). Headings get the same ids with both."""
     unsafe_html: bool = False
     """Keep raw HTML in article bodies as written, scripts included. `false` (the default) removes
     scripts, event handlers, `javascript:` URLs, styles, objects, forms, and iframes not from
@@ -309,6 +314,9 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return "'tags_per_article_warning' must be 0 (never warn) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
+    if key == "markdown_engine" and value not in MARKDOWN_ENGINES:
+        return (f"'markdown_engine' must be markdown (Python-Markdown, the default) or commonmark (cmark-gfm), "
+                f"not {describe(value)}")
     if key == "date_order" and value not in ("", "DMY", "MDY"):
         return f"'date_order' must be DMY or MDY, not {describe(value)}"
     if key == "timezone" and (not value.strip() or tz.gettz(value) is None):

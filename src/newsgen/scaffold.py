@@ -94,6 +94,10 @@ author: ""
 # Folders, relative to this file: articles in, site out.
 content_dir: "content"
 output_dir: "public"
+
+# Markdown engine: choose commonmark when your articles are written for CommonMark or GitHub
+# (lists indented by the marker's width, GitHub tables, ~~strikethrough~~, bare links).
+# markdown_engine: markdown
 """
 
 EXAMPLE_BODY = """\

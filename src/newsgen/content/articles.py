@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any, Callable
 
-import markdown
 from dateutil import parser as date_parser
 from dateutil import tz
 
@@ -17,6 +16,7 @@ from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
 from newsgen.content.formats import SourceDocument
 from newsgen.model import MONTH_NAMES, Article, Correction, DatePrecision, FrozenMapping, Takedown, Term
+from newsgen.content.markdown_engines import render_markdown
 from newsgen.content.sanitize import sanitize_html
 from newsgen.urls import alias_url, article_url, slugify, term_url
 
@@ -44,20 +44,6 @@ _ABBREVIATIONS = frozenset(
 )
 
 _LONGEST_DATE = 100
-_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
-_markdown_instance: markdown.Markdown | None = None
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML with one reused converter per process (Python-Markdown with `extra`)."""
-    global _markdown_instance
-    if _markdown_instance is None:
-        _markdown_instance = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    try:
-        return _markdown_instance.reset().convert(text)
-    except BaseException:  # a RecursionError deep inside leaves the converter half-reset: start afresh
-        _markdown_instance = None
-        raise
 
 
 def check_markdown_limits(text: str, first_line: int) -> None:
@@ -413,13 +399,14 @@ def _takedown(meta: dict, zone: tzinfo, order: str = "",
 
 
 def render_body(doc: SourceDocument, config: SiteConfig) -> str:
-    """The document's body as HTML: Markdown rendered, plain text in paragraphs, HTML as written;
-    sanitised unless `unsafe_html`. Raises SourceProblem for a body too deeply nested to render."""
+    """The document's body as HTML: Markdown rendered with the site's `markdown_engine`, plain text
+    in paragraphs, HTML as written; sanitised unless `unsafe_html`. Raises SourceProblem for a body
+    too deeply nested to render."""
     if doc.markup == "markdown":
         check_markdown_limits(doc.body, doc.body_line)
     try:
         body_html = render_plain_text(doc.body) if doc.markup == "text" else (
-            doc.body if doc.markup == "html" else render_markdown(doc.body))
+            doc.body if doc.markup == "html" else render_markdown(doc.body, config.markdown_engine))
     except RecursionError:
         raise SourceProblem("the Markdown body nests too deeply to render (for example lists or quotes inside each other)",
                             line=doc.body_line) from None
