@@ -113,6 +113,7 @@ CONFIG_VALUES: dict[str, list[Any]] = {
     "drafts": [None, True],
     "unsafe_html": [None, True],
     "embed_hosts": [None, ["www.youtube.com"], ["player.vimeo.com"]],
+    "markdown_engine": [None, "commonmark"],
 }
 """None removes the key from newsgen.yaml (its default applies)."""
 
