@@ -11,6 +11,7 @@ from typing import Any
 
 import markdown
 from dateutil import parser as date_parser
+from dateutil import tz as date_tz
 
 from newsgen.config import SiteConfig
 from newsgen.errors import SourceProblem, describe
@@ -170,9 +171,13 @@ def parse_date(value: Any, zone: tzinfo, key: str = "date", order: str = "") -> 
         precision, moment = _parse_date_text(_iso_numeric_date(value.strip(), order))
     else:
         raise SourceProblem(f"'{key}' must be a date like 2022-08-10, not {_describe(value)}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
     try:  # every later stage converts between zones; a date at the calendar's edge cannot be
+        if moment.tzinfo is None:
+            # A local time the clocks skipped (in a daylight-saving gap) becomes the time it is
+            # after the jump, the same moment: held as given, it would show as written where
+            # its zone object is the site's, and as the jumped time where a copy of it (from a
+            # worker process) makes astimezone convert it.
+            moment = date_tz.resolve_imaginary(moment.replace(tzinfo=zone))
         moment.astimezone(timezone.utc).astimezone(zone)
     except (OverflowError, ValueError):
         shown = str(value) if isinstance(value, date) else describe(value)
