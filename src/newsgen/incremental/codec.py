@@ -5,10 +5,10 @@ Nothing read back from `.newsgen-cache/` can run code or name a type to construc
 type has its encoder and its decoder here, and a decoder meeting a value of the wrong shape or
 type raises InvalidEntry, which callers treat as a missing entry (rebuilt, never trusted).
 
-A datetime keeps its zone object, not just its offset: a page shows a date in the site's zone by
-`astimezone`, which leaves a datetime already in that very zone object as it is (a local time in
-a daylight-saving gap included), so a decoded article must hold the same object the parse gave.
-The zones a parse gives are dateutil's tzutc, tzoffset and tzlocal, the standard library's
+A datetime keeps its zone object, not just its offset, so that a decoded article compares,
+fingerprints (by its repr) and renders like the parsed one: `astimezone` leaves a datetime
+already in the very zone object it is asked for as it is, and a local time the clocks repeat is
+equal to itself only within one zone object. The zones a parse gives are dateutil's tzutc, tzoffset and tzlocal, the standard library's
 fixed-offset timezone (from YAML and TOML), and the site's zone (`timezone:`), stored by its name
 and found again with dateutil's gettz, which returns the one object it made for that name. A
 value holding any other kind is not encodable (Unencodable), and is not stored.
@@ -300,10 +300,10 @@ class _Zones:
 
 
 def _offset(micros: Any) -> timedelta:
-    offset = _int(micros) * MICROSECOND if abs(_int(micros)) < DAY // MICROSECOND else None
-    if offset is None:
+    """A zone's offset from UTC, given in microseconds: less than a day either way."""
+    if abs(_int(micros)) >= DAY // MICROSECOND:
         raise InvalidEntry("a zone offset of a day or more")
-    return offset
+    return micros * MICROSECOND
 
 
 # Shape checks.
