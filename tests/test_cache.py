@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import sqlite3
 import dataclasses
@@ -17,6 +16,7 @@ import newsgen
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
+from newsgen.incremental.codec import decode_result, encode_result
 from newsgen.incremental.keys import _code_fingerprint
 from conftest import write_files
 
@@ -53,9 +53,9 @@ def poison_cache(site: Path, text: str = "POISON") -> None:
     """Replace every cached body with `text`, with valid checksums: served only if trusted."""
     db = sqlite3.connect(site / ".newsgen-cache" / "articles.sqlite")
     for key, data in db.execute("SELECT key, data FROM entries").fetchall():
-        result = pickle.loads(data)
+        result = decode_result(data, "UTC")
         articles = tuple(dataclasses.replace(a, body_html=f"<p>{text}</p>") for a in result.articles)
-        data = pickle.dumps(dataclasses.replace(result, article=articles[0], articles=articles))
+        data = encode_result(dataclasses.replace(result, article=articles[0], articles=articles), "UTC")
         db.execute("UPDATE entries SET data = ?, data_sum = ? WHERE key = ?",
                    (data, hashlib.blake2b(data, digest_size=16).hexdigest(), key))
     db.commit()

@@ -213,3 +213,17 @@ def test_pages_rendered_by_workers_read_the_same_outline_as_pages_rendered_here(
     dated_pages = [text.decode() for path, text in many.items() if path.endswith("index.html") and path[0].isdigit()]
     assert len(dated_pages) > 200  # article pages (from the workers) and period pages
     assert all('<meta name="tags" content="5">' in text for text in dated_pages)
+
+
+def test_a_local_time_the_clocks_skipped_shows_the_same_on_every_page_whatever_the_worker_count(tmp_path):
+    files = {"newsgen.yaml": "timezone: Europe/Paris\n",
+             "content/gap.md": "---\ntitle: In the gap\ndate: 2024-03-31 02:30\ntags: [Clocks]\n---\nClocks went forward.\n"}
+    files.update({f"content/filler-{n:03d}.md": f"---\ntitle: Filler {n}\ndate: 2023-0{1 + n % 9}-1{n % 10} 10:00\n"
+                                                 f"tags: [Clocks]\n---\nFiller.\n" for n in range(150)})
+    site = write_files(tmp_path / "site", files)
+    run(site, workers=1, output="serial", clean=True)
+    run(site, workers=2, output="parallel", clean=True)
+    assert snapshot(site / "parallel") == snapshot(site / "serial")
+    shown = '<time datetime="2024-03-31T03:30:00+02:00">31 March 2024, 03:30 CEST</time>'
+    assert shown in (site / "serial" / "2024/03/31/in-the-gap/index.html").read_text()
+    assert shown in (site / "serial" / "2024/03/index.html").read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, TypeVar
 
+from newsgen.errors import SourceError
 from newsgen.urls import page_url, period_url
 
 if TYPE_CHECKING:
@@ -169,6 +170,21 @@ class Article:
         the corrections' dates."""
         latest = self.updated or self.published
         return max([latest, *(c.date for c in self.corrections)])
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What parsing one file gave: an article, or errors; and any warnings. The article store
+    keeps it, and render workers read article bodies from it."""
+
+    article: Article | None
+    """The first of `articles`, or None."""
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    articles: tuple[Article, ...] = ()
+    """Every article of the file: one, or one per record of a bulk export."""
+    notices: tuple[str, ...] = ()
+    """Files passed over on purpose: another generator's pages (see content/layouts.py)."""
 
 
 @pickled_by_fields

@@ -19,25 +19,12 @@ from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
 from newsgen.content.layouts import (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE, MarkedFolders, Neighbours, neighbours_of,
                                      place_file, resolve_layout)
-from newsgen.model import Article, Page
+from newsgen.model import Article, FileResult, Page
 from newsgen.urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
 SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
 PARALLEL_THRESHOLD = 64
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What parsing one file gave: an article, or errors; and any warnings."""
-
-    article: Article | None
-    errors: tuple[SourceError, ...] = ()
-    warnings: tuple[str, ...] = ()
-    articles: tuple[Article, ...] = ()
-    """Every article of the file: one, or one per record of a bulk export."""
-    notices: tuple[str, ...] = ()
-    """Files passed over on purpose: another generator's pages (see layouts.py)."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 Parsed articles live in one SQLite file, each row keyed by a hash of the source file's bytes,
 its path as shown in messages, and everything else that shapes the parse (the relevant config,
 newsgen's version and code, the versions of Markdown, PyYAML and dateutil). A stale entry can
-therefore never be served: a change to any of these gives a new key. Each row also stores a
-checksum of its data; a row that fails it, does not unpickle, or a file that is not a database,
-is treated as missing and rebuilt, never trusted.
+therefore never be served: a change to any of these gives a new key. Each row holds the record
+in the data-only format of codec.py, and a checksum of it; a row that fails the checksum or does
+not decode, or a file that is not a database, is treated as missing and rebuilt, never trusted.
 
 Worker processes open the store themselves (see `open_store`), so records cross process
 boundaries as keys, not as bodies.
@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from newsgen.config import SiteConfig
+from newsgen.incremental.codec import InvalidEntry, Unencodable, decode_result, encode_result
 from newsgen.incremental.keys import cache_dir
+from newsgen.model import FileResult
 
 class ArticleStore:
-    """Pickled loader results by key, in `.newsgen-cache/articles.sqlite`: the whole record, and
-    its stub (the record without its body) that the main process reads."""
+    """Loader results by key, in `.newsgen-cache/articles.sqlite`: the whole record, and its stub
+    (the record without its body) that the main process reads. `zone_name` is the site's
+    `timezone` (its dates are stored by that name, see codec.py)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, zone_name: str):
         self.path = path
+        self.zone_name = zone_name
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
 
@@ -62,7 +65,7 @@ class ArticleStore:
             Path(str(self.path) + suffix).unlink(missing_ok=True)
         self._connect()
 
-    def get_many(self, keys: Iterable[str], stubs: bool = False) -> dict[str, Any]:
+    def get_many(self, keys: Iterable[str], stubs: bool = False) -> dict[str, FileResult]:
         """The trusted entries among keys (only their stubs: records without bodies, when
         stubs=True); damaged ones are left out, and so rebuilt."""
         keys = list(keys)
@@ -70,7 +73,7 @@ class ArticleStore:
         if connection is None or not keys:
             return {}
         columns = "stub, stub_sum" if stubs else "data, data_sum"
-        found: dict[str, Any] = {}
+        found: dict[str, FileResult] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
@@ -80,22 +83,26 @@ class ArticleStore:
                     if not isinstance(data, bytes) or _checksum(data) != checksum:
                         continue
                     try:
-                        found[key] = pickle.loads(data)
-                    except Exception:  # a damaged entry is rebuilt, never trusted
+                        found[key] = decode_result(data, self.zone_name)
+                    except InvalidEntry:  # rebuilt, never trusted
                         continue
         except sqlite3.DatabaseError:
             return found
         return found
 
-    def put_many(self, entries: dict[str, tuple[Any, Any]]) -> None:
-        """Store (whole record, stub) pairs by key: the stub is the record without its bodies."""
+    def put_many(self, entries: dict[str, tuple[FileResult, FileResult]]) -> None:
+        """Store (whole record, stub) pairs by key: the stub is the record without its bodies. A
+        record the format cannot hold (a date in a zone it does not know) is left out: its file
+        is parsed again on every build."""
         connection = self._connect()
         if connection is None or not entries:
             return
         rows = []
         for key, (value, bare) in entries.items():
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            stub = pickle.dumps(bare, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                data, stub = encode_result(value, self.zone_name), encode_result(bare, self.zone_name)
+            except Unencodable:
+                continue
             rows.append((key, stub, _checksum(stub), data, _checksum(data)))
         try:
             with connection:
@@ -129,10 +136,10 @@ class ArticleStore:
         self._connection = None
 
     def __getstate__(self) -> dict:
-        return {"path": self.path}
+        return {"path": self.path, "zone_name": self.zone_name}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"])  # type: ignore[misc]
+        self.__init__(state["path"], state["zone_name"])  # type: ignore[misc]
 
 
 def _checksum(data: bytes) -> str:
@@ -140,6 +147,6 @@ def _checksum(data: bytes) -> str:
 
 
 def open_store(config: SiteConfig) -> ArticleStore:
-    store = ArticleStore(cache_dir(config) / "articles.sqlite")
+    store = ArticleStore(cache_dir(config) / "articles.sqlite", config.timezone)
     store.reset_if_broken()
     return store

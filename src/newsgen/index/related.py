@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-import pickle
 from datetime import datetime, timedelta, timezone
 from bisect import bisect_left
 from collections import defaultdict
@@ -23,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
+from newsgen.incremental.codec import InvalidEntry, seal, unseal
 from newsgen.incremental.keys import package_fingerprint
 from newsgen.model import Article
 from newsgen.write.publish import write_atomic
@@ -91,26 +91,38 @@ def related_inputs(articles: Sequence[Article], count: int) -> str:
 
 
 def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]:
-    """relate_articles, whose result is kept in folder/related.pickle under a digest of what it
-    reads (each article's URL, slug, date and tags): an edit to a body or a title reuses it, an
-    added article or a changed tag computes it again. A damaged file is computed again, and so
-    is any with trust=False (`--clean`)."""
+    """relate_articles, whose result is kept in folder/related.json (article URLs, see
+    incremental/codec.py) under a digest of what it reads (each article's URL, slug, date and
+    tags): an edit to a body or a title reuses it, an added article or a changed tag computes it
+    again. A file that is missing, damaged, of another version or naming an article the site does
+    not have is computed again, and so is any with trust=False (`--clean`)."""
     def relate(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
         key = package_fingerprint() + related_inputs(articles, count)
-        path = folder / "related.pickle"
-        try:
-            stored_key, urls = pickle.loads(path.read_bytes()) if trust else (None, None)
-            if stored_key == key:
-                by_url = {article.url: article for article in articles}
-                return MappingProxyType({url: tuple(by_url[other] for other in others) for url, others in urls.items()})
-        except Exception:  # missing, damaged or from another version: compute it again
-            pass
+        path = folder / "related.json"
+        if trust:
+            try:
+                return _stored_related(path.read_bytes(), key, articles)
+            except (OSError, InvalidEntry):
+                pass
         related = relate_articles(articles, count)
         try:
-            write_atomic(path, pickle.dumps((key, {url: tuple(a.url for a in others) for url, others in related.items()}),
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(path, seal("related", {"key": key, "related": {url: [a.url for a in others]
+                                                                        for url, others in related.items()}}))
         except OSError:
             pass
         return related
 
     return relate
+
+
+def _stored_related(data: bytes, key: str, articles: Sequence[Article]) -> Mapping[str, tuple[Article, ...]]:
+    """The related stories kept in data, if it was written for key; else InvalidEntry."""
+    stored = unseal("related", data)
+    if type(stored) is not dict or stored.keys() != {"key", "related"} or stored["key"] != key:
+        raise InvalidEntry("related stories of other articles")
+    urls = stored["related"]
+    by_url = {article.url: article for article in articles}
+    if type(urls) is not dict or not all(url in by_url and type(others) is list and all(
+            type(other) is str and other in by_url for other in others) for url, others in urls.items()):
+        raise InvalidEntry("related stories naming articles the site does not have")
+    return MappingProxyType({url: tuple(by_url[other] for other in others) for url, others in urls.items()})

@@ -100,7 +100,12 @@ class Shipping:
 
 def ship(value: T, shipping: Shipping | None) -> T:
     """Put value (a ShippedOnce) in the shipping folder, when the build has one (it has worker
-    processes), so that it pickles as the file's name."""
+    processes), so that it pickles as the file's name.
+
+    Unlike what the cache keeps from build to build (data only, incremental/codec.py), this file
+    is a pickle: it lives for one build, and a worker unpickles it only when its bytes have the
+    digest of the bytes this build pickled, which the worker gets from this process, not from the
+    file. A file planted or changed in the folder is refused, never unpickled."""
     if shipping is None or "_ng_shipped" in value.__dict__:
         return value
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
