@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/newsgen serve . --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 # Headless Chromium (Debian's package) for the browser tests: live reload in newsgen serve, the search page.
 browser:

@@ -39,7 +39,7 @@ def test_a_body_with_anything_markdown_may_read_goes_to_the_engine(text):
     assert render_markdown(text) == python_markdown(text)
 
 
-@settings(max_examples=1500, deadline=None, database=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(st.text(alphabet=ALPHABET, max_size=200))
 def test_any_text_the_shortcut_takes_renders_as_python_markdown_renders_it(text):
     shortcut = render_unmarked_paragraphs(text)
@@ -56,7 +56,7 @@ _BODY = st.tuples(st.sampled_from(["", "\n", "\n\n"]), st.lists(st.tuples(_PARAG
                   st.sampled_from(["", "\n", "\n\n"]))
 
 
-@settings(max_examples=1500, deadline=None, database=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(_BODY)
 def test_wire_like_paragraphs_the_shortcut_takes_render_as_python_markdown_renders_them(parts):
     head, paragraphs, tail = parts
