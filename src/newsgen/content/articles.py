@@ -48,7 +48,7 @@ _LONGEST_DATE = 100
 
 def check_markdown_limits(text: str, first_line: int) -> None:
     """Refuse a paragraph Python-Markdown would take minutes over. Its inline patterns rescan the
-    rest of a paragraph from every unclosed `[`, `](` and `<` (upstream issue #798: 5000 `[` take
+    rest of a paragraph from every unclosed `[`, `](` and `<` (a known Python-Markdown limit: 5000 `[` take
     13 s), and the attr_list extension is quadratic in long runs of spaces; a botched export could
     stall a build. Balanced markup (links, tags, big HTML tables) costs little and passes."""
     line = first_line
