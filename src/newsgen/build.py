@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
 from newsgen.errors import NewsgenError
-from newsgen.content.load import LoadedContent, SourceScan, load_articles, read_static_files, scan_sources
+from newsgen.content.load import SourceScan, load_articles, read_static_files, scan_sources
 from newsgen.content.load import static_file_names, static_file_stats
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
@@ -34,7 +34,7 @@ from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
-from newsgen.model import BuildReport, KeptPage, Page, Site
+from newsgen.model import BuildReport, KeptPage, LoadedContent, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext

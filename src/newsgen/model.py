@@ -187,6 +187,34 @@ class FileResult:
     """Files passed over on purpose: another generator's pages (see content/layouts.py)."""
 
 
+@dataclass(frozen=True)
+class ArticleFiles:
+    """For each loaded article, by its source: its cache key and its file."""
+
+    keys: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass
+class LoadedContent:
+    """The content stage's result: the articles to publish and what was found on the way."""
+
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+    files_read: int = 0
+    skipped_drafts: int = 0
+    skipped_future: int = 0
+    notices: list[str] = field(default_factory=list)
+    skipped_invalid: list[str] = field(default_factory=list)
+    """Errors of the articles left out because `skip_invalid` is on."""
+    left_out: list[str] = field(default_factory=list)
+    """One line for each draft and future article left out, with its date, in file order."""
+    next_publication: datetime | None = None
+    """The earliest date of the articles left out as future ones: when the site next changes by itself."""
+    files: ArticleFiles = field(default_factory=lambda: ArticleFiles({}, {}))
+    """Where each article's whole record is (the key of its parse in the store) and its file."""
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SitePage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -19,40 +19,12 @@ from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
 from newsgen.content.layouts import (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE, MarkedFolders, Neighbours, neighbours_of,
                                      place_file, resolve_layout)
-from newsgen.model import Article, FileResult, Page
+from newsgen.model import Article, ArticleFiles, FileResult, LoadedContent, Page
 from newsgen.urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
 SKIPPED_SUFFIXES = {".rst": "reStructuredText is not supported; convert it to Markdown"}
 PARALLEL_THRESHOLD = 64
-
-
-@dataclass(frozen=True)
-class ArticleFiles:
-    """For each loaded article, by its source: its cache key and its file."""
-
-    keys: dict[str, str]
-    files: dict[str, str]
-
-
-@dataclass
-class LoadedContent:
-    """The content stage's result: the articles to publish and what was found on the way."""
-
-    articles: list[Article]
-    warnings: list[str] = field(default_factory=list)
-    files_read: int = 0
-    skipped_drafts: int = 0
-    skipped_future: int = 0
-    notices: list[str] = field(default_factory=list)
-    skipped_invalid: list[str] = field(default_factory=list)
-    """Errors of the articles left out because `skip_invalid` is on."""
-    left_out: list[str] = field(default_factory=list)
-    """One line for each draft and future article left out, with its date, in file order."""
-    next_publication: datetime | None = None
-    """The earliest date of the articles left out as future ones: when the site next changes by itself."""
-    files: ArticleFiles = field(default_factory=lambda: ArticleFiles({}, {}))
-    """Where each article's whole record is (the key of its parse in the store) and its file."""
 
 
 def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks: bool = False,
