@@ -111,7 +111,7 @@ class Manifest:
     digests: dict[str, str]
     """Content hash by output path; empty when the output is unknown (then the whole tree is written)."""
     extra: dict[str, Any] = field(default_factory=dict)
-    """Whatever the build stored beside the hashes (page keys and traces)."""
+    """Whatever the build stored beside the hashes (page keys, and what the nothing-changed check needs)."""
     root: list[int] | None = None
     """Device and inode of the output folder the hashes describe."""
 
