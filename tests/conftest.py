@@ -44,3 +44,12 @@ def make_site(tmp_path):
         return config.output_path
 
     return _make
+
+
+def build_files(tmp_path: Path, files: dict[str, str | bytes], clean: bool = False, **overrides):
+    """Write files into a new site folder and build it with one worker and no search index:
+    (the output folder, the build report)."""
+    site = write_files(tmp_path / "site", files)
+    (site / "content").mkdir(exist_ok=True)
+    config = load_config(site, {"workers": 1, "search": False, **overrides})
+    return config.output_path, build(config, clean=clean)

@@ -190,19 +190,30 @@ def test_full_disk_is_a_clear_error_and_leaves_the_previous_site(tmp_path, tiny_
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["public"]
 
 
-def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporary_file(tmp_path, tiny_disk, capsys):
-    from newsgen.cli import main
-
+def site_with_cache_on(disk: Path, tmp_path: Path) -> Path:
+    """A small site whose .newsgen-cache folder lies on `disk`."""
     site = write_news_site(tmp_path / "site", count=2)
     (site / "newsgen.yaml").write_text("search: false\n")
-    (tiny_disk / "cache").mkdir()
-    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
-    assert main(["build", str(site), "-j", "1", "-q"]) == 0
-    [manifest] = (tiny_disk / "cache/outputs").iterdir()
-    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
+    (disk / "cache").mkdir()
+    os.symlink(disk / "cache", site / ".newsgen-cache")
+    return site
+
+
+def fill(disk: Path) -> None:
+    """Write to `disk` until it is full (the file `filler` holds the space)."""
+    with open(disk / "filler", "wb", buffering=0) as filler:
         with pytest.raises(OSError):
             while True:
                 filler.write(b"x" * 4096)
+
+
+def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporary_file(tmp_path, tiny_disk, capsys):
+    from newsgen.cli import main
+
+    site = site_with_cache_on(tiny_disk, tmp_path)
+    assert main(["build", str(site), "-j", "1", "-q"]) == 0
+    [manifest] = (tiny_disk / "cache/outputs").iterdir()
+    fill(tiny_disk)
     capsys.readouterr()
     write_news_site(site, count=2, edition="second")
     assert main(["build", str(site), "-j", "1", "-q"]) == 1
@@ -220,16 +231,10 @@ def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporar
 def test_full_cache_disk_before_the_site_went_live_names_the_cache_file(tmp_path, tiny_disk, capsys):
     from newsgen.cli import main
 
-    site = write_news_site(tmp_path / "site", count=2)
-    (site / "newsgen.yaml").write_text("search: false\n")
-    (tiny_disk / "cache").mkdir()
-    os.symlink(tiny_disk / "cache", site / ".newsgen-cache")
+    site = site_with_cache_on(tiny_disk, tmp_path)
     assert main(["build", str(site), "-j", "2", "-q"]) == 0
     before = tree_digest(site / "public")
-    with open(tiny_disk / "filler", "wb", buffering=0) as filler:  # the cache's disk is full
-        with pytest.raises(OSError):
-            while True:
-                filler.write(b"x" * 4096)
+    fill(tiny_disk)
     capsys.readouterr()
     write_news_site(site, count=2, edition="second")
     assert main(["build", str(site), "-j", "2", "-q"]) == 1  # two workers: the site's outline is shipped in a file

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_files
-from newsgen.build import build
-from newsgen.config import load_config
+from conftest import build_files
 from newsgen.errors import BuildFailed
 from site_checks import tree_digest
 
@@ -22,22 +20,14 @@ The port reopened on Sunday.
 NEW_URL = "2025/06/01/port-reopens-after-the-storm/"
 
 
-def build_site(tmp_path, files, clean=False, **overrides):
-    site = write_files(tmp_path / "site", files)
-    (site / "content").mkdir(exist_ok=True)
-    config = load_config(site, {"workers": 1, "search": False, **overrides})
-    report = build(config, clean=clean)
-    return config.output_path, report
-
-
 def build_error(tmp_path, files, **overrides) -> str:
     with pytest.raises(BuildFailed) as caught:
-        build_site(tmp_path, files, **overrides)
+        build_files(tmp_path, files, **overrides)
     return str(caught.value)
 
 
 def test_alias_publishes_a_redirect_page_at_each_old_path(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED}, base_url="https://example.org/news/")
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED}, base_url="https://example.org/news/")
     folder_page = (out / "2019" / "old-slug" / "index.html").read_text()
     assert '<meta http-equiv="refresh" content="0; url=../../2025/06/01/port-reopens-after-the-storm/">' in folder_page
     assert f'<link rel="canonical" href="https://example.org/news/{NEW_URL}">' in folder_page
@@ -48,7 +38,7 @@ def test_alias_publishes_a_redirect_page_at_each_old_path(tmp_path):
 
 
 def test_redirects_file_lists_every_alias_under_the_base_path(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED, "pages/about.md": "---\ntitle: About\naliases: /who/\n---\nUs.\n"},
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED, "pages/about.md": "---\ntitle: About\naliases: /who/\n---\nUs.\n"},
                         base_url="https://example.org/news/")
     assert (out / "_redirects").read_text() == (
         f"/news/2019/old-slug/ /news/{NEW_URL} 301\n"
@@ -57,14 +47,14 @@ def test_redirects_file_lists_every_alias_under_the_base_path(tmp_path):
 
 
 def test_redirect_pages_are_not_in_the_sitemap(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED})
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED})
     sitemaps = "".join(path.read_text() for path in out.glob("sitemap*.xml"))
     assert NEW_URL in sitemaps
     assert "old-slug" not in sitemaps and "old/path.html" not in sitemaps
 
 
 def test_site_without_aliases_has_no_redirects_file(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED.replace("aliases: [/2019/old-slug/, old/path.html]\n", "")})
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED.replace("aliases: [/2019/old-slug/, old/path.html]\n", "")})
     assert not (out / "_redirects").exists()
 
 
@@ -103,16 +93,16 @@ def test_alias_outside_the_site_is_an_error_naming_file_and_line(tmp_path):
 
 
 def test_incremental_build_after_changing_an_alias_equals_a_clean_build(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED})
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED.replace("old/path.html", "older/")})
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED})
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED.replace("old/path.html", "older/")})
     assert not (out / "old" / "path.html").exists() and (out / "older" / "index.html").is_file()
     incremental = tree_digest(out)
-    build_site(tmp_path, {}, clean=True)
+    build_files(tmp_path, {}, clean=True)
     assert tree_digest(out) == incremental
 
 
 def test_site_redirects_file_keeps_its_rules_before_the_aliases(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED, "static/_redirects": "/shop https://shop.example.org/ 302"})
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED, "static/_redirects": "/shop https://shop.example.org/ 302"})
     assert (out / "_redirects").read_text() == (
         "/shop https://shop.example.org/ 302\n"
         f"/2019/old-slug/ /{NEW_URL} 301\n"
@@ -120,6 +110,6 @@ def test_site_redirects_file_keeps_its_rules_before_the_aliases(tmp_path):
 
 
 def test_site_redirects_file_is_copied_as_it_is_without_aliases(tmp_path):
-    out, _ = build_site(tmp_path, {"content/a.md": MOVED.replace("aliases: [/2019/old-slug/, old/path.html]\n", ""),
+    out, _ = build_files(tmp_path, {"content/a.md": MOVED.replace("aliases: [/2019/old-slug/, old/path.html]\n", ""),
                                    "static/_redirects": "/shop https://shop.example.org/ 302"})
     assert (out / "_redirects").read_text() == "/shop https://shop.example.org/ 302"
