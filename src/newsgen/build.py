@@ -25,8 +25,7 @@ from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
 from newsgen.errors import NewsgenError
-from newsgen.content.load import SourceScan, load_articles, read_static_files, scan_sources
-from newsgen.content.load import static_file_names, static_file_stats
+from newsgen.content.load import SourceScan, StaticFiles, find_static_files, load_articles, scan_sources
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
@@ -65,9 +64,10 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     manifest, complete = _previous_output(config, clean)
     scan = scan_sources(config)
     page_sources = read_page_sources(config)
+    static = find_static_files(config)
     history_path = config.site_dir / HISTORY_FILE
     history_bytes = _read_history(history_path)
-    sources_digest = _inputs_digest(config, scan, page_sources)
+    sources_digest = _inputs_digest(config, scan, page_sources, static)
     inputs = _with_history(sources_digest, history_bytes)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
@@ -79,7 +79,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
-                          pages=parse_pages(page_sources, config), static_files=tuple(static_file_names(config)),
+                          pages=parse_pages(page_sources, config), static_files=static.names,
                           history=history)
         next_history, gone = next_url_history(history, published_urls(site),
                                               [shown for _, shown in scan.items] + [p.shown for p in page_sources])
@@ -91,7 +91,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = _site_pages(site, ctx, static_notices)
+        pages = _site_pages(site, ctx, static, static_notices)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)
@@ -132,12 +132,13 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
-def _site_pages(site: Site, ctx: RenderContext, static_notices: list[str]) -> Iterator[Page | KeptPage]:
+def _site_pages(site: Site, ctx: RenderContext, static: StaticFiles,
+                static_notices: list[str]) -> Iterator[Page | KeptPage]:
     """Every file of the output: pages, theme files, feeds, the site's static files and the
     sitemaps listing them; then the notices of articles taken down and the redirects, which no
     sitemap lists."""
     listed = chain(render_site(site, ctx), theme_assets(ctx.config, static_notices), render_feeds(site, ctx),
-                   read_static_files(ctx.config, static_notices, redirects_written(site)))
+                   static.pages(static_notices, redirects_written(site)))
     return chain(with_sitemaps(listed, site, ctx), render_takedowns(site, ctx), render_redirects(site, ctx))
 
 
@@ -159,7 +160,7 @@ def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
     return replace(manifest, digests=present), len(present) == len(manifest.digests)
 
 
-def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource]) -> str:
+def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:
     """Every input of the build but the clock, as one digest: newsgen and every template, the
     settings, each article file's cache key, each page file's bytes, and the name, size, times
     and inode of each static file."""
@@ -171,7 +172,7 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[Page
         digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
         digest.update(f"{config.linked_away(folder)}\n".encode("utf-8", "surrogateescape"))
-    for stats in static_file_stats(config):
+    for stats in static.stats():
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 

@@ -107,41 +107,47 @@ def walk_files(folder: Path, follow_symlinks: bool, notices: list[str], site_dir
     yield from walk(str(folder))
 
 
-def read_static_files(config: SiteConfig, notices: list[str], leave_out: frozenset[str] = frozenset()) -> Iterator[Page]:
-    """The site's own `static/` folder, copied to the output root as it is (links leading
-    outside it, and the folder itself if it is a link leading outside the site folder, skipped
-    with a notice unless follow_symlinks), but for the output paths in `leave_out` (files another
-    step writes with their content, like `_redirects`)."""
+@dataclass(frozen=True)
+class StaticFiles:
+    """The files of the site's own `static/` folder that a build copies to the output root, found
+    by one walk (links leading outside it, and the folder itself if it is a link leading outside
+    the site folder, skipped with a notice unless follow_symlinks)."""
+
+    files: tuple[tuple[str, Path], ...]
+    """(output path, file) of each, in walk order."""
+    notices: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.files)
+
+    def stats(self) -> Iterator[str]:
+        """The name, size, times and inode of each file: a file whose stats are the same has the
+        same bytes (the rule git's index uses)."""
+        for _, path in self.files:
+            stat = path.stat()
+            yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+
+    def pages(self, notices: list[str], leave_out: frozenset[str] = frozenset()) -> Iterator[Page]:
+        """Each file as a Page, but for the output paths in `leave_out` (files another step writes
+        with their content, like `_redirects`); the walk's notices join `notices` first."""
+        notices.extend(self.notices)
+        for name, path in self.files:
+            if name not in leave_out:
+                yield Page(name, path.read_bytes(), f"static/{name}")
+
+
+def find_static_files(config: SiteConfig) -> StaticFiles:
     folder = config.static_path
     if not folder.is_dir():
-        return
+        return StaticFiles((), ())
     if (target := config.linked_away(folder)) is not None:
-        notices.append(f"static: skipped: a symbolic link to {target}, outside the site folder "
-                       "(set follow_symlinks: true to read it)")
-        return
-    for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir):
-        name = path.relative_to(folder).as_posix()
-        if name not in leave_out:
-            yield Page(name, path.read_bytes(), f"static/{name}")
-
-
-def static_file_names(config: SiteConfig) -> list[str]:
-    """The output path of every file read_static_files copies (`robots.txt`, `images/a.png`)."""
-    folder = config.static_path
-    if not folder.is_dir():
-        return []
-    return [path.relative_to(folder).as_posix() for path in walk_files(folder, config.follow_symlinks, [], config.site_dir)]
-
-
-def static_file_stats(config: SiteConfig) -> Iterator[str]:
-    """The name, size, times and inode of every file read_static_files would copy: a file whose
-    stats are the same has the same bytes (the rule git's index uses)."""
-    folder = config.static_path
-    if not folder.is_dir() or config.linked_away(folder) is not None:
-        return
-    for path in walk_files(folder, config.follow_symlinks, [], config.site_dir):
-        stat = path.stat()
-        yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+        return StaticFiles((), (f"static: skipped: a symbolic link to {target}, outside the site folder "
+                                "(set follow_symlinks: true to read it)",))
+    notices: list[str] = []
+    files = tuple((path.relative_to(folder).as_posix(), path)
+                  for path in walk_files(folder, config.follow_symlinks, notices, config.site_dir))
+    return StaticFiles(files, tuple(notices))
 
 
 def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None,
