@@ -15,18 +15,20 @@ shards by count (shard k holds articles k*S .. k*S+S-1, so only the newest shard
 is its own folder and Pagefind runs once per shard with --output-path.
 
 - build: slim-page writing time, then per shard size: Pagefind wall time and CPU per shard, peak RSS
-  (the process's own maximum from wait4, and the whole process tree sampled from /proc every 10 ms),
-  the sum over all shards, and the bundle size. --sample K runs Pagefind on K shards spread over the
-  archive instead of all of them (the total is then extrapolated and marked ~).
+  (the process's own high-water mark VmHWM, and the whole process tree's RSS summed, both sampled from
+  /proc every 10 ms), the sum over all shards, and the bundle size. --sample K runs Pagefind on K
+  shards spread over the archive instead of all of them (the total is then extrapolated and marked ~).
 - edit: one article in the middle of the archive gets a new sentence; its slim page is rewritten and only
   its shard is re-indexed and its bundle copied into place (finding the shard is the incremental
   build's job, not timed). Also checks whether two Pagefind runs on the same shard write the same bytes.
   --hugo times Hugo 0.168's cold build of the same corpus in the same rounds as the re-index runs.
 - browser: the site is served under /news/ by a server that counts the bytes it sends; in a fresh
   headless Chromium per query (Debian's, driven as tests/browser.py does), a page loads the newest
-  shard's pagefind.js, merges the other shards with mergeIndex (baseUrl /news/), then runs the query and
-  loads the first 10 results. Prints the bytes and milliseconds to open and to answer, and checks that
-  newest-first and a tag filter return the same first 10 results as the one-index build.
+  shard's pagefind.js, merges the other shards with mergeIndex (baseUrl /news/, and each shard's name
+  as a synthetic `shard` filter), then runs the query and loads the first 10 results. Prints the bytes
+  and milliseconds to open and to answer, and whether the first 10 are those of the one-index build and
+  newest first: with Pagefind's merged order, and ("per-shard order") searching shard by shard, newest
+  shard first, through the `shard` filter.
 """
 
 from __future__ import annotations
