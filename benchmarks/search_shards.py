@@ -28,7 +28,8 @@ is its own folder and Pagefind runs once per shard with --output-path.
   as a synthetic `shard` filter), then runs the query and loads the first 10 results. Prints the bytes
   and milliseconds to open and to answer, and whether the first 10 are those of the one-index build and
   newest first: with Pagefind's merged order, and ("per-shard order") searching shard by shard, newest
-  shard first, through the `shard` filter.
+  shard first, through the `shard` filter. The "lazy" newest-first queries open only the newest shard
+  and merge older shards one at a time until ten results are found.
 """
 
 from __future__ import annotations
