@@ -29,6 +29,7 @@ from newsgen.content.load import SourceScan, StaticFiles, find_static_files, loa
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
+from newsgen.incremental.stats import file_stats_path, read_known_files, save_known_files
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
@@ -62,7 +63,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     output = config.output_path
     _say(progress, "load")
     manifest, complete = _previous_output(config, clean)
-    scan = scan_sources(config)
+    scan = _scan(config, clean)
     page_sources = read_page_sources(config)
     static = find_static_files(config)
     history_path = config.site_dir / HISTORY_FILE
@@ -158,6 +159,17 @@ def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
     root = str(config.output_path)
     present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(os.path.join(root, path))}
     return replace(manifest, digests=present), len(present) == len(manifest.digests)
+
+
+def _scan(config: SiteConfig, clean: bool) -> SourceScan:
+    """scan_sources, reading only the article files whose stats changed since the previous scan
+    (every file with clean=True), and recording what it found for the next."""
+    path = file_stats_path(config)
+    known = None if clean else read_known_files(path)
+    scan = scan_sources(config, known)
+    if known is None or scan.files_hashed or scan.known.files != known.files:
+        save_known_files(path, scan.known)
+    return scan
 
 
 def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from newsgen.incremental.keys import entry_key, parse_key
+from newsgen.incremental.stats import KnownFiles
 from newsgen.incremental.store import ArticleStore
 from newsgen.content.collect import (build_item_articles, distinct_derived_urls, distinct_urls_across_files,
                                      read_source_items)
@@ -334,18 +336,40 @@ class SourceScan:
     """(cache key, None), or ("", the read error), for each item."""
     neighbours: list[Neighbours]
     """What the other files of the content folder say about each item (part of its key)."""
+    known: KnownFiles
+    """The stats and key of each file read or found unchanged (for the next scan)."""
+    files_hashed: int
+    """How many files were read to key them (the others' stats were as recorded)."""
 
 
-def scan_sources(config: SiteConfig) -> SourceScan:
-    """Find the article files and hash each one's bytes with everything that shapes its parse:
-    the config, its path, and the facts about its neighbours that the parse reads."""
+def scan_sources(config: SiteConfig, known: KnownFiles | None = None) -> SourceScan:
+    """Find the article files and key each one's bytes with everything that shapes its parse:
+    the config, its path, and the facts about its neighbours that the parse reads. A file whose
+    stats are as `known` records keeps its recorded key unread (see incremental/stats.py)."""
+    started = time.time_ns()
     config, paths, notices, neighbours = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
+    if known is None or known.parse_context != context_key:
+        known = KnownFiles(context_key, 0)
     texts = {near: repr(near) for near in set(neighbours)}  # a handful of distinct values
-    keys = [_file_key(path, shown, texts[near], context_key, config.max_article_bytes)
-            for (path, shown), near in zip(items, neighbours)]
-    return SourceScan(config, items, notices, keys, neighbours)
+    keys: list[tuple[str, FileResult | None]] = []
+    found: dict[str, list] = {}
+    hashed = 0
+    for (path, shown), near in zip(items, neighbours):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            stat = None
+        key = known.key(path, stat, shown, texts[near]) if stat is not None else None
+        failed = None
+        if key is None:
+            hashed += 1
+            key, failed = _file_key(path, shown, texts[near], context_key, config.max_article_bytes)
+        keys.append((key, failed))
+        if stat is not None and failed is None:
+            found[path] = KnownFiles.entry(stat, shown, texts[near], key)
+    return SourceScan(config, items, notices, keys, neighbours, KnownFiles(context_key, started, found), hashed)
 
 
 def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None,
