@@ -34,7 +34,7 @@ from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
-from newsgen.model import BuildReport, KeptPage, LoadedContent, Page, Site
+from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
@@ -51,13 +51,16 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
-          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False) -> BuildReport:
+          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False,
+          remembered: dict[str, FileResult] | None = None) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
     `.newsgen-cache/`; clean=True ignores them (and rewrites them). The site's URL history
     (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
-    after a successful build when it changed."""
+    after a successful build when it changed. `remembered`, given by a caller that builds
+    again and again in one process (`newsgen serve`), keeps the parsed articles between builds
+    (see load_articles)."""
     started = time.perf_counter()
     now = now or reference_time()
     output = config.output_path
@@ -76,7 +79,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     with _worker_pool(config, executor) as pool:
         store = open_store(config)
         history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
-        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
+        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
         files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),

@@ -373,18 +373,26 @@ def scan_sources(config: SiteConfig, known: KnownFiles | None = None) -> SourceS
 
 
 def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None,
-                  store: ArticleStore | None = None, *, trust: bool = True, scan: SourceScan | None = None) -> LoadedContent:
+                  store: ArticleStore | None = None, *, trust: bool = True, scan: SourceScan | None = None,
+                  remembered: dict[str, FileResult] | None = None) -> LoadedContent:
     """Every article under the content folder published by `now`. Raises BuildFailed listing
     every error. With a store, files whose parse it holds are not parsed again, and articles come
     without their bodies (the worker that renders an article's page fetches its body from the
     store); trust=False (`--clean`) parses every file again and replaces its entry. Without one,
     every file is parsed and articles carry their bodies. `scan` is scan_sources(config), if the
-    caller has it already."""
+    caller has it already. `remembered` holds the stubs of the previous build by cache key, for a
+    caller that builds again and again in one process (`newsgen serve`): those are not read from
+    the store again, and it is left holding this build's (a key names one parse, so an entry
+    never goes stale)."""
     scan = scan or scan_sources(config)
     config, items, notices = scan.config, scan.items, scan.notices
     records: list[CachedResult | None] = [CachedResult(failed, key) if failed else CachedResult(FileResult(None), key)
                                           for key, failed in scan.keys]
-    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust and store is not None else {}
+    keep = remembered if trust and store is not None else None
+    wanted = [r.key for r in records if r.key]
+    cached = {key: keep[key] for key in wanted if key in keep} if keep is not None else {}
+    if trust and store is not None:
+        cached.update(store.get_many([key for key in wanted if key not in cached], stubs=True))
     missing = []
     for number, record in enumerate(records):
         if record is not None and record.key:
@@ -401,6 +409,9 @@ def load_articles(config: SiteConfig, now: datetime, executor: Executor | None =
     for (number, _), record in zip(missing, (record for chunk in chunks for record in chunk)):
         records[number] = record
     done = [r for r in records if r is not None]
+    if keep is not None:
+        keep.clear()
+        keep.update((r.key, r.result) for r in done if r.key and not r.result.errors)
     found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
     return _collect([r.result for r in done], notices, config, now, files)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 import watchfiles
 
 from newsgen.build import Progress, build
-from newsgen.model import BuildReport
+from newsgen.model import BuildReport, FileResult
 from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
@@ -53,6 +53,8 @@ class PreviewBuilder:
         self.state = state
         self.cache_dir = cache_dir
         self.executor = executor
+        self.remembered: dict[str, FileResult] = {}
+        """The parsed articles of the last build, by cache key (see load_articles)."""
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build."""
@@ -60,7 +62,7 @@ class PreviewBuilder:
         try:
             config = load_config(self.site_dir, self.overrides)
             config = replace(config, output_dir=str(target.resolve()))
-            report = build(config, reference_time(), self.executor, progress)
+            report = build(config, reference_time(), self.executor, progress, remembered=self.remembered)
         except NewsgenError as exc:
             self.state.fail(str(exc))
             return RebuildOutcome(changes, None, str(exc))
