@@ -21,6 +21,7 @@ It prints a table of medians, each as a ratio to Hugo's cold build when Hugo ran
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -217,7 +218,8 @@ class Serve:
             except OSError:
                 pass
             time.sleep(0.01)
-        raise SystemExit(f"newsgen serve: {url} did not show the edit within 120 s")
+        print(f"  newsgen serve: {url} did not show the edit within 120 s", flush=True)
+        return math.inf, process_tree_rss(self.process.pid) / 2**20, ""
 
 
 def _newest_copy(text: str) -> str:
