@@ -15,7 +15,8 @@ With --peers, Hugo (`hugo --quiet`; the binary of --hugo, else `hugo` on PATH wh
 later) and Pelican (in its own virtual environment under benchmarks/out/) cold builds of the same
 corpus; the peers run at sizes up to 10,000 only. Every run is a fresh process; peak memory is the
 largest sum of the resident memory of the run's whole process tree, sampled from /proc every 50 ms.
-It prints a table of medians, each as a ratio to Hugo's cold build when Hugo ran.
+It prints a table of medians of wall and CPU time (of the whole process tree: steadier on a shared
+machine), each as a ratio to Hugo's cold build when Hugo ran.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import math
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -64,9 +66,16 @@ def process_tree_rss(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak MB of the process tree, stdout) of one run."""
+Run = tuple[float, float, str, float]
+"""(wall seconds, peak MB of the process tree, stdout, CPU seconds of the process tree): the
+machine is shared, so CPU time (user and system, the workers' included) is steadier than wall
+time when other work competes for the cores."""
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> Run:
+    """One run of command, measured."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})}, text=True)
     peak = 0
@@ -75,9 +84,11 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     out, err = process.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{err[-3000:]}")
-    return seconds, peak / 2**20, out.strip()
+    return seconds, peak / 2**20, out.strip(), cpu
 
 
 def make_corpus(folder: Path, size: int, fmt: str = "yaml") -> None:
@@ -121,10 +132,10 @@ class Newsgen:
         self.originals.clear()
         self.added.unlink(missing_ok=True)
 
-    def run(self) -> tuple[float, float, str]:
+    def run(self) -> Run:
         return timed([self.newsgen, "build", str(self.site)], self.site, {"SOURCE_DATE_EPOCH": "1893456000"})
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         self.reset()
         self.round += 1
         shutil.rmtree(self.site / "public", ignore_errors=True)
@@ -139,7 +150,7 @@ class Newsgen:
         self._change(path, text[:body_start] + marker + " " + text[body_start:])
         return marker
 
-    def edit(self) -> tuple[float, float, str]:
+    def edit(self) -> Run:
         path = self.middle(0.3)
         marker = self.edit_body(path)
         result = self.run()
@@ -148,11 +159,11 @@ class Newsgen:
             raise SystemExit(f"one-edit: {page} does not show the edit")
         return result
 
-    def add(self) -> tuple[float, float, str]:
+    def add(self) -> Run:
         self.added.write_text(self.added_text, encoding="utf-8")
         return self.run()
 
-    def delete(self) -> tuple[float, float, str]:
+    def delete(self) -> Run:
         path = self.middle(0.7)
         page = article_page(self.site / "public", path)
         self.originals.setdefault(path, path.read_bytes())
@@ -162,7 +173,7 @@ class Newsgen:
             raise SystemExit(f"one-delete: {page} is still there")
         return result
 
-    def retag(self) -> tuple[float, float, str]:
+    def retag(self) -> Run:
         path = self.middle(0.5)
         tag = f"bench-tag-{time.time_ns()}"
         text = re.sub(r"(?m)^tags: .*$", f"tags: [{tag}]", path.read_text(encoding="utf-8"), count=1)
@@ -204,7 +215,7 @@ class Serve:
         self.process.terminate()
         self.process.wait(30)
 
-    def edit(self) -> tuple[float, float, str]:
+    def edit(self) -> Run:
         path = self.ours.middle(0.4)
         page = article_page(Path("/"), path).relative_to("/").parent
         url = f"{self.url}/{page.as_posix()}/"
@@ -214,12 +225,12 @@ class Serve:
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:
                     if marker.encode() in response.read():
-                        return time.perf_counter() - started, process_tree_rss(self.process.pid) / 2**20, ""
+                        return time.perf_counter() - started, process_tree_rss(self.process.pid) / 2**20, "", math.nan
             except OSError:
                 pass
             time.sleep(0.01)
         print(f"  newsgen serve: {url} did not show the edit within 120 s", flush=True)
-        return math.inf, process_tree_rss(self.process.pid) / 2**20, ""
+        return math.inf, process_tree_rss(self.process.pid) / 2**20, "", math.nan
 
 
 def _newest_copy(text: str) -> str:
@@ -244,7 +255,7 @@ class Hugo:
             shutil.copytree(SHARED_BENCH / "peers" / "hugo", self.site, dirs_exist_ok=True)
         make_corpus(self.site / "content" / "posts", size)
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         for name in ("public", "resources"):
             shutil.rmtree(self.site / name, ignore_errors=True)
         return timed([self.hugo, "--quiet"], self.site)
@@ -289,14 +300,14 @@ class Pelican:
             shutil.copytree(SHARED_BENCH / "peers" / "pelican", self.site, dirs_exist_ok=True)
         make_corpus(self.site / "content", size, "pelican")
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         for name in ("output", "cache"):
             shutil.rmtree(self.site / name, ignore_errors=True)
         return timed([self.pelican, "content", "-s", "pelicanconf.py", "-q"], self.site)
 
 
 def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hugo: str | None,
-               search: bool = True, serve: bool = True) -> list[tuple[str, float, float]]:
+               search: bool = True, serve: bool = True) -> list[tuple[str, float, float, float]]:
     ours = Newsgen(root, size, newsgen, search)
     others = [("hugo cold", Hugo(root, size, hugo).cold)] if "hugo" in peers and hugo else []
     if "pelican" in peers:
@@ -306,21 +317,25 @@ def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hug
              ("newsgen one-delete", ours.delete), ("newsgen one-retag", ours.retag)]
     runs: dict[str, list[tuple[float, float]]] = {}
 
-    def record(round_number: int, name: str, step: Callable[[], tuple[float, float, str]]) -> None:
-        seconds, peak, out = step()
-        runs.setdefault(name, []).append((seconds, peak))
+    def record(round_number: int, name: str, step: Callable[[], Run]) -> None:
+        seconds, peak, out, cpu = step()
+        runs.setdefault(name, []).append((seconds, peak, cpu))
         detail = f"  {out.splitlines()[-1]}" if name.startswith("newsgen") and out else ""
-        print(f"  [{size}] round {round_number + 1}: {name:<20} {seconds:7.2f} s {peak:7.0f} MB{detail}", flush=True)
+        print(f"  [{size}] round {round_number + 1}: {name:<20} {seconds:7.2f} s {cpu:7.2f} CPU s {peak:7.0f} MB{detail}",
+              flush=True)
 
-    for round_number in range(repeat):
-        order = others[:1] + steps + others[1:] if round_number % 2 == 0 else steps + others
-        for name, step in order:
-            record(round_number, name, step)
-        if serve:
-            with Serve(ours) as server:
-                record(round_number, "serve edit-to-visible", server.edit)
-    ours.reset()
-    return [(name, statistics.median(s for s, _ in values), max(p for _, p in values)) for name, values in runs.items()]
+    try:
+        for round_number in range(repeat):
+            order = others[:1] + steps + others[1:] if round_number % 2 == 0 else steps + others
+            for name, step in order:
+                record(round_number, name, step)
+            if serve:
+                with Serve(ours) as server:
+                    record(round_number, "serve edit-to-visible", server.edit)
+    finally:
+        ours.reset()
+    return [(name, statistics.median(s for s, _, _ in values), statistics.median(c for _, _, c in values),
+             max(p for _, p, _ in values)) for name, values in runs.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,13 +361,14 @@ def main(argv: list[str] | None = None) -> int:
                                not args.no_search, not args.no_serve)
               for size in args.sizes}
     print()
-    print("| size | run | median s | x Hugo cold | peak MB (all processes) |")
-    print("|---|---|---|---|---|")
+    print("| size | run | median s | x Hugo cold | CPU s | x Hugo CPU | peak MB (all processes) |")
+    print("|---|---|---|---|---|---|---|")
     for size, rows in tables.items():
-        hugo_cold = next((s for name, s, _ in rows if name == "hugo cold"), None)
-        for name, seconds, peak in rows:
-            ratio = f"{seconds / hugo_cold:.2f}" if hugo_cold and name != "serve edit-to-visible" else ""
-            print(f"| {size:,} | {name} | {seconds:.2f} | {ratio} | {peak:.0f} |")
+        hugo = next(((s, c) for name, s, c, _ in rows if name == "hugo cold"), None)
+        for name, seconds, cpu, peak in rows:
+            ratios = (f"{seconds / hugo[0]:.2f}", f"{cpu / hugo[1]:.2f}") if hugo and name != "serve edit-to-visible" else ("", "")
+            cpu_text = f"{cpu:.2f}" if name != "serve edit-to-visible" else ""
+            print(f"| {size:,} | {name} | {seconds:.2f} | {ratios[0]} | {cpu_text} | {ratios[1]} | {peak:.0f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
