@@ -117,8 +117,10 @@ def test_serve_shows_a_front_matter_error_over_the_last_good_page_until_a_fix_is
     assert "reopened on Monday" in page  # the last good build is still what is served
     assert "newsgen-build-error" in server.page("")  # on every page
     article.write_text(ARTICLE.format(day="Friday"), encoding="utf-8")
-    page = wait_for(lambda: (lambda p: p if "reopened on Friday" in p else None)(server.page(ARTICLE_URL)))
-    assert "newsgen-build-error" not in page
+    # The fixed site is swapped in just before the server learns that the build succeeded.
+    page = wait_for(lambda: (lambda p: p if "reopened on Friday" in p and "newsgen-build-error" not in p else None)(
+        server.page(ARTICLE_URL)))
+    assert "newsgen-build-error" not in server.page("")
     code, out, err = server.stop()
     assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in err
     assert "still serving the last good build" in err
