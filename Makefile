@@ -34,11 +34,12 @@ test-slow: $(STAMP) browser
 
 # Build benchmark: newsgen cold and incremental builds beside Hugo and Pelican, like with like:
 # the peers build no search index, so neither does newsgen here.
-# BENCH_ARGS="--sizes 100000 --no-search" runs newsgen alone at 100k; leave out --no-search to include
+# BENCH_ARGS="--sizes 100000 --no-search" runs newsgen alone at 100k (the peers run up to 10k); leave out --no-search to include
 # Pagefind. See benchmarks/bench.py.
-BENCH_ARGS ?= --sizes 10000 --peers --no-search
+# HUGO=path/to/hugo names the Hugo binary (default: `hugo` on PATH when it is 0.168 or later).
+BENCH_ARGS ?= --sizes 10000 --peers hugo --no-search
 bench: $(STAMP)
-	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	nice $(BIN)/python benchmarks/bench.py $(BENCH_ARGS) $(if $(HUGO),--hugo $(HUGO))
 
 # Preview server (newsgen serve) under load: 20 clients for 10 s while articles change.
 bench-serve: $(STAMP)

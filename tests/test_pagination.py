@@ -59,3 +59,39 @@ def test_rebuilding_with_a_new_article_keeps_every_built_page_n(tmp_path):
         assert {path: after[path] for path in before} == before
     assert titles(out / "tags/trade/index.html") == ["Story 10", "Story 09", "Story 08", "Story 07"]
     assert titles(out / "tags/trade/page/2/index.html") == ["Story 06", "Story 05", "Story 04"]
+
+
+def site_files(out) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_an_added_article_changes_only_the_pages_that_show_it(tmp_path):
+    """One story added on the newest day: its page, its neighbours' (the newer link, the stories
+    nearby in its section), the newest page of each listing it is in, the index pages with
+    counts, feeds and sitemaps change; numbered pages and the rest of the articles do not."""
+    in_world = "tags: [Trade]\nsection: World"
+    files = {f"content/{n:02d}.md": article_file(n).replace("tags: [Trade]", in_world) for n in range(1, 20)}
+    site = write_files(tmp_path / "site", files)
+    config = load_config(site, {"workers": 1, "archive_page_size": 3, "page_size": 3, "search": False})
+    build(config)
+    out = config.output_path
+    before = site_files(out)
+    (site / "content/20.md").write_text(article_file(19).replace("Story 19", "Story 20").replace("Text 19", "Text 20")
+                                        .replace("tags: [Trade]", in_world), encoding="utf-8")
+    build(config)
+    after = site_files(out)
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    assert changed == [
+        "2024/01/17/story-17/index.html", "2024/01/18/story-18/index.html",  # stories nearby in the section
+        "2024/01/19/index.html",
+        "2024/01/19/story-19/index.html",  # the older neighbour
+        "2024/01/19/story-20/index.html",  # the article
+        "2024/01/index.html", "2024/index.html",
+        "archive/index.html", "feed.xml", "index.html",
+        "on-this-day/01-19/index.html", "on-this-day/index.html",
+        "sections/index.html", "sections/world/feed.xml", "sections/world/index.html",
+        "sitemap-2024.xml",
+        "tags/index.html", "tags/trade/feed.xml", "tags/trade/index.html",
+    ]
+    assert "Story 20" in after["2024/01/19/story-19/index.html"].decode()
+    assert "Story 20" in after["2024/01/17/story-17/index.html"].decode()

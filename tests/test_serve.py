@@ -69,7 +69,7 @@ def served(tmp_path):
         assert "Traceback" not in err, err
 
 
-def test_preview_builds_swap_in_only_complete_builds_and_keep_three_on_disk(tmp_path):
+def test_preview_builds_swap_in_only_complete_builds_into_one_folder(tmp_path):
     site = make_preview_site(tmp_path)
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -83,14 +83,13 @@ def test_preview_builds_swap_in_only_complete_builds_and_keep_three_on_disk(tmp_
         outcomes.append(builder.build_once(("content/harbour.md",)))
 
     assert [outcome.error is None for outcome in outcomes] == [True, False] * 4
-    assert sorted(p.name for p in cache.iterdir()) == ["site-3", "site-5", "site-7"]
+    assert sorted(p.name for p in cache.iterdir()) == ["site"]
     snapshot = state.snapshot
-    assert snapshot.root == cache / "site-7"  # the last good build, while the newest one failed
+    assert snapshot.root == cache / "site"  # the last good build, while the newest one failed
     assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in snapshot.error
     page = (snapshot.root / ARTICLE_URL / "index.html").read_text(encoding="utf-8")
     assert "reopened on day 6" in page and "newsgen-live-reload" not in page
-    manifests = sorted(p.name for p in (site / ".newsgen-cache/outputs").iterdir())
-    assert len(manifests) == 3  # the output manifests of removed builds go with them
+    assert outcomes[-2].report.pages_written < outcomes[0].report.pages_written  # only what changed
 
 
 def test_serve_rebuilds_an_edited_article_and_serves_the_new_text_without_restart(tmp_path, served):
@@ -118,8 +117,10 @@ def test_serve_shows_a_front_matter_error_over_the_last_good_page_until_a_fix_is
     assert "reopened on Monday" in page  # the last good build is still what is served
     assert "newsgen-build-error" in server.page("")  # on every page
     article.write_text(ARTICLE.format(day="Friday"), encoding="utf-8")
-    page = wait_for(lambda: (lambda p: p if "reopened on Friday" in p else None)(server.page(ARTICLE_URL)))
-    assert "newsgen-build-error" not in page
+    # The fixed site is swapped in just before the server learns that the build succeeded.
+    page = wait_for(lambda: (lambda p: p if "reopened on Friday" in p and "newsgen-build-error" not in p else None)(
+        server.page(ARTICLE_URL)))
+    assert "newsgen-build-error" not in server.page("")
     code, out, err = server.stop()
     assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in err
     assert "still serving the last good build" in err

@@ -29,11 +29,12 @@ from newsgen.content.load import SourceScan, StaticFiles, find_static_files, loa
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
 from newsgen.incremental.keys import cache_dir, manifest_path, package_fingerprint, render_key
+from newsgen.incremental.stats import file_stats_path, read_known_files, save_known_files
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
-from newsgen.model import BuildReport, KeptPage, LoadedContent, Page, Site
+from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
@@ -50,19 +51,22 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
-          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False) -> BuildReport:
+          progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False,
+          remembered: dict[str, FileResult] | None = None) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
     `.newsgen-cache/`; clean=True ignores them (and rewrites them). The site's URL history
     (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
-    after a successful build when it changed."""
+    after a successful build when it changed. `remembered`, given by a caller that builds
+    again and again in one process (`newsgen serve`), keeps the parsed articles between builds
+    (see load_articles)."""
     started = time.perf_counter()
     now = now or reference_time()
     output = config.output_path
     _say(progress, "load")
     manifest, complete = _previous_output(config, clean)
-    scan = scan_sources(config)
+    scan = _scan(config, clean)
     page_sources = read_page_sources(config)
     static = find_static_files(config)
     history_path = config.site_dir / HISTORY_FILE
@@ -75,7 +79,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     with _worker_pool(config, executor) as pool:
         store = open_store(config)
         history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
-        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan)
+        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
         files = loaded.files
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
@@ -158,6 +162,17 @@ def _previous_output(config: SiteConfig, clean: bool) -> tuple[Manifest, bool]:
     root = str(config.output_path)
     present = {path: digest for path, digest in manifest.digests.items() if os.path.isfile(os.path.join(root, path))}
     return replace(manifest, digests=present), len(present) == len(manifest.digests)
+
+
+def _scan(config: SiteConfig, clean: bool) -> SourceScan:
+    """scan_sources, reading only the article files whose stats changed since the previous scan
+    (every file with clean=True), and recording what it found for the next."""
+    path = file_stats_path(config)
+    known = None if clean else read_known_files(path)
+    scan = scan_sources(config, known)
+    if known is None or scan.files_hashed or scan.known.files != known.files:
+        save_known_files(path, scan.known)
+    return scan
 
 
 def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:

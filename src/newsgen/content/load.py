@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from newsgen.incremental.keys import entry_key, parse_key
+from newsgen.incremental.stats import KnownFiles
 from newsgen.incremental.store import ArticleStore
 from newsgen.content.collect import (build_item_articles, distinct_derived_urls, distinct_urls_across_files,
                                      read_source_items)
@@ -334,33 +336,63 @@ class SourceScan:
     """(cache key, None), or ("", the read error), for each item."""
     neighbours: list[Neighbours]
     """What the other files of the content folder say about each item (part of its key)."""
+    known: KnownFiles
+    """The stats and key of each file read or found unchanged (for the next scan)."""
+    files_hashed: int
+    """How many files were read to key them (the others' stats were as recorded)."""
 
 
-def scan_sources(config: SiteConfig) -> SourceScan:
-    """Find the article files and hash each one's bytes with everything that shapes its parse:
-    the config, its path, and the facts about its neighbours that the parse reads."""
+def scan_sources(config: SiteConfig, known: KnownFiles | None = None) -> SourceScan:
+    """Find the article files and key each one's bytes with everything that shapes its parse:
+    the config, its path, and the facts about its neighbours that the parse reads. A file whose
+    stats are as `known` records keeps its recorded key unread (see incremental/stats.py)."""
+    started = time.time_ns()
     config, paths, notices, neighbours = _article_paths(config)
     items = list(zip(map(str, paths), shown_paths(config.content_path, paths, config.site_dir)))
     context_key = parse_key(config)
+    if known is None or known.parse_context != context_key:
+        known = KnownFiles(context_key, 0)
     texts = {near: repr(near) for near in set(neighbours)}  # a handful of distinct values
-    keys = [_file_key(path, shown, texts[near], context_key, config.max_article_bytes)
-            for (path, shown), near in zip(items, neighbours)]
-    return SourceScan(config, items, notices, keys, neighbours)
+    keys: list[tuple[str, FileResult | None]] = []
+    found: dict[str, list] = {}
+    hashed = 0
+    for (path, shown), near in zip(items, neighbours):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            stat = None
+        key = known.key(path, stat, shown, texts[near]) if stat is not None else None
+        failed = None
+        if key is None:
+            hashed += 1
+            key, failed = _file_key(path, shown, texts[near], context_key, config.max_article_bytes)
+        keys.append((key, failed))
+        if stat is not None and failed is None:
+            found[path] = KnownFiles.entry(stat, shown, texts[near], key)
+    return SourceScan(config, items, notices, keys, neighbours, KnownFiles(context_key, started, found), hashed)
 
 
 def load_articles(config: SiteConfig, now: datetime, executor: Executor | None = None,
-                  store: ArticleStore | None = None, *, trust: bool = True, scan: SourceScan | None = None) -> LoadedContent:
+                  store: ArticleStore | None = None, *, trust: bool = True, scan: SourceScan | None = None,
+                  remembered: dict[str, FileResult] | None = None) -> LoadedContent:
     """Every article under the content folder published by `now`. Raises BuildFailed listing
     every error. With a store, files whose parse it holds are not parsed again, and articles come
     without their bodies (the worker that renders an article's page fetches its body from the
     store); trust=False (`--clean`) parses every file again and replaces its entry. Without one,
     every file is parsed and articles carry their bodies. `scan` is scan_sources(config), if the
-    caller has it already."""
+    caller has it already. `remembered` holds the stubs of the previous build by cache key, for a
+    caller that builds again and again in one process (`newsgen serve`): those are not read from
+    the store again, and it is left holding this build's (a key names one parse, so an entry
+    never goes stale)."""
     scan = scan or scan_sources(config)
     config, items, notices = scan.config, scan.items, scan.notices
     records: list[CachedResult | None] = [CachedResult(failed, key) if failed else CachedResult(FileResult(None), key)
                                           for key, failed in scan.keys]
-    cached = store.get_many([r.key for r in records if r.key], stubs=True) if trust and store is not None else {}
+    keep = remembered if trust and store is not None else None
+    wanted = [r.key for r in records if r.key]
+    cached = {key: keep[key] for key in wanted if key in keep} if keep is not None else {}
+    if trust and store is not None:
+        cached.update(store.get_many([key for key in wanted if key not in cached], stubs=True))
     missing = []
     for number, record in enumerate(records):
         if record is not None and record.key:
@@ -377,6 +409,9 @@ def load_articles(config: SiteConfig, now: datetime, executor: Executor | None =
     for (number, _), record in zip(missing, (record for chunk in chunks for record in chunk)):
         records[number] = record
     done = [r for r in records if r is not None]
+    if keep is not None:
+        keep.clear()
+        keep.update((r.key, r.result) for r in done if r.key and not r.result.errors)
     found = [(article.source, r.key, path) for r, (path, _) in zip(done, items) for article in r.result.articles]
     files = ArticleFiles({source: key for source, key, _ in found}, {source: path for source, _, path in found})
     return _collect([r.result for r in done], notices, config, now, files)

@@ -9,6 +9,7 @@ HTML template also gets `site` (a SiteOutline), `config` and `page_url` (the pag
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import chain
 from typing import Any, Iterator
 
@@ -17,8 +18,8 @@ from newsgen.content.load import walk_files
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
-from newsgen.render.views import (SiteOutline, TakedownNotice, front_rail, outline_archive, outline_listing,
-                                  outline_site, section_latest)
+from newsgen.render.views import (SiteOutline, TakedownNotice, front_rail, name_listing, outline_archive,
+                                  outline_listing, outline_site, section_nearby)
 from newsgen.render.workers import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
@@ -46,6 +47,7 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
         [PageJob("archive.html", "archive/index.html", {"page_url": "archive/", "site": outline})],
         chain.from_iterable(
             listing_jobs(archive.listing, config.archive_page_size, "period.html",
+                         {"archive": dataclasses.replace(outline_archive(archive), children=()), "period_calendars": {}},
                          archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
             for archive in site.archives)))
     yield from render_jobs(ctx, finding_jobs(site, outline))
@@ -67,17 +69,24 @@ def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage
         for article in site.takedowns))
 
 
-def listing_jobs(listing: Listing, page_size: int, template: str, **context: Any) -> Iterator[PageJob]:
-    """One job per page of listing; the template gets `listing` (outlined) and `page`."""
-    outline = outline_listing(listing)
+def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict[str, Any] | None = None,
+                 **context: Any) -> Iterator[PageJob]:
+    """One job per page of listing; the template gets `listing` and `page`. The newest page gets
+    the listing outlined (with its count); numbered pages get its name alone (a ListingName) and
+    `numbered` over `context`, so that an added article leaves them as they are."""
+    outline, name = outline_listing(listing), name_listing(listing)
     for page in listing.pages(page_size):
-        yield PageJob(template, output_path(page.url), {"page_url": page.url, "listing": outline, "page": page, **context})
+        newest = page.url == listing.url
+        yield PageJob(template, output_path(page.url), {"page_url": page.url, "listing": outline if newest else name,
+                                                        "page": page, **context, **({} if newest else numbered or {})})
 
 
 def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterator[PageJob]:
     """One page per article, with its newer and older neighbours, related stories, its calendar
-    day in other years and the newest stories of its section."""
+    day in other years and the stories of its section nearest to it in time."""
     articles = site.articles
+    in_section = {article.url: (section, position) for section in site.sections
+                  for position, article in enumerate(section.articles)}
     for position, article in enumerate(articles):
         context = {
             "page_url": article.url, "article": article, "site": outline,
@@ -85,7 +94,7 @@ def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterat
             "older": articles[position + 1] if position + 1 < len(articles) else None,
             "related": site.related.get(article.url, ()),
             "article_day": _day(article, outline),
-            "section_latest": section_latest(article, outline),
+            "section_nearby": section_nearby(article, *in_section.get(article.url, (None, 0))),
         }
         yield article_job("article.html", output_path(article.url), context, ctx.bodies)
 

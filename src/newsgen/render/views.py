@@ -60,6 +60,20 @@ class ListingOutline:
 
 
 @dataclass(frozen=True)
+class ListingName:
+    """A listing as its numbered pages show it: no count and no newest stories, which change with
+    every article added to it."""
+
+    url: str
+    title: str
+    term: Term | None
+
+    @property
+    def articles(self) -> Any:
+        raise _not_offered("listing")
+
+
+@dataclass(frozen=True)
 class Navigation:
     """What the site-wide menu shows: which index pages exist. Every page shows it, so it holds
     nothing that an ordinary new article changes (no counts, no newest stories)."""
@@ -137,6 +151,10 @@ def outline_listing(listing: Listing) -> ListingOutline:
     return ListingOutline(listing.url, listing.title, listing.count, listing.term, tuple(listing.articles[:HEAD_SIZE]))
 
 
+def name_listing(listing: Listing) -> ListingName:
+    return ListingName(listing.url, listing.title, listing.term)
+
+
 def _bare_outline(listing: Listing) -> ListingOutline:
     """The count only: what a link to the listing shows."""
     return ListingOutline(listing.url, listing.title, listing.count, listing.term, ())
@@ -166,11 +184,12 @@ def front_rail(outline: SiteOutline) -> FrontRail:
     return FrontRail(outline.sections, outline.tags, outline.years)
 
 
-def section_latest(article: Article, outline: SiteOutline, count: int = 6) -> tuple[Article, ...]:
-    """The newest articles of the article's section (the article itself may be among them)."""
-    if article.section is None:
+def section_nearby(article: Article, section: Listing | None, position: int, count: int = 5) -> tuple[Article, ...]:
+    """The stories of the article's section nearest to it in time, newest first, without it:
+    up to `count` of them, as many newer as older where the section allows. Depends on the
+    stories around the article only, so an added story changes the block of its neighbours alone."""
+    if section is None:
         return ()
-    for listing in outline.sections:
-        if listing.url == article.section.url:
-            return listing.head[:count]
-    return ()
+    articles = section.articles
+    start = max(0, min(position - count // 2, len(articles) - count - 1))
+    return tuple(other for other in articles[start:start + count + 1] if other.url != article.url)[:count]

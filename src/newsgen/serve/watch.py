@@ -1,8 +1,9 @@
 """Watch a site's sources and rebuild the preview on every change (`newsgen serve`).
 
-Every build goes into a fresh folder (`site-N` in a private cache folder); only a build that
-completed is handed to the server, so a half-written site is never served. The pipeline
-always runs whole: there is no partial rebuild to go stale.
+Every build goes into one folder (`site` in a private cache folder) as `newsgen build` does: it
+renders and writes only what changed, and swaps the new site in whole (write/publish.py), so a
+half-written site is never served; a failed build leaves the last good one in place. The worker
+processes stay up between builds.
 """
 
 from __future__ import annotations
@@ -23,14 +24,11 @@ from typing import Any, Callable, Iterator
 import watchfiles
 
 from newsgen.build import Progress, build
-from newsgen.incremental.keys import manifest_path
-from newsgen.model import BuildReport
+from newsgen.model import BuildReport, FileResult
 from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
 
-KEEP_BUILDS = 3
-"""Builds kept on disk: the served one and two before it, for requests still reading them."""
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
 IDLE_MS = 100
 """How long a watch waits without changes before it reports in; its first report shows it is watching."""
@@ -46,7 +44,7 @@ class RebuildOutcome:
 
 
 class PreviewBuilder:
-    """Builds the site into a new folder each time and publishes complete builds to the state."""
+    """Builds the site into its preview folder and tells the state of each complete build."""
 
     def __init__(self, site_dir: Path, overrides: dict[str, Any], state: PreviewState, cache_dir: Path,
                  executor: Executor | None = None):
@@ -55,18 +53,16 @@ class PreviewBuilder:
         self.state = state
         self.cache_dir = cache_dir
         self.executor = executor
-        self._count = 0
-        self._published: list[tuple[Path, Path]] = []
-        """Each build served, with its output manifest in the site's cache (removed together)."""
+        self.remembered: dict[str, FileResult] = {}
+        """The parsed articles of the last build, by cache key (see load_articles)."""
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build."""
-        self._count += 1
-        target = self.cache_dir / f"site-{self._count}"
+        target = self.cache_dir / "site"
         try:
             config = load_config(self.site_dir, self.overrides)
             config = replace(config, output_dir=str(target.resolve()))
-            report = build(config, reference_time(), self.executor, progress)
+            report = build(config, reference_time(), self.executor, progress, remembered=self.remembered)
         except NewsgenError as exc:
             self.state.fail(str(exc))
             return RebuildOutcome(changes, None, str(exc))
@@ -75,11 +71,6 @@ class PreviewBuilder:
             self.state.fail(error)
             return RebuildOutcome(changes, None, error)
         self.state.publish(target, config.base_path)
-        self._published.append((target, manifest_path(config)))
-        while len(self._published) > KEEP_BUILDS:
-            old, manifest = self._published.pop(0)
-            shutil.rmtree(old, ignore_errors=True)
-            manifest.unlink(missing_ok=True)
         return RebuildOutcome(changes, report, None)
 
 
