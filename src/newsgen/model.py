@@ -519,6 +519,8 @@ class BuildReport:
     pages_unchanged: int = 0
     """Output files whose bytes were the same in the previous output (kept as they were)."""
     pages_deleted: int = 0
+    pictures_resized: int = 0
+    """Pictures resized by this build; the others' copies came from the picture cache."""
     """Output files removed because no page produces them any more."""
     nothing_changed: bool = False
     """No input changed since the previous build into this output: nothing was read, indexed or rendered."""

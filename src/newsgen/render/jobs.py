@@ -25,6 +25,7 @@ from newsgen.errors import BuildFailed
 from newsgen.incremental.detector import ChangeDetector, PageInputs
 from newsgen.incremental.store import ArticleStore
 from newsgen.model import Article, KeptPage, Page
+from newsgen.render.pictures import with_body_pictures
 from newsgen.render.environment import TemplateReads, render_template, template_reads
 from newsgen.render.workers import Shipping, run_batches, worker_environment
 
@@ -160,6 +161,7 @@ def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore |
         if job.body is not None:
             article = context["article"]
             body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, config)
+            body = with_body_pictures(body, article.body_pictures, job.context["page_url"])
             context = {**context, "article": dataclasses.replace(article, body_html=body)}
         out.append(render_template(env, job.template, context))
     return out
