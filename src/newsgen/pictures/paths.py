@@ -47,7 +47,7 @@ def is_picture(name: str) -> bool:
 def bundle_folder(article_file: str) -> str | None:
     """The folder of an article file named `index.*` (an article folder), else None."""
     folder, _, name = article_file.rpartition(os.sep)
-    return folder if folder and os.path.splitext(name)[0] in BUNDLE_STEMS else None
+    return folder if folder and os.path.splitext(name)[0] in BUNDLE_STEMS and not is_picture(name) else None
 
 
 def bundle_picture_files(folder: str) -> list[str]:

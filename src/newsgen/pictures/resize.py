@@ -50,7 +50,7 @@ def resize_picture(data: bytes) -> Resized:
             image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > MAX_PIXELS:
-                return Resized(None, None, problem=f"{width}x{height} pixels, more than {MAX_PIXELS:,}; not decoded")
+                return Resized(None, None, problem=f"{width}x{height} pixels, more than {MAX_PIXELS:,} pixels; not decoded")
             kind = image.format or ""
             if kind in PASSED:
                 return Resized(width, height)
@@ -58,8 +58,8 @@ def resize_picture(data: bytes) -> Resized:
                 return Resized(None, None, problem=f"a {kind or 'file of an unknown'} format newsgen does not resize")
             image.load()
             return _copies(ImageOps.exif_transpose(image), kind)
-    except Image.DecompressionBombError as exc:
-        return Resized(None, None, problem=str(exc).split(" could be")[0])
+    except Image.DecompressionBombError:  # Pillow's own limit, above MAX_PIXELS, checked before decoding
+        return Resized(None, None, problem=f"more than {MAX_PIXELS:,} pixels; not decoded")
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError, Image.UnidentifiedImageError) as exc:
         return Resized(None, None, problem=_reason(exc))
 
