@@ -5,6 +5,7 @@ is copied, no timestamps are written)."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -19,7 +20,9 @@ few kilobytes that decode to gigabytes)."""
 RESIZED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 """The formats resized, with their type and the suffix of their copies."""
 PASSED = {"GIF": "image/gif"}
-"""Raster formats published as they are (an animation would lose its frames)."""
+"""Raster formats published as they are (an animation would lose its frames); SVG is too."""
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
+_SVG_LENGTH = re.compile(rb"""\s(width|height|viewBox)\s*=\s*["']\s*([^"']*)["']""")
 _SAVE = {"JPEG": {"quality": 82}, "PNG": {"compress_level": 6}, "WEBP": {"quality": 80, "method": 4}}
 
 
@@ -43,7 +46,11 @@ class Resized:
 def resize_picture(data: bytes) -> Resized:
     """The copies of a picture at WIDTHS (never wider than it is) in WebP and its own format;
     for a GIF, only its size. A file that is not a picture, is truncated or has more than
-    MAX_PIXELS pixels gives a Resized with a problem, never an exception."""
+    MAX_PIXELS pixels gives a Resized with a problem, never an exception. An SVG gives its size
+    (from its `width` and `height` in pixels, else its `viewBox`), when it states one."""
+    svg = _SVG_ROOT.search(data[:4096])
+    if svg is not None:
+        return _svg_size(svg.group(0))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -62,6 +69,21 @@ def resize_picture(data: bytes) -> Resized:
         return Resized(None, None, problem=f"more than {MAX_PIXELS:,} pixels; not decoded")
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError, Image.UnidentifiedImageError) as exc:
         return Resized(None, None, problem=_reason(exc))
+
+
+def _svg_size(root: bytes) -> Resized:
+    found = {name.decode(): value.decode("ascii", "replace") for name, value in _SVG_LENGTH.findall(root)}
+    try:
+        width, height = (float(found[k].removesuffix("px")) for k in ("width", "height"))
+    except (KeyError, ValueError):
+        box = found.get("viewBox", "").replace(",", " ").split()
+        try:
+            width, height = float(box[2]), float(box[3])
+        except (IndexError, ValueError):
+            return Resized(None, None)
+    if not (0 < width < 100_000 and 0 < height < 100_000):
+        return Resized(None, None)
+    return Resized(round(width), round(height))
 
 
 def _reason(exc: BaseException) -> str:

@@ -24,7 +24,8 @@ from newsgen.pictures.resize import RESIZED, Resized, resize_picture, settings_k
 from newsgen.write.publish import write_atomic
 
 CACHE_FOLDER = "pictures"
-_RESIZABLE = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+_READ = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"}
+"""The pictures the workers read (for their size, and copies of the raster ones)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _resize_all(sources: list[PictureSource], cache: Path, executor: Executor | 
     done: dict[str, tuple[Resized, str]] = {}
     todo: list[tuple[PictureSource, str, bytes]] = []
     for source in sources:
-        if os.path.splitext(source.url)[1].lower() not in _RESIZABLE:
+        if os.path.splitext(source.url)[1].lower() not in _READ:
             continue
         try:
             data = source.file.read_bytes()

@@ -161,7 +161,6 @@ def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore |
         if job.body is not None:
             article = context["article"]
             body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, config)
-            body = with_body_pictures(body, article.body_pictures, job.context["page_url"])
             context = {**context, "article": dataclasses.replace(article, body_html=body)}
         out.append(render_template(env, job.template, context))
     return out
@@ -179,8 +178,8 @@ def with_body(ctx: RenderContext, article: Article) -> Article:
 
 
 def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> str:
-    """The body from the store entry (a file can hold many articles); if the entry is gone or
-    damaged, parse the file again."""
+    """The body from the store entry (a file can hold many articles), its local pictures in
+    picture markup; if the entry is gone or damaged, parse the file again."""
     source = article.source
     if record is None or not any(a.source == source for a in record.articles):
         if ref.file is None:
@@ -188,5 +187,5 @@ def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> st
         record = parse_file_again(Path(ref.file), config)
     for found in record.articles:
         if found.source == source:
-            return found.body_html
+            return with_body_pictures(found.body_html, article.body_pictures, article.url)
     raise BuildFailed([str(e) for e in record.errors] or [f"{source}: article not found; build again"])
