@@ -142,3 +142,12 @@ def test_bad_pictures_are_warnings_and_published_as_they_are(tmp_path, name, dat
     assert (out / "images" / name).read_bytes() == data
     page = (out / "2024/06/01/a/index.html").read_text()
     assert f'<img src="../../../../images/{name}" alt="" fetchpriority="high">' in page
+
+
+def test_an_article_taken_down_publishes_none_of_its_pictures(tmp_path):
+    files = dict(BUNDLE)
+    files["content/harbour/index.md"] = story("Harbour", "2024-06-01", "image: harbour.jpg\n"
+                                              'takedown: {date: 2025-01-02, reason: "Court order"}\n')
+    out, report = build_files(tmp_path, files)
+    assert sorted(p.name for p in (out / "2024/06/01/harbour").iterdir()) == ["index.html"]
+    assert report.pictures_resized == 0

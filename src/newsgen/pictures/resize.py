@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import PIL
 from PIL import Image, ImageOps
 
+VERSION = 1
+"""The version of what resize_picture makes: raise it when its output changes for the same input."""
 WIDTHS = (480, 960, 1600)
 """The widths each raster picture is published at (a narrower picture: at its own width, never wider)."""
 MAX_PIXELS = 50_000_000
@@ -28,7 +30,7 @@ _SAVE = {"JPEG": {"quality": 82}, "PNG": {"compress_level": 6}, "WEBP": {"qualit
 
 def settings_key() -> str:
     """What the output depends on besides the source bytes: the settings and Pillow's version."""
-    return f"pillow {PIL.__version__} widths {WIDTHS} max {MAX_PIXELS} save {sorted(_SAVE.items())!r}"
+    return f"resize {VERSION} pillow {PIL.__version__} widths {WIDTHS} max {MAX_PIXELS} save {sorted(_SAVE.items())!r}"
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,13 @@ def _copies(image: Image.Image, kind: str) -> Resized:
     width, height = image.size
     widths = sorted({min(w, width) for w in WIDTHS})
     formats = ["WEBP"] + ([kind] if kind != "WEBP" else [])
+    scaled = [image if target == width else image.resize(
+        (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        for target in widths]  # each width once, encoded in every format
     copies = []
     for fmt in formats:
         mime, suffix = RESIZED[fmt]
-        for target in widths:
-            copy = image if target == width else image.resize(
-                (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            copies.append((target, mime, suffix, _encode(copy, fmt)))
+        copies.extend((target, mime, suffix, _encode(copy, fmt)) for target, copy in zip(widths, scaled))
     return Resized(width, height, tuple(copies))
 
 

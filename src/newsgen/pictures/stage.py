@@ -43,14 +43,18 @@ class PictureStage:
 
 def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[str, str],
                      static_names: tuple[str, ...], cache: Path, executor: Executor | None) -> PictureStage:
-    """Resolve and resize every article's pictures. A missing local picture is a warning naming
-    the article's file and line (with `strict_images`, an error: raises BuildFailed)."""
+    """Resolve and resize every article's pictures (none of an article taken down). A missing local
+    picture is a warning naming the article's file and line (with `strict_images`, an error:
+    raises BuildFailed)."""
     names = frozenset(static_names)
     missing: list[str] = []
     outputs: dict[str, tuple[Path, str]] = {}
     wanted: dict[str, PictureSource] = {}
     found: list[tuple[Article, PictureSource | None, list[tuple[str, PictureSource]]]] = []
     for article in articles:
+        if article.takedown is not None:  # only a notice stands at its URL: none of its pictures
+            found.append((article, None, []))
+            continue
         bundle, bundle_shown = _bundle(article, files, config)
         for source in bundle.values():
             outputs.setdefault(source.url, (source.file, source.shown))
@@ -79,8 +83,8 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
         result = resized.get(url)
         pictures[url] = _picture(source, result, cache / CACHE_FOLDER, outputs)
     out = [dataclasses.replace(article,
-                               picture=pictures[lead.url] if lead is not None else
-                               Picture(article.image) if article.image and is_remote(article.image) else None,
+                               picture=pictures[lead.url] if lead is not None else Picture(article.image)
+                               if article.image and is_remote(article.image) and article.takedown is None else None,
                                body_pictures=tuple((src, pictures[p.url]) for src, p in body))
            for article, lead, body in found]
     return PictureStage(out, warnings, tuple((path, file, shown) for path, (file, shown) in sorted(outputs.items())),
