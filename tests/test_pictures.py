@@ -71,6 +71,16 @@ def test_front_page_shows_a_thumbnail_only_beside_teasers_with_a_picture(tmp_pat
     assert front.count('class="teaser-picture"') == 1
     assert front.count("with-picture") == 1
     assert 'src="2024/06/01/harbour/harbour.1200w.jpg" alt="Cranes at dawn"' in front
+    assert "loading=" not in front  # the first teasers of the front page load at once
+
+
+def test_teaser_pictures_below_the_first_two_load_lazily(tmp_path):
+    files = {f"content/s{n}/index.md": story(f"S{n}", f"2024-06-0{n}", "image: p.png\n") for n in range(1, 4)}
+    files.update({f"content/s{n}/p.png": png(200, 100) for n in range(1, 4)})
+    out, _ = build_files(tmp_path, files)
+    front = (out / "index.html").read_text()
+    assert front.count('class="teaser-picture"') == 3 and front.count('loading="lazy"') == 1
+    assert 'src="2024/06/01/s1/p.200w.png" alt="" srcset="2024/06/01/s1/p.200w.png 200w"' in front
 
 
 def test_missing_pictures_are_warnings_naming_file_and_line_and_errors_with_strict_images(tmp_path):

@@ -35,8 +35,8 @@ class PictureStage:
     articles: list[Article]
     warnings: list[str]
     outputs: tuple[tuple[str, Path, str], ...]
-    """(output path, file to copy, source as messages show it) of each file published: the pictures
-    of article folders and the resized copies (in the cache)."""
+    """(output path, file to copy, the site's file as messages show it) of each file published: the
+    pictures of article folders, and the resized copies (files of the cache, shown as ``)."""
     resized: int
     """Pictures resized by this build (the others' copies came from the cache)."""
 
@@ -97,7 +97,7 @@ def picture_pages(stage: PictureStage) -> Iterator[Page]:
         try:
             yield Page(path, file.read_bytes(), shown)
         except OSError as exc:
-            raise NewsgenError(f"{shown}: cannot read: {exc.strerror}") from None
+            raise NewsgenError(f"{shown or display_path(file)}: cannot read: {exc.strerror}") from None
 
 
 def _bundle(article: Article, files: dict[str, str], config: SiteConfig) -> tuple[dict[str, PictureSource], str | None]:
@@ -156,7 +156,7 @@ def _picture(source: PictureSource, result: tuple[Resized, str] | None, entries:
     files = []
     for width, mime, suffix, _ in resized.copies:
         url = f"{stem}.{width}w.{suffix}"
-        outputs[url] = (entries / key / f"{width}.{suffix}", source.shown)
+        outputs[url] = (entries / key / f"{width}.{suffix}", "")
         files.append(PictureFile(url, width, mime))
     own = [f for f in files if f.mime != "image/webp"] or files
     largest = own[-1]
