@@ -161,3 +161,18 @@ def test_an_article_taken_down_publishes_none_of_its_pictures(tmp_path):
     out, report = build_files(tmp_path, files)
     assert sorted(p.name for p in (out / "2024/06/01/harbour").iterdir()) == ["index.html"]
     assert report.pictures_resized == 0
+
+
+def test_jekyll_image_mapping_and_hugo_images_list_are_lead_pictures(tmp_path):
+    jekyll = {"content/_posts/2024-06-01-port.md": "---\ntitle: Port\nimage:\n  path: /images/p.png\n  alt: The port\n---\nText.\n",
+              "static/images/p.png": png(600, 400)}
+    out, report = build_files(tmp_path / "jekyll", jekyll)
+    assert report.warnings == ()
+    assert 'src="../../../../images/p.600w.png" alt="The port"' in (out / "2024/06/01/port/index.html").read_text()
+    hugo = {"content/_index.md": "---\ntitle: Home\n---\n",
+            "content/news/_index.md": "---\ntitle: News\n---\n",
+            "content/news/harbour/index.md": "---\ntitle: Harbour\ndate: 2024-06-01\nimages: [harbour.jpg]\n---\nText.\n",
+            "content/news/harbour/harbour.jpg": jpeg(500, 300)}
+    out, report = build_files(tmp_path / "hugo", hugo)
+    assert [n for n in report.notices if "harbour" in n] == [] and report.warnings == ()
+    assert 'src="harbour.500w.jpg" alt=""' in (out / "2024/06/01/harbour/index.html").read_text()
