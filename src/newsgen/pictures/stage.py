@@ -58,21 +58,8 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
         bundle, bundle_shown = _bundle(article, files, config)
         for source in bundle.values():
             outputs.setdefault(source.url, (source.file, source.shown))
-
-        def resolve(reference: str, line: int) -> PictureSource | None:
-            if is_remote(reference):
-                return None
-            picture = resolve_picture(reference, config.static_path, names, bundle)
-            if picture is None:
-                where = f"{article.source}:{line}" if line else article.source
-                missing.append(f"{where}: picture '{reference}' not found (looked for "
-                               f"{where_looked(reference, bundle_shown)})")
-            else:
-                wanted.setdefault(picture.url, picture)
-            return picture
-
-        lead = resolve(article.image, article.image_line) if article.image else None
-        body = [(src, picture) for src, line in article.body_images if (picture := resolve(src, line)) is not None]
+        lead, body = _article_pictures(article, config.static_path, names, bundle, bundle_shown, missing)
+        wanted.update((p.url, p) for p in [lead, *(p for _, p in body)] if p is not None)
         found.append((article, lead, body))
     if missing and config.strict_images:
         raise BuildFailed(missing)
@@ -89,6 +76,25 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
            for article, lead, body in found]
     return PictureStage(out, warnings, tuple((path, file, shown) for path, (file, shown) in sorted(outputs.items())),
                         encoded)
+
+
+def _article_pictures(article: Article, static_dir: Path, static_names: frozenset[str],
+                      bundle: dict[str, PictureSource], bundle_shown: str | None, missing: list[str]
+                      ) -> tuple[PictureSource | None, list[tuple[str, PictureSource]]]:
+    """The article's local lead picture and (src, file) of its local body pictures found; a line
+    in `missing` for each one not found."""
+
+    def resolve(reference: str, line: int) -> PictureSource | None:
+        if is_remote(reference):
+            return None
+        picture = resolve_picture(reference, static_dir, static_names, bundle)
+        if picture is None:
+            where = f"{article.source}:{line}" if line else article.source
+            missing.append(f"{where}: picture '{reference}' not found (looked for {where_looked(reference, bundle_shown)})")
+        return picture
+
+    lead = resolve(article.image, article.image_line) if article.image else None
+    return lead, [(src, picture) for src, line in article.body_images if (picture := resolve(src, line)) is not None]
 
 
 def picture_pages(stage: PictureStage) -> Iterator[Page]:
