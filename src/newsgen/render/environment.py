@@ -77,7 +77,7 @@ OTHER_NAMES = {"headline": "title", "date": "published", "content": "body_html",
 """Names other generators' templates use (Jekyll, Hugo, Pelican) for what a record names otherwise."""
 
 
-LISTED_NAMES = 30
+LISTED_NAMES = 40
 """A record with at most this many attributes lists them all in a template error."""
 
 
