@@ -154,12 +154,25 @@ def test_example_formats_and_metadata_reach_the_pages(example):
     port = read(example, "2022/03/14/port-congestion-eases-as-shipping-lines-add-capacity/")
     assert "<strong>Correction, <time datetime=\"2022-03-16T00:00:00+00:00\">16 March 2022</time>:</strong> An earlier version" in port
     satellite = read(example, "2022/12/06/weather-satellite-reaches-orbit-and-sends-its-first-signals/")
-    assert '<img src="../../../../images/satellite-orbit.svg" alt="">' in satellite
+    assert ('<img src="../../../../images/satellite-orbit.svg" alt="Diagram: a satellite on a polar orbit around the Earth" '
+            'width="800" height="400" fetchpriority="high">') in satellite
     assert (example / "images/satellite-orbit.svg").is_file()
     assert (example / "2019/11/21/cross-border-rail-link-opens-after-eight-years-of-construction/index.html").is_file()
     assert (example / "2021/05/19/hospitals-trial-solar-powered-fridges-to-keep-vaccines-cold-in-remote-clinics/index.html").is_file()
     assert (example / "2023/06/21/heatwave-power-grid/index.html").is_file()
     assert not list(example.rglob("what-to-expect-from-next-week-s-budget"))
+
+
+def test_example_front_page_and_port_story_show_their_pictures(example):
+    front = read(example, "")
+    assert front.count('class="teaser-picture"') == 2  # the solar farm and the satellite, among the newest
+    assert ('<source type="image/webp" srcset="images/solar-farm.480w.webp 480w, images/solar-farm.960w.webp 960w, '
+            'images/solar-farm.1600w.webp 1600w" sizes="(min-width: 40rem) 10rem, 33vw">') in front
+    port = read(example, "2022/03/14/port-congestion-eases-as-shipping-lines-add-capacity/")
+    assert ('<figcaption>Ships waiting at anchor outside the port on Monday morning. '
+            '<span class="credit">Drawing by the newsroom</span></figcaption>') in port
+    assert 'src="ships-waiting.900w.png" alt="Bar chart: the ships waiting at anchor' in port
+    assert (example / "2022/03/14/port-congestion-eases-as-shipping-lines-add-capacity/harbour.960w.webp").is_file()
 
 
 def test_example_under_a_sub_path_has_canonical_urls_there_and_relative_links(tmp_path):

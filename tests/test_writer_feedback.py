@@ -349,8 +349,9 @@ def test_missing_attribute_of_a_record_names_the_closest_and_lists_the_rest(tmp_
                                       '{{ article.headline }}{% endblock %}\n')
     assert errors == [
         "templates/article.html:3: template error: 'newsgen.model.Article object' has no attribute 'headline' "
-        "(did you mean 'title'? Article has: aliases, authors, body_html, corrections, draft, extra, identity, image, "
-        "modified, precision, published, reading_minutes, record_id, section, slug, slug_derived, source, summary, "
+        "(did you mean 'title'? Article has: aliases, authors, body_html, body_images, body_pictures, corrections, "
+        "draft, extra, identity, image, image_alt, image_caption, image_credit, image_line, modified, picture, "
+        "precision, published, reading_minutes, record_id, section, slug, slug_derived, source, summary, "
         "tags, takedown, title, updated, url, url_line, url_source, word_count)"]
 
 

@@ -35,6 +35,8 @@ from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_h
 from newsgen.index.related import cached_related
 from newsgen.index.site import index_site
 from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
+from newsgen.pictures.paths import bundle_stats
+from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
@@ -81,6 +83,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
         loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
         files = loaded.files
+        pictures = prepare_pictures(loaded.articles, config, files.files, static.names, cache_dir(config), pool)
+        loaded = replace(loaded, articles=pictures.articles, warnings=loaded.warnings + pictures.warnings)
         _say(progress, "index")
         site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
                           pages=parse_pages(page_sources, config), static_files=static.names,
@@ -95,7 +99,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         ctx = RenderContext(config, now, make_environment(config), detector, pool,
                             ArticleBodies(store, files.keys, files.files), shipping)
         static_notices: list[str] = []
-        pages = _site_pages(site, ctx, static, static_notices)
+        pages = _site_pages(site, ctx, static, static_notices, pictures)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices)
@@ -117,7 +121,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
     found.update(warnings=found["warnings"] + tuple(gone), notices=found["notices"] + site.url_changes)
     return BuildReport(**found, pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
-                       pages_deleted=written.pages_deleted, seconds=time.perf_counter() - started, output_dir=output)
+                       pages_deleted=written.pages_deleted, pictures_resized=pictures.resized, seconds=time.perf_counter() - started, output_dir=output)
 
 
 def check_chosen_output(config: SiteConfig) -> None:
@@ -136,13 +140,13 @@ def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> d
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
-def _site_pages(site: Site, ctx: RenderContext, static: StaticFiles,
-                static_notices: list[str]) -> Iterator[Page | KeptPage]:
-    """Every file of the output: pages, theme files, feeds, the site's static files and the
-    sitemaps listing them; then the notices of articles taken down and the redirects, which no
+def _site_pages(site: Site, ctx: RenderContext, static: StaticFiles, static_notices: list[str],
+                pictures: PictureStage) -> Iterator[Page | KeptPage]:
+    """Every file of the output: pages, theme files, feeds, the site's static files, the pictures
+    (of article folders, and resized) and the sitemaps listing them; then the notices of articles taken down and the redirects, which no
     sitemap lists."""
     listed = chain(render_site(site, ctx), theme_assets(ctx.config, static_notices), render_feeds(site, ctx),
-                   static.pages(static_notices, redirects_written(site)))
+                   static.pages(static_notices, redirects_written(site)), picture_pages(pictures))
     return chain(with_sitemaps(listed, site, ctx), render_takedowns(site, ctx), render_redirects(site, ctx))
 
 
@@ -187,7 +191,7 @@ def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[Page
         digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
         digest.update(f"{config.linked_away(folder)}\n".encode("utf-8", "surrogateescape"))
-    for stats in static.stats():
+    for stats in chain(static.stats(), bundle_stats(path for path, _ in scan.items)):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 

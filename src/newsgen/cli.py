@@ -183,6 +183,9 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
     if verbose:
         for article in report.left_out:
             print(f"note: {article}", file=sys.stderr)
+        if report.pictures_resized:
+            print(f"pictures: {report.pictures_resized} resized (the others from .newsgen-cache/pictures/)",
+                  file=sys.stderr)
     print_skipped_invalid(report.skipped_invalid)
     if verbose and progress is not None:
         stages = ", ".join(f"{STAGE_NAMES.get(name, name)} {seconds:.2f} s" for name, seconds in progress.timings())

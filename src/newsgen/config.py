@@ -80,6 +80,9 @@ class SiteConfig:
     """Publisher logo for schema.org: an absolute URL or a path under the site root (empty: none)."""
     image: str = ""
     """Default social image (OpenGraph, Twitter, schema.org) for pages without their own: URL or site path."""
+    strict_images: bool = False
+    """Fail the build when an article's `image:` or a local picture of its body names a file that is
+    not there (otherwise each is a warning naming the file and line, and the picture is left out)."""
     twitter: str = ""
     """The site's Twitter/X handle for `twitter:site`, like `@example` (empty: none)."""
     # Imports: bulk exports, other generators' content, automatic tags

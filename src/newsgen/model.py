@@ -105,6 +105,47 @@ class Takedown:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class PictureFile:
+    """One resized copy of a picture, as published."""
+
+    url: str
+    """Site-relative URL, like `images/harbour.960w.webp`."""
+    width: int
+    mime: str
+    """`image/webp`, or the picture's own type (`image/jpeg`, `image/png`)."""
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture as the theme shows it: where its file is, its size, and its resized copies."""
+
+    src: str
+    """Site-relative URL of the file for `src` (the largest copy in the picture's own format, or the
+    file as published); for a remote picture, its URL as written."""
+    width: int | None = None
+    """Of `src`, in pixels; None when unknown (a remote picture, an SVG, a file that could not be read)."""
+    height: int | None = None
+    files: tuple[PictureFile, ...] = ()
+    """Resized copies, narrowest first within each type; empty for a picture published as it is."""
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.src or self.src.startswith("//")
+
+    def srcset(self, mime: str) -> tuple[PictureFile, ...]:
+        """The copies of one type."""
+        return tuple(f for f in self.files if f.mime == mime)
+
+    @property
+    def mime(self) -> str:
+        """The type of `src`'s copies (the picture's own format); empty without copies."""
+        own = [f.mime for f in self.files if f.mime != "image/webp"]
+        return own[0] if own else ("image/webp" if self.files else "")
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article, as every later stage sees it."""
 
@@ -153,6 +194,19 @@ class Article:
     url_line: int = 0
     """The line of the header key its URL came from: `slug`, else `title`, else `date`; 0 when the
     source already names the line (a record of a bulk export) or no key gave it."""
+    image_alt: str = ""
+    """The lead picture's text alternative (`image_alt:`); empty: the theme uses the title."""
+    image_caption: str = ""
+    image_credit: str = ""
+    image_line: int = 0
+    """The line of the `image:` key (for messages about a missing picture)."""
+    body_images: tuple[tuple[str, int], ...] = ()
+    """(src as written, line) of each local picture of the body (`![](harbour.jpg)`, `<img src>`)."""
+    picture: Picture | None = None
+    """The lead picture as published, set by the picture stage (pictures/) from `image`; None
+    before it, and for an article without one or whose file is missing."""
+    body_pictures: tuple[tuple[str, Picture], ...] = ()
+    """(src as written, picture) of each body picture found, set by the picture stage."""
 
     @property
     def url_source(self) -> str:
@@ -465,6 +519,8 @@ class BuildReport:
     pages_unchanged: int = 0
     """Output files whose bytes were the same in the previous output (kept as they were)."""
     pages_deleted: int = 0
+    pictures_resized: int = 0
+    """Pictures resized by this build; the others' copies came from the picture cache."""
     """Output files removed because no page produces them any more."""
     nothing_changed: bool = False
     """No input changed since the previous build into this output: nothing was read, indexed or rendered."""

@@ -415,6 +415,23 @@ def render_body(doc: SourceDocument, config: SiteConfig) -> str:
     return body_html
 
 
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc=(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def body_image_refs(body_html: str, doc: SourceDocument) -> tuple[tuple[str, int], ...]:
+    """(src, line) of each local picture of a body (no scheme, no `//host`, no `data:`), once each,
+    in order; the line is the first body line naming it (the body's first line if none does)."""
+    found: dict[str, int] = {}
+    lines = doc.body.splitlines()
+    for match in _IMG_SRC.finditer(body_html):
+        src = html.unescape(match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        if not src or src in found or src.startswith("//") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
+            continue
+        number = next((n for n, text in enumerate(lines) if src in text), 0)
+        found[src] = doc.body_line + number
+    return tuple(found.items())
+
+
 def build_article(doc: SourceDocument, source: str, file_name: str, config: SiteConfig
                   ) -> tuple[Article, list[tuple[int, str]]]:
     """Every field of an Article from a parsed file, and notes (line, message) on what was read in
@@ -489,6 +506,9 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         draft = draft or ("published" in meta and not _bool_field(meta, "published"))
         current_key = "image"
         image = text_field(meta, "image")
+        image_texts = {}
+        for current_key in ("image_alt", "image_caption", "image_credit"):
+            image_texts[current_key] = " ".join((text_field(meta, current_key) or "").split())
         current_key = "corrections"
         corrections = _corrections(meta, config.zone, config.date_order, lambda p: note_local_time(p, "corrections"))
         current_key = alias_key(meta)
@@ -528,4 +548,7 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         extra=FrozenMapping(extra),
         slug_derived=slug_derived,
         url_line=doc.meta_lines.get(url_key, 0),
+        image_line=doc.meta_lines.get("image", 0) if image else 0,
+        body_images=body_image_refs(body_html, doc),
+        **image_texts,
     ), notes

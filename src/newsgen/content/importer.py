@@ -160,6 +160,9 @@ def render_front_matter_file(item: SourceItem, article: Article) -> str:
         meta["summary"] = article.summary
     if article.image:
         meta["image"] = article.image
+        for key in ("image_alt", "image_caption", "image_credit"):
+            if getattr(article, key):
+                meta[key] = getattr(article, key)
     if article.corrections:
         meta["corrections"] = [{"date": c.date.isoformat(), "text": c.text} for c in article.corrections]
     if article.draft:

@@ -14,7 +14,7 @@ from newsgen.content.formats import SourceDocument
 
 NEWSGEN_KEYS = frozenset({
     "title", "date", "updated", "modified", "lastmod", "tags", "tag", "keywords", "section", "category",
-    "categories", "authors", "author", "summary", "description", "slug", "image", "draft", "status",
+    "categories", "authors", "author", "summary", "description", "slug", "image", "image_alt", "image_caption", "image_credit", "draft", "status",
     "published", "corrections", "markup", "taxonomies", "extra", "aliases", "redirect_from", "takedown",
 })
 JEKYLL_KEYS = frozenset({

@@ -234,7 +234,9 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
         authors = meta.get("authors")
         if isinstance(authors, str) and ";" in authors:
             meta["authors"] = [a.strip() for a in authors.split(";") if a.strip()]
+    meta_lines = doc.meta_lines
     if layout in ("jekyll", "hugo"):
+        meta, meta_lines = _picture_fields(meta, dict(meta_lines))
         categories = meta.get("categories")
         if isinstance(categories, list) and len(categories) > 1:
             extra = [c for c in categories[1:] if isinstance(c, (str, int))]
@@ -247,7 +249,23 @@ def adapt_document(doc: SourceDocument, path: Path, root: Path, placement: Place
                      f"fields (extra: {{desk: Politics}}); ignored",)
     if markup == "markdown" and not meta.get("summary") and _MORE.search(body):
         meta["summary"] = " ".join(re.sub(r"<[^>]+>|[*_`#\[\]]", "", _MORE.split(body, 1)[0]).split())
-    return Adapted(replace(doc, meta=meta, body=body, markup=markup), warnings=warnings)  # type: ignore[arg-type]
+    return Adapted(replace(doc, meta=meta, meta_lines=meta_lines, body=body, markup=markup),  # type: ignore[arg-type]
+                   warnings=warnings)
+
+
+def _picture_fields(meta: dict[str, Any], lines: dict[str, int]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Jekyll's `image: {path: x.jpg, alt: ...}` (jekyll-seo-tag) and Hugo's `images: [x.jpg, ...]`
+    (its OpenGraph template reads the first) as newsgen's `image` and `image_alt`."""
+    image = meta.get("image")
+    if isinstance(image, dict):
+        meta = {**meta, "image": image.get("path") or image.get("url")}
+        if image.get("alt") and not meta.get("image_alt"):
+            meta["image_alt"] = image["alt"]
+            lines["image_alt"] = lines.get("image", 1)
+    elif image is None and isinstance(meta.get("images"), list) and meta["images"]:
+        meta = {**meta, "image": meta["images"][0]}
+        lines["image"] = lines.get("images", 1)
+    return meta, lines
 
 
 def _mark_template_code(doc: SourceDocument, shown: str, layout: str, markup: str) -> tuple[str, tuple[str, ...]]:

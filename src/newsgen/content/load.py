@@ -21,6 +21,7 @@ from newsgen.errors import BuildFailed, SourceError, display_path
 from newsgen.content.formats.exports import EXPORT_SUFFIXES
 from newsgen.content.layouts import (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE, MarkedFolders, Neighbours, neighbours_of,
                                      place_file, resolve_layout)
+from newsgen.pictures.paths import bundle_folder, is_picture
 from newsgen.model import Article, ArticleFiles, FileResult, LoadedContent, Page
 from newsgen.urls import url_collisions
 
@@ -41,8 +42,11 @@ def find_article_files(content_dir: Path, layout: str = "auto", follow_symlinks:
     found: list[Path] = []
     notices: list[str] = []
     walked = list(walk_files(content_dir, follow_symlinks, notices, site_dir))
+    article_folders = {folder for folder in map(bundle_folder, map(str, walked)) if folder is not None}
     for path in walked:
         suffix = path.suffix.lower()
+        if is_picture(path.name) and str(path.parent) in article_folders:
+            continue  # an article folder's picture, published beside its page (pictures/)
         if suffix in SKIPPED_SUFFIXES:
             notices.append(f"{display_path(path, site_dir)}: skipped: {SKIPPED_SUFFIXES[suffix]}")
         elif suffix in EXPORT_SUFFIXES:

@@ -34,6 +34,7 @@ from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
 from newsgen.model import MONTH_NAMES, Article
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
+from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
 
 
@@ -63,7 +64,8 @@ def make_environment(config: SiteConfig) -> Environment:
         finalize=_xml_safe,
     )
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
-    env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS)
+    env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS,
+                       **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
 
@@ -75,7 +77,7 @@ OTHER_NAMES = {"headline": "title", "date": "published", "content": "body_html",
 """Names other generators' templates use (Jekyll, Hugo, Pelican) for what a record names otherwise."""
 
 
-LISTED_NAMES = 30
+LISTED_NAMES = 40
 """A record with at most this many attributes lists them all in a template error."""
 
 

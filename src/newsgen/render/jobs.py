@@ -25,6 +25,7 @@ from newsgen.errors import BuildFailed
 from newsgen.incremental.detector import ChangeDetector, PageInputs
 from newsgen.incremental.store import ArticleStore
 from newsgen.model import Article, KeptPage, Page
+from newsgen.render.pictures import with_body_pictures
 from newsgen.render.environment import TemplateReads, render_template, template_reads
 from newsgen.render.workers import Shipping, run_batches, worker_environment
 
@@ -177,8 +178,8 @@ def with_body(ctx: RenderContext, article: Article) -> Article:
 
 
 def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> str:
-    """The body from the store entry (a file can hold many articles); if the entry is gone or
-    damaged, parse the file again."""
+    """The body from the store entry (a file can hold many articles), its local pictures in
+    picture markup; if the entry is gone or damaged, parse the file again."""
     source = article.source
     if record is None or not any(a.source == source for a in record.articles):
         if ref.file is None:
@@ -186,5 +187,5 @@ def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> st
         record = parse_file_again(Path(ref.file), config)
     for found in record.articles:
         if found.source == source:
-            return found.body_html
+            return with_body_pictures(found.body_html, article.body_pictures, article.url)
     raise BuildFailed([str(e) for e in record.errors] or [f"{source}: article not found; build again"])

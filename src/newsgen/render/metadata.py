@@ -17,9 +17,20 @@ SCHEMA_ORG = "https://schema.org"
 
 
 def social_image(config: SiteConfig, article: Article | None = None) -> str | None:
-    """The absolute URL of the page's image: the article's own, else the site's, else None."""
+    """The absolute URL of the page's image: the article's own picture (its largest copy in its own
+    format, or the file as published), else the site's, else None."""
+    if article is not None and article.picture is not None:
+        return asset_url(config.base_url, article.picture.src)
     reference = (article.image if article is not None else None) or config.image
     return asset_url(config.base_url, reference) if reference else None
+
+
+def social_image_size(article: Article | None = None) -> tuple[int, int] | None:
+    """(width, height) of the article's picture as social_image gives it, when known."""
+    picture = article.picture if article is not None else None
+    if picture is None or not picture.width or not picture.height:
+        return None
+    return picture.width, picture.height
 
 
 def _iso(moment: Any) -> str:
@@ -61,7 +72,9 @@ def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
         data["keywords"] = [tag.name for tag in article.tags]
     image = social_image(config, article)
     if image:
-        data["image"] = [image]
+        size = social_image_size(article)
+        data["image"] = [{"@type": "ImageObject", "url": image, "width": size[0], "height": size[1]}
+                         if size else image]
     return data
 
 
@@ -85,6 +98,7 @@ def breadcrumbs_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
 
 TEMPLATE_GLOBALS = {
     "social_image": social_image,
+    "social_image_size": social_image_size,
     "news_article_ld": news_article_ld,
     "breadcrumbs_ld": breadcrumbs_ld,
 }

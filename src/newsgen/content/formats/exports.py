@@ -37,6 +37,10 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "updated": ("updated", "modified"),
     "slug": ("slug",),
     "draft": ("draft",),
+    "image": ("image", "image_url", "picture"),
+    "image_alt": ("image_alt", "alt"),
+    "image_caption": ("image_caption", "caption"),
+    "image_credit": ("image_credit", "credit", "photographer"),
 }
 _UNION_FIELDS = {"tags", "author"}
 

@@ -1,0 +1,1 @@
+"""The picture stage: find each article's pictures, resize them in the worker processes, publish them."""
