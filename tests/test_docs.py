@@ -145,13 +145,27 @@ def test_docs_have_no_internal_references():
     assert found == []
 
 
-def test_links_between_docs_pages_lead_to_files():
-    link = re.compile(r"\]\((?!https?://|#|mailto:)([^)#\s]+)")
+def _prose(path: Path) -> str:
+    """A Markdown file without its fenced blocks and code spans."""
+    return re.sub(r"`[^`\n]*`", "", FENCE.sub("", path.read_text(encoding="utf-8")))
+
+
+def _anchors(path: Path) -> set[str]:
+    """The anchors Git hosts give the headings of a Markdown file."""
+    headings = re.findall(r"^#+ (.+)$", FENCE.sub("", path.read_text(encoding="utf-8")), re.M)
+    return {config_reference._anchor(heading.replace("`", "")) for heading in headings}
+
+
+def test_links_between_docs_pages_lead_to_files_and_headings():
+    link = re.compile(r"\]\((?!https?://|mailto:)([^)#\s]*)(?:#([^)\s]+))?\)")
     broken = []
     for path in DOCS:
-        prose = re.sub(r"`[^`\n]*`", "", FENCE.sub("", path.read_text(encoding="utf-8")))
-        broken += [f"{path.relative_to(REPO)}: {target}" for target in link.findall(prose)
-                   if not (path.parent / target).exists()]
+        for target, anchor in link.findall(_prose(path)):
+            linked = (path.parent / target) if target else path
+            if not linked.exists():
+                broken.append(f"{path.relative_to(REPO)}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{path.relative_to(REPO)}: {target}#{anchor}")
     assert broken == []
 
 
