@@ -40,9 +40,9 @@ at once. A misspelled `timezone` lists the closest IANA zone names. A tab in the
 reported as such, and `page_size:20` is reported on its own line with the fix (put a space after
 the colon).
 
-Options of `newsgen build` and `newsgen serve` override the file: `-o` sets `output_dir`, and
-`--base-url`, `--drafts`, `--future`, `--skip-invalid` and `-j` set `base_url`, `drafts`,
-`future`, `skip_invalid` and `workers`.
+Options of `newsgen build` and `newsgen serve` override the file: `--base-url`, `--drafts`,
+`--future`, `--skip-invalid` and `-j` set `base_url`, `drafts`, `future`, `skip_invalid` and
+`workers`, and `newsgen build -o DIR` sets `output_dir` (a path relative to the current folder).
 
 ```yaml
 # newsgen.yaml
