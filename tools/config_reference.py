@@ -19,6 +19,12 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIG_SOURCE = REPO / "src" / "newsgen" / "config.py"
 REFERENCE = REPO / "docs" / "configuration.md"
 FIRST_GROUP = "Site, content and output"
+GROUP_PAGES = {  # the manual's page about each group, found by the start of the group's comment
+    "Feeds": "feeds.md",
+    "Imports": "importing.md",
+    "Finding things": "search.md",
+    "Untrusted input": "hostile-input.md",
+}
 TYPE_NAMES = {
     "str": "text",
     "int": "whole number",
@@ -159,7 +165,9 @@ def render(keys: list[Key] | None = None) -> str:
     parts.append("## Keys by topic\n\n" + "\n".join(f"- [{name}](#{_anchor(name)})" for name in groups) + "\n")
     for name, members in groups.items():
         rows = "\n".join(f"| `{key.name}` | {key.type} | `{_cell(key.default)}` | {_cell(key.doc)} |" for key in members)
-        parts.append(f"## {name}\n\n| key | type | default | meaning |\n|---|---|---|---|\n{rows}\n")
+        page = next((page for start, page in GROUP_PAGES.items() if name.startswith(start)), None)
+        see = f"See [{name.split(':')[0]}]({page}).\n\n" if page else ""
+        parts.append(f"## {name}\n\n{see}| key | type | default | meaning |\n|---|---|---|---|\n{rows}\n")
     return "\n".join(parts)
 
 
