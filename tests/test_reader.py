@@ -163,3 +163,15 @@ def test_print_keeps_the_story_and_its_url_and_drops_navigation(tmp_path):
         assert selector in hidden
     assert ".print-url { display: block" in print_css
     assert "a[href]::after" not in css
+
+
+def test_a_tag_shows_its_capitalised_spelling_on_every_page_and_feed(tmp_path):
+    files = {"content/a.md": story(1, tags="[weather, trade]"), "content/b.md": story(2, tags="[weather]"),
+             "content/c.md": story(3, tags="[Weather]")}
+    out, _ = build_files(tmp_path, files)
+    for slug, name in (("weather", "Weather"), ("trade", "Trade")):
+        tag_page = read(out, f"tags/{slug}/")
+        assert f'<h1 class="page-title">{name}</h1>' in tag_page and f"<title>{name} · " in tag_page
+        assert f'<a href="{slug}/">{name}</a>' in read(out, "tags/")
+        assert f'rel="tag">{name}</a>' in read(out, "2024/01/01/story-01/")
+        assert f'label="{name}"' in (out / "feed.xml").read_text(encoding="utf-8")
