@@ -66,14 +66,14 @@ def test_article_page_lists_related_stories_with_dates(make_site):
     }
     out = make_site(files, related_count=4)
     html = (out / "2022/03/01/oil-prices-fall/index.html").read_text(encoding="utf-8")
-    aside = re.search(r'<aside class="related" aria-labelledby="related-heading">(.*?)</aside>', html, re.S).group(1)
-    assert '<h2 id="related-heading">Related stories</h2>' in aside
+    aside = re.search(r'<aside class="rail related" aria-labelledby="related-heading">(.*?)</aside>', html, re.S).group(1)
+    assert '<h2 id="related-heading">Further reading</h2>' in aside
     assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a> <span class="meta"><time datetime="([^"]+)">', aside) == [
         ("../../05/opec-meets/", "OPEC meets", "2022-03-05"),
         ("../../../../2021/03/05/oil-output-steady/", "Oil output steady", "2021-03-05"),
     ]
     football = (out / "2022/03/02/football-final/index.html").read_text(encoding="utf-8")
-    assert 'class="related"' not in football
+    assert 'id="related-heading"' not in football
 
 
 def test_related_stories_are_outside_the_indexed_article_body(make_site):

@@ -110,7 +110,7 @@ def test_example_front_page_pages_hold_each_article_once(example):
     assert len(titles) == PUBLISHED
     assert len(set(titles)) == PUBLISHED
     front = read(example, "")
-    assert 'rel="next" href="page/2/"' in front and "<span>Newest</span>" in front
+    assert 'rel="next" href="page/2/"' in front and '<span aria-current="page">Newest</span>' in front
     assert 'rel="prev" href="../../"' in read(example, "page/2/")
     assert "Page " not in front + read(example, "page/2/")
 
@@ -133,7 +133,7 @@ def test_example_month_precision_article_shows_the_month_and_no_day(example):
 
 def test_example_tag_spellings_share_one_page_and_counts_are_shown(example):
     tag_page = read(example, "tags/venezuela/")
-    assert "<p class=\"count\">3 articles</p>" in tag_page  # two spellings, and the seed's automatic tag
+    assert '<span class="count">3 articles</span>' in tag_page  # two spellings, and the seed's automatic tag
     assert "Venezuela invites foreign observers" in tag_page and "Traders on the Colombia–Venezuela border" in tag_page
     assert "Venezuela has started contacts with the government of Gustavo Petro" in tag_page
     assert '<a href="venezuela/">Venezuela</a> <span class="count">3</span>' in read(example, "tags/")
@@ -202,7 +202,7 @@ def test_site_template_overrides_a_builtin_one_by_name_and_can_extend_it(make_si
     page = (out / "2024/05/01/story/index.html").read_text(encoding="utf-8")
     assert "<title>Custom: A story</title>" in page
     assert "<h1>A story</h1>" in page
-    assert "<title>x · News Archive</title>" in (out / "tags/x/index.html").read_text(encoding="utf-8")
+    assert "<title>X · News Archive</title>" in (out / "tags/x/index.html").read_text(encoding="utf-8")
     assert "Custom:" not in (out / "index.html").read_text(encoding="utf-8")
 
 
@@ -255,10 +255,10 @@ def test_a_theme_reading_the_tag_counts_on_article_pages_shows_them_current_afte
     config = load_config(site, {"workers": 1, "search": False})
     build(config)
     page = site / "public/2024/05/01/story-0/index.html"
-    assert "<title>t0=1 t1=1 t2=1 </title>" in page.read_text(encoding="utf-8")
+    assert "<title>T0=1 T1=1 T2=1 </title>" in page.read_text(encoding="utf-8")
     (site / "content/2024-06-01-more.md").write_text("---\ntitle: More\ntags: [t1]\n---\nMore.\n", encoding="utf-8")
     build(config)
-    assert "<title>t0=1 t1=2 t2=1 </title>" in page.read_text(encoding="utf-8")
+    assert "<title>T0=1 T1=2 T2=1 </title>" in page.read_text(encoding="utf-8")
 
 
 def test_a_template_that_is_not_utf8_is_an_error_naming_it(tmp_path, monkeypatch, capsys):
@@ -273,8 +273,8 @@ def test_a_template_that_is_not_utf8_is_an_error_naming_it(tmp_path, monkeypatch
 def test_example_tag_pages_are_paginated_from_the_oldest(example):
     newest = read(example, "tags/trade/")
     oldest = read(example, "tags/trade/page/1/")
-    assert "<span>Newest</span>" in newest and 'rel="next" href="page/1/"' in newest
-    assert "<span>4 June 2019 – 14 March 2022</span>" in oldest and 'rel="prev" href="../../"' in oldest
-    assert "<title>trade (4 June 2019 – 14 March 2022) · The Daily Ledger</title>" in oldest
+    assert '<span aria-current="page">Newest</span>' in newest and 'rel="next" href="page/1/"' in newest
+    assert '<span class="page-number">4 June 2019 – 14 March 2022</span>' in oldest and 'rel="prev" href="../../"' in oldest
+    assert "<title>Trade (4 June 2019 – 14 March 2022) · The Daily Ledger</title>" in oldest
     assert "Wheat prices fall back" in newest and "Colombian coffee growers" in oldest
     assert "Colombian coffee growers" not in newest

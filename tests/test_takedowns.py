@@ -89,8 +89,8 @@ def test_taken_down_story_is_in_no_sitemap(site):
 
 
 def test_taken_down_story_counts_in_no_listing(site):
-    assert '<a href="harbour/">harbour</a> <span class="count">1</span>' in (site / "tags" / "index.html").read_text()
-    assert '<a href="ferries/">ferries</a> <span class="count">1</span>' in (site / "tags" / "index.html").read_text()
+    assert '<a href="harbour/">Harbour</a> <span class="count">1</span>' in (site / "tags" / "index.html").read_text()
+    assert '<a href="ferries/">Ferries</a> <span class="count">1</span>' in (site / "tags" / "index.html").read_text()
 
 
 def test_taken_down_story_is_never_the_target_of_an_automatic_redirect(tmp_path):

@@ -19,7 +19,7 @@ import yaml
 from dateutil import tz
 
 from newsgen.errors import ConfigError, describe, display_path, numbered_list
-from newsgen.urls import WINDOWS_DEVICES
+from newsgen.urls import SHARE_URLS, WINDOWS_DEVICES
 from newsgen.yaml_problems import explain_yaml_error, key_without_space
 
 CONFIG_NAME = "newsgen.yaml"
@@ -109,6 +109,10 @@ class SiteConfig:
     """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
     related_count: int = 4
     """Related stories listed under each article; 0 turns them off."""
+    share: list[str] = field(default_factory=lambda: ["email"])
+    """Share links under each article, in this order: any of email, bluesky, facebook, linkedin,
+    reddit, telegram, whatsapp, x. Plain links to each network's share form (no script, nothing
+    loaded from the network until the reader clicks); `[]` shows none."""
     # Untrusted input: links out of the site's folders, raw HTML in bodies
     follow_symlinks: bool = False
     """Read symbolic links in the content, static and theme folders that lead outside them, and those
@@ -351,6 +355,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
             return "'output_dir' cannot be the site folder itself"
     if key == "embed_hosts":
         return _check_embed_hosts(value)
+    if key == "share":
+        return _check_share(value)
     problem = _check_import_value(key, value)
     if problem:
         return problem
@@ -370,6 +376,18 @@ def _check_embed_hosts(value: typing.Any) -> str | None:
     if bad:
         return (f"'embed_hosts' must hold host names only, without https://, path or port, "
                 f"not {', '.join(describe(host) for host in bad)}")
+    return None
+
+
+def _check_share(value: typing.Any) -> str | None:
+    """`share`: a list of the networks SHARE_URLS knows."""
+    if not isinstance(value, list):
+        return f"'share' must be a list like [email, bluesky], not {describe(value)}"
+    unknown = [name for name in value if name not in SHARE_URLS]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), SHARE_URLS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"'share' does not know {describe(unknown[0])}{hint}; it knows {', '.join(SHARE_URLS)}"
     return None
 
 

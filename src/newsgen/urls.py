@@ -218,3 +218,22 @@ ON_THIS_DAY_URL = "on-this-day/"
 def on_this_day_url(month: int, day: int) -> str:
     """`on-this-day/08-10/`: articles from 10 August of every year."""
     return f"{ON_THIS_DAY_URL}{month:02d}-{day:02d}/"
+
+
+SHARE_URLS = {
+    "email": "mailto:?subject={title}&body={url}",
+    "bluesky": "https://bsky.app/intent/compose?text={title}%20{url}",
+    "facebook": "https://www.facebook.com/sharer/sharer.php?u={url}",
+    "linkedin": "https://www.linkedin.com/sharing/share-offsite/?url={url}",
+    "reddit": "https://www.reddit.com/submit?url={url}&title={title}",
+    "telegram": "https://t.me/share/url?url={url}&text={title}",
+    "whatsapp": "https://wa.me/?text={title}%20{url}",
+    "x": "https://x.com/intent/post?url={url}&text={title}",
+}
+"""The share links an article page can offer (`share`): plain links that open the network's own
+form with the headline and URL filled in, no script of theirs or ours."""
+
+
+def share_url(network: str, title: str, url: str) -> str:
+    """The link sharing the page at the absolute URL `url` with headline `title` on `network`."""
+    return SHARE_URLS[network].format(title=quote(title, safe=""), url=quote(url, safe=""))

@@ -21,7 +21,9 @@ def sort_newest_first(articles: list[Article]) -> list[Article]:
 
 
 def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term], list[str]]:
-    """One Term per slug; its name is the most used spelling (ties: alphabetical)."""
+    """One Term per slug; its name is the most used spelling (ties: alphabetical). A tag is shown
+    as a heading would name it: its most used spelling with a capital letter, or, when it is only
+    ever written in lower case, that spelling with a capital first letter (`trade`: Trade)."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     sample: dict[str, Term] = {}
     for article in articles:
@@ -31,12 +33,24 @@ def _canonical_terms(articles: list[Article], kind: str) -> tuple[dict[str, Term
     canonical = {}
     notices = []
     for slug, counter in spellings.items():
-        name = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        name = _display_spelling(counter) if kind == "tag" else _most_used(counter)
         canonical[slug] = dataclasses.replace(sample[slug], name=name)
         variants = sorted(n for n in counter if n != name)
         if any(n.casefold() != name.casefold() for n in variants):  # case alone is not worth a notice
             notices.append(f"{kind} '{name}' also spelled {', '.join(repr(v) for v in variants)}: shown as one {kind} at {canonical[slug].url}")
     return canonical, notices
+
+
+def _most_used(spellings: Counter) -> str:
+    return sorted(spellings.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def _display_spelling(spellings: Counter) -> str:
+    capitalised = Counter({name: count for name, count in spellings.items() if not name.islower()})
+    if capitalised:
+        return _most_used(capitalised)
+    name = _most_used(spellings)
+    return name[:1].upper() + name[1:]
 
 
 def _terms_of(article: Article, kind: str) -> tuple[Term, ...]:

@@ -32,7 +32,7 @@ from jinja2 import select_autoescape
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
-from newsgen.model import MONTH_NAMES, Article
+from newsgen.model import MONTH_NAMES, Article, Period
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
@@ -63,7 +63,8 @@ def make_environment(config: SiteConfig) -> Environment:
         keep_trailing_newline=True,
         finalize=_xml_safe,
     )
-    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
+    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld,
+                       by_period=_by_period)
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS,
                        **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
@@ -195,6 +196,24 @@ def _formatted_date(moment: datetime, precision: str, timezone: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _zone(name: str) -> Any:
     return tz.gettz(name) or dt_timezone.utc
+
+
+@jinja2.pass_context
+def _by_period(context: Any, articles: tuple[Article, ...], level: str) -> list[tuple[Period, list[Article]]]:
+    """Articles grouped by their year or day ("year" or "day") in the site's zone, in the order
+    given: `(Period, articles)` pairs. An article dated to a month goes under its month."""
+    zone = _zone(context["config"].timezone)
+    groups: dict[Period, list[Article]] = {}
+    for article in articles:
+        local = article.published.astimezone(zone)
+        if level == "year":
+            period = Period(local.year)
+        elif article.precision == "month":
+            period = Period(local.year, local.month)
+        else:
+            period = Period(local.year, local.month, local.day)
+        groups.setdefault(period, []).append(article)
+    return list(groups.items())
 
 
 def _isodate(moment: datetime, precision: str = "time") -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from newsgen.config import SiteConfig
 from newsgen.model import Period
 from newsgen.model import Article
-from newsgen.urls import absolute_url, asset_url
+from newsgen.urls import absolute_url, asset_url, share_url
 
 SCHEMA_ORG = "https://schema.org"
 
@@ -96,7 +96,14 @@ def breadcrumbs_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
     }
 
 
+def share_links(article: Article, config: SiteConfig) -> tuple[tuple[str, str], ...]:
+    """(network, link) for each network of `share`, in its order."""
+    url = absolute_url(config.base_url, article.url)
+    return tuple((network, share_url(network, article.title, url)) for network in config.share)
+
+
 TEMPLATE_GLOBALS = {
+    "share_links": share_links,
     "social_image": social_image,
     "social_image_size": social_image_size,
     "news_article_ld": news_article_ld,

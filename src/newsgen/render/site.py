@@ -18,8 +18,8 @@ from newsgen.content.load import walk_files
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
-from newsgen.render.views import (SiteOutline, TakedownNotice, front_rail, name_listing, outline_archive,
-                                  outline_listing, outline_site, section_nearby)
+from newsgen.render.views import (SiteOutline, TakedownNotice, further_reading, name_listing, outline_archive,
+                                  outline_listing, outline_site, page_links, section_nearby)
 from newsgen.render.workers import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
@@ -28,10 +28,7 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """Every HTML page of the site, one at a time (the theme's files: theme_assets)."""
     config = site.config
     outline = ship(outline_site(site), ctx.shipping)
-    rail = front_rail(outline) if site.articles else None
-    yield from render_jobs(ctx, (
-        PageJob(job.template, job.path, {**job.context, "rail": rail if job.context["page"].url == "" else None})
-        for job in listing_jobs(site.front, config.page_size, "index.html", site=outline)))
+    yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html", site=outline))
     yield from render_jobs(ctx, article_jobs(site, outline, ctx))
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
@@ -71,30 +68,33 @@ def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage
 
 def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict[str, Any] | None = None,
                  **context: Any) -> Iterator[PageJob]:
-    """One job per page of listing; the template gets `listing` and `page`. The newest page gets
+    """One job per page of listing; the template gets `listing`, `page` and its `page_links`. The newest page gets
     the listing outlined (with its count); numbered pages get its name alone (a ListingName) and
     `numbered` over `context`, so that an added article leaves them as they are."""
     outline, name = outline_listing(listing), name_listing(listing)
     for page in listing.pages(page_size):
         newest = page.url == listing.url
-        yield PageJob(template, output_path(page.url), {"page_url": page.url, "listing": outline if newest else name,
-                                                        "page": page, **context, **({} if newest else numbered or {})})
+        yield PageJob(template, output_path(page.url), {
+            "page_url": page.url, "listing": outline if newest else name, "page": page,
+            "page_links": page_links(page, listing.url), **context, **({} if newest else numbered or {})})
 
 
 def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterator[PageJob]:
     """One page per article, with its newer and older neighbours, related stories, its calendar
-    day in other years and the stories of its section nearest to it in time."""
+    day in other years, the stories of its section nearest to it in time, and those two lists
+    merged without repeats (`further_reading`)."""
     articles = site.articles
     in_section = {article.url: (section, position) for section in site.sections
                   for position, article in enumerate(section.articles)}
     for position, article in enumerate(articles):
+        related = site.related.get(article.url, ())
+        nearby = section_nearby(article, *in_section.get(article.url, (None, 0)))
         context = {
             "page_url": article.url, "article": article, "site": outline,
             "newer": articles[position - 1] if position > 0 else None,
             "older": articles[position + 1] if position + 1 < len(articles) else None,
-            "related": site.related.get(article.url, ()),
-            "article_day": _day(article, outline),
-            "section_nearby": section_nearby(article, *in_section.get(article.url, (None, 0))),
+            "related": related, "article_day": _day(article, outline), "section_nearby": nearby,
+            "further_reading": further_reading(related, nearby),
         }
         yield article_job("article.html", output_path(article.url), context, ctx.bodies)
 

@@ -22,11 +22,15 @@ from dateutil import tz
 from jinja2.exceptions import TemplateRuntimeError
 
 from newsgen.config import SiteConfig
-from newsgen.model import Archive, Article, DatePrecision, DayOfYear, Listing, MonthCalendar, Period, Site, Takedown, Term
+from newsgen.model import (Archive, Article, DatePrecision, DayOfYear, Listing, ListingPage, MonthCalendar, Period,
+                           Site, Takedown, Term)
 from newsgen.render.workers import ShippedOnce
+from newsgen.urls import page_url
 
 HEAD_SIZE = 10
 """How many of a listing's newest articles its outline carries (`listing.head`)."""
+PAGE_REACH = 2
+"""How many numbered pages on each side of a listing page its page links name."""
 
 
 def _not_offered(what: str) -> TemplateRuntimeError:
@@ -88,6 +92,18 @@ class Navigation:
 
 
 @dataclass(frozen=True)
+class Shelf:
+    """The browsing box beside the front page and the tag, section and author pages: sections
+    and years by name, without counts, so an article changes it only when it opens a section or
+    a year."""
+
+    sections: tuple[tuple[str, str], ...]
+    """(name, url) of every section, by name."""
+    years: tuple[tuple[str, str], ...]
+    """(label, url) of every year with articles, newest first."""
+
+
+@dataclass(frozen=True)
 class DayLookup:
     """`site.day_of_year(moment)`: the on-this-day entry of a moment's calendar day in the site's zone."""
 
@@ -115,6 +131,7 @@ class SiteOutline(ShippedOnce):
     on_this_day: Mapping[str, DayOfYear]
     """`MM-DD` -> that calendar day across the years, its listing outlined (counts only)."""
     day_of_year: DayLookup
+    shelf: Shelf
 
     @property
     def articles(self) -> Any:
@@ -138,13 +155,33 @@ class TakedownNotice:
 
 
 @dataclass(frozen=True)
-class FrontRail:
-    """The browsing box beside the newest front page: sections, topics and years with their
-    counts. Numbered front pages have none, so an added article leaves them as they are."""
+class PageLinks:
+    """The links between the pages of a listing as one page shows them: the numbered pages
+    within PAGE_REACH of it, and the newest and oldest pages when they are not among those.
+    A numbered page's links depend on how many pages there are only near the newest page, so an
+    added article leaves the others as they are."""
 
-    sections: tuple[ListingOutline, ...]
-    tags: tuple[ListingOutline, ...]
-    years: tuple[Archive, ...]
+    current: int | None
+    """This page's number; None on the newest page (the listing's own URL)."""
+    newest_url: str | None
+    """The listing's own URL; None on the newest page."""
+    newer: tuple[tuple[int, str], ...]
+    """(number, url) of the numbered pages newer than this one, newest first."""
+    older: tuple[tuple[int, str], ...]
+    """(number, url) of the pages older than this one, newest first."""
+    oldest_url: str | None
+    """Page 1, when it is not among `older` and this is not it."""
+
+
+def page_links(page: ListingPage, listing_url: str, reach: int = PAGE_REACH) -> PageLinks:
+    newest = page.url == listing_url
+    numbers_newer = () if newest else range(min(page.number + reach, page.total - 1), page.number, -1)
+    numbers_older = range(page.number - 1, max(0, page.number - reach - 1), -1)
+    return PageLinks(
+        None if newest else page.number, None if newest else listing_url,
+        tuple((n, page_url(listing_url, n)) for n in numbers_newer),
+        tuple((n, page_url(listing_url, n)) for n in numbers_older),
+        page_url(listing_url, 1) if page.number - reach > 1 else None)
 
 
 def outline_listing(listing: Listing) -> ListingOutline:
@@ -175,13 +212,11 @@ def outline_site(site: Site) -> SiteOutline:
     menu = sorted((page for page in site.pages if page.menu is not None), key=lambda page: (page.menu, page.url))
     navigation = Navigation(bool(site.sections), bool(site.tags), bool(site.authors), bool(site.on_this_day),
                             config.search, tuple((page.title, page.url) for page in menu))
+    shelf = Shelf(tuple((section.title, section.url) for section in site.sections),
+                  tuple((year.period.label, year.period.url) for year in site.years))
     return SiteOutline(config, navigation, len(site.articles), outlines(site.tags), outlines(site.sections),
                        outlines(site.authors), tuple(outline_archive(year) for year in site.years),
-                       dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone))
-
-
-def front_rail(outline: SiteOutline) -> FrontRail:
-    return FrontRail(outline.sections, outline.tags, outline.years)
+                       dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone), shelf)
 
 
 def section_nearby(article: Article, section: Listing | None, position: int, count: int = 5) -> tuple[Article, ...]:
@@ -193,3 +228,10 @@ def section_nearby(article: Article, section: Listing | None, position: int, cou
     articles = section.articles
     start = max(0, min(position - count // 2, len(articles) - count - 1))
     return tuple(other for other in articles[start:start + count + 1] if other.url != article.url)[:count]
+
+
+def further_reading(related: tuple[Article, ...], nearby: tuple[Article, ...]) -> tuple[Article, ...]:
+    """One list of stories to read next: the related stories, best first, then the stories of the
+    article's section nearest to it in time that are not among them."""
+    shown = {story.url for story in related}
+    return related + tuple(story for story in nearby if story.url not in shown)
