@@ -95,11 +95,15 @@ def _default(value: ast.expr, constants: dict[str, object]) -> tuple[object, boo
         factory = options["default_factory"]
         if isinstance(factory, ast.Lambda):
             factory = factory.body
-        if isinstance(factory, ast.Name):
+        if isinstance(factory, ast.Name) and factory.id in ("dict", "list"):
             return {"dict": {}, "list": []}[factory.id], True
-        if isinstance(factory, ast.Call) and isinstance(factory.args[0], ast.Name):
-            return list(constants[factory.args[0].id]), True
-        raise ValueError(f"config.py:{value.lineno}: cannot read the default {ast.unparse(value)}")
+        if (isinstance(factory, ast.Call) and len(factory.args) == 1 and isinstance(factory.args[0], ast.Name)
+                and factory.args[0].id in constants):
+            return list(constants[factory.args[0].id]), True  # list(EMBED_HOSTS)
+        try:
+            return ast.literal_eval(factory), True  # lambda: ["email"]
+        except ValueError:
+            raise ValueError(f"config.py:{value.lineno}: cannot read the default {ast.unparse(value)}") from None
     return ast.literal_eval(value), True
 
 
