@@ -520,6 +520,10 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if not isinstance(extra, dict):
             raise SourceProblem(f"'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), "
                                 f"not {_describe(extra)}")
+        current_key = "lang"
+        lang = (text_field(meta, "lang") or "").strip()
+        if lang and not lang.replace("-", "").replace("_", "").isalnum():
+            raise SourceProblem(f"'lang' must be a language tag like 'es' or 'pt-BR', not {_describe(lang)}")
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -550,5 +554,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         url_line=doc.meta_lines.get(url_key, 0),
         image_line=doc.meta_lines.get("image", 0) if image else 0,
         body_images=body_image_refs(body_html, doc),
+        lang=lang,
         **image_texts,
     ), notes
