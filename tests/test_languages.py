@@ -87,6 +87,8 @@ def test_right_to_left_languages_set_dir_on_the_page(tmp_path):
     front = (out / "index.html").read_text()
     assert '<html lang="ar" dir="rtl">' in front
     assert "آخر الأخبار" in front
+    assert '<h2 class="teaser-title" lang="en" dir="ltr">' in front  # a story in another language keeps its own
+    assert '<h2 class="teaser-title"><a href="2022/08/10/' in front
     english = next(out.glob("2022/08/11/*/index.html")).read_text()
     assert '<html lang="en">' in english
     assert '<time datetime="2022-08-11">11 August 2022</time>' in english  # its own dates in its language
