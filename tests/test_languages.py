@@ -157,3 +157,35 @@ def test_every_theme_string_is_translated_in_every_shipped_catalogue(language):
             forms = message.string if message.pluralizable else (message.string,)
             for form in forms:
                 assert set(re.findall(r"%\((\w+)\)s", form)) <= wanted_names | {"num"}, (message.id, form)
+
+
+SPANISH_QUESTION = "¿Será este el mejor año para el cacao del valle? Las cooperativas calculan que sí, y lo celebran."
+SPANISH_EXCLAMATION = "Llegó la lluvia. ¡Él mismo lo anunció en la plaza!"
+ARABIC_QUESTION = "هل ستكفي المحطة لسد العجز؟ يقول خبراء المياه إن الجواب يتوقف على إصلاح الشبكة القديمة."
+ARABIC_STOP = "بدأت المحطة العمل صباح الاثنين. وقالت البلدية، في بيان، إنها تنتج الكثير من المياه."
+
+
+@pytest.mark.parametrize("text, headline", [
+    (SPANISH_QUESTION, "¿Será este el mejor año para el cacao del valle?"),
+    (SPANISH_EXCLAMATION, "Llegó la lluvia"),
+    ("Ya es oficial. Ésta es la noticia.", "Ya es oficial"),
+    (ARABIC_QUESTION, "هل ستكفي المحطة لسد العجز؟"),
+    (ARABIC_STOP, "بدأت المحطة العمل صباح الاثنين"),
+])
+def test_headlines_derived_from_spanish_and_arabic_text(tmp_path, text, headline):
+    out, _ = build_files(tmp_path, {"content/2022-08-10-story.md": f"{text}\n\nSegundo párrafo.\n"})
+    story = (out / "2022" / "08" / "10" / "story" / "index.html").read_text()
+    assert f"<h1>{headline}</h1>" in story
+
+
+def test_an_arabic_summary_cut_short_drops_its_trailing_comma(tmp_path):
+    words = "قالت البلدية، في بيان، إن المحطة تنتج الكثير"
+    out, _ = build_files(tmp_path, {"content/a.md": article("المحطة", "2022-08-10", body=words)}, summary_words=2)
+    assert '<meta name="description" content="قالت البلدية…">' in next(out.glob("2022/08/10/*/index.html")).read_text()
+
+
+def test_auto_tags_leave_arabic_articles_untagged_and_say_so(tmp_path):
+    arabic = article("افتتاح محطة التحلية", "2022-08-10", body=ARABIC_STOP + " " + ARABIC_QUESTION)
+    out, report = build_files(tmp_path, {"content/a.md": arabic}, auto_tags=True, language="ar")
+    assert not (out / "tags").exists()
+    assert any("1 article in a script without capital letters" in notice for notice in report.notices)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
 from newsgen.errors import NewsgenError
+from newsgen.content.autotag import caseless_notice
 from newsgen.content.load import SourceScan, StaticFiles, find_static_files, load_articles, scan_sources
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
@@ -102,7 +103,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         pages = _site_pages(site, ctx, static, static_notices, pictures)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
-            return _findings(loaded, site, static_notices)
+            return _findings(loaded, site, static_notices, config)
 
         try:
             written = write_site(
@@ -130,13 +131,14 @@ def check_chosen_output(config: SiteConfig) -> None:
     check_output_folder(config.output_path, (), {"cache": cache_dir(config)}, recorded=True)
 
 
-def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> dict[str, Any]:
+def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:
     """What a build found in its input, as its report states it: assembled here only, so that a
     build with nothing to do reports exactly what the build it stands on reported."""
     return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
             "left_out": tuple(loaded.left_out),
-            "files_read": loaded.files_read, "notices": tuple(loaded.notices),
+            "files_read": loaded.files_read,
+            "notices": tuple(loaded.notices) + caseless_notice(site.articles, config),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
