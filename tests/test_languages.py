@@ -189,3 +189,12 @@ def test_auto_tags_leave_arabic_articles_untagged_and_say_so(tmp_path):
     out, report = build_files(tmp_path, {"content/a.md": arabic}, auto_tags=True, language="ar")
     assert not (out / "tags").exists()
     assert any("1 article in a script without capital letters" in notice for notice in report.notices)
+
+
+def test_a_changed_site_translation_reaches_the_pages_of_the_next_build(tmp_path):
+    files = {"newsgen.yaml": "language: es\n", "translations/es.po": 'msgid "Latest news"\nmsgstr "Lo más nuevo"\n',
+             "content/a.md": article("Reabre el puerto", "2022-08-10")}
+    out, _ = build_files(tmp_path, files)
+    (tmp_path / "site" / "translations" / "es.po").write_text('msgid "Latest news"\nmsgstr "Hoy"\n', encoding="utf-8")
+    out, _ = build_files(tmp_path, {})
+    assert '<h1 class="page-title">Hoy</h1>' in (out / "index.html").read_text()

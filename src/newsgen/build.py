@@ -39,6 +39,7 @@ from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page
 from newsgen.pictures.paths import bundle_stats
 from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
 from newsgen.render.environment import builtin_templates_dir, make_environment
+from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS, builtin_translations_dir
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
@@ -182,10 +183,11 @@ def _scan(config: SiteConfig, clean: bool) -> SourceScan:
 
 
 def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:
-    """Every input of the build but the clock, as one digest: newsgen and every template, the
-    settings, each article file's cache key, each page file's bytes, and the name, size, times
-    and inode of each static file."""
-    digest = hashlib.blake2b(render_key([config.templates_path, builtin_templates_dir()]).encode(), digest_size=16)
+    """Every input of the build but the clock, as one digest: newsgen, every template and translation
+    catalogue, the settings, each article file's cache key, each page file's bytes, and the name, size,
+    times and inode of each static file."""
+    theme = [config.templates_path, builtin_templates_dir(), config.site_dir / SITE_TRANSLATIONS, builtin_translations_dir()]
+    digest = hashlib.blake2b(render_key(theme).encode(), digest_size=16)
     digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
