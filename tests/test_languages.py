@@ -67,6 +67,9 @@ def test_a_spanish_site_has_spanish_month_names_dates_and_theme_text(tmp_path):
     story = (out / "2022" / "08" / "10" / "reabre-el-puerto" / "index.html").read_text()
     assert '<time datetime="2022-08-10">10 de agosto de 2022</time>' in story
     assert "1 min de lectura" in story
+    on_this_day = (out / "on-this-day" / "08-10" / "index.html").read_text()
+    assert "Un día como hoy: 10 de agosto" in on_this_day
+    assert '<a rel="next" href="../08-11/">11 de agosto →</a>' in on_this_day
 
 
 def test_a_french_site_writes_french_months(tmp_path):

@@ -72,7 +72,8 @@ def make_environment(config: SiteConfig) -> Environment:
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld,
                        by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
-                       day_label=_day_label, names_list=_names_list)
+                       day_label=_day_label, names_list=_names_list,
+                       on_this_day_label=_on_this_day_label)
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, page_language=_page_language,
                        text_direction=text_direction, weekday_names=_weekday_names, catalogue_digest=catalogue.digest,
                        **METADATA_GLOBALS, **PICTURE_GLOBALS)
@@ -260,6 +261,16 @@ def _period_label(context: Any, period: Period, short: bool = False) -> str:
 def _day_label(context: Any, month: int, day: int) -> str:
     """A calendar day without a year (`10 August`, `10 de agosto`) in the page's language."""
     return format_skeleton("MMMMd", date(2000, month, day), locale=date_locale(_page_language(context)))
+
+
+_ON_THIS_DAY = re.compile(r"on-this-day/(\d\d)-(\d\d)/$")
+
+
+@jinja2.pass_context
+def _on_this_day_label(context: Any, url: str) -> str:
+    """The calendar day an on-this-day page's URL (`on-this-day/08-10/`) names, as _day_label writes it."""
+    month, day = _ON_THIS_DAY.search(url).groups()  # type: ignore[union-attr]
+    return _day_label(context, int(month), int(day))
 
 
 @functools.lru_cache(maxsize=64)
