@@ -4,7 +4,10 @@ reads.
 Site templates override built-in ones by name; `builtin/NAME` always reaches the built-in one.
 Links go through the `url` filter, which makes them relative to the page being rendered.
 Templates see only what their page gives them (see `render/views.py`) and the `config` global;
-the build time is not among them, so a page never changes by itself. Everything a `{{ ... }}`
+the build time is not among them, so a page never changes by itself. The theme's text goes through
+gettext (`_`, `ngettext`: render/translations.py), and dates, month and day names, counts and lists
+of names through Babel, in the page's language (page_language: its article's `lang:`, else the
+site's `language`). `month_names` stays English, for site templates written before that. Everything a `{{ ... }}`
 writes leaves out the characters XML 1.0 cannot hold (see _xml_safe), so no article text or
 setting can make a feed, a sitemap or a page unreadable.
 """
@@ -38,7 +41,7 @@ from newsgen.incremental.detector import WHOLE
 from newsgen.model import MONTH_NAMES, Article, Period
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
-from newsgen.render.translations import date_locale, load_catalogue, text_direction
+from newsgen.render.translations import cldr_locale, load_catalogue, text_direction
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
 
 
@@ -203,7 +206,7 @@ def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
 @functools.lru_cache(maxsize=65536)
 def _formatted_date(moment: datetime, precision: str, timezone: str, language: str) -> str:
     local = moment.astimezone(_zone(timezone))
-    locale = date_locale(language)
+    locale = cldr_locale(language)
     if precision == "month":
         return format_skeleton("yMMMM", local, locale=locale)
     text = format_date(local, "long", locale=locale)
@@ -216,7 +219,7 @@ def _formatted_date(moment: datetime, precision: str, timezone: str, language: s
 @jinja2.pass_context
 def _number(context: Any, value: int) -> str:
     """A count with the page's language's digit grouping (`12,345`, `12.345`)."""
-    return format_decimal(value, locale=date_locale(_page_language(context)))
+    return format_decimal(value, locale=cldr_locale(_page_language(context)))
 
 
 @jinja2.pass_context
@@ -224,20 +227,20 @@ def _names_list(context: Any, items: list[str]) -> str:
     """Names joined as the page's language lists them (`A, B and C`, `A, B y C`); each item escaped
     unless it is markup."""
     escape = jinja2.utils.markupsafe.escape
-    joined = format_list([str(escape(item)) for item in items], locale=date_locale(_page_language(context)))
+    joined = format_list([str(escape(item)) for item in items], locale=cldr_locale(_page_language(context)))
     return jinja2.utils.markupsafe.Markup(joined)
 
 
 @jinja2.pass_context
 def _month_name(context: Any, month: int) -> str:
     """A month's name on its own (`August`, `agosto`), in the page's language."""
-    return get_month_names("wide", "stand-alone", locale=date_locale(_page_language(context)))[month]
+    return get_month_names("wide", "stand-alone", locale=cldr_locale(_page_language(context)))[month]
 
 
 @jinja2.pass_context
 def _weekday_names(context: Any) -> list[tuple[str, str]]:
     """(full, abbreviated) names of the days Monday to Sunday in the page's language."""
-    locale = date_locale(_page_language(context))
+    locale = cldr_locale(_page_language(context))
     wide, short = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
     return [(wide[day], short[day]) for day in range(7)]
 
@@ -248,7 +251,7 @@ def _period_label(context: Any, period: Period, short: bool = False) -> str:
     name inside its parent (`2022`, `August`, `10`)."""
     if period.month is None:
         return str(period.year)
-    locale = date_locale(_page_language(context))
+    locale = cldr_locale(_page_language(context))
     if short:
         return str(period.day) if period.day is not None else get_month_names("wide", "stand-alone", locale=locale)[period.month]
     first = date(period.year, period.month, period.day or 1)
@@ -260,7 +263,7 @@ def _period_label(context: Any, period: Period, short: bool = False) -> str:
 @jinja2.pass_context
 def _day_label(context: Any, month: int, day: int) -> str:
     """A calendar day without a year (`10 August`, `10 de agosto`) in the page's language."""
-    return format_skeleton("MMMMd", date(2000, month, day), locale=date_locale(_page_language(context)))
+    return format_skeleton("MMMMd", date(2000, month, day), locale=cldr_locale(_page_language(context)))
 
 
 _ON_THIS_DAY = re.compile(r"on-this-day/(\d\d)-(\d\d)/$")

@@ -97,8 +97,8 @@ def babel_locale(language: str) -> Locale | None:
 
 
 @functools.lru_cache(maxsize=64)
-def date_locale(language: str) -> Locale:
-    """The locale dates are written in: the language's, with plain `en` as in Britain and most of the
+def cldr_locale(language: str) -> Locale:
+    """The locale dates, numbers and lists are written in: the language's, with plain `en` as in Britain and most of the
     English-speaking world (`10 August 2022`; `en-US` gives `August 10, 2022`); English when unknown."""
     if language.lower() == "en":
         return Locale.parse("en_GB")
