@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 
 from newsgen.config import SiteConfig, reference_time
 from newsgen.errors import NewsgenError
+from newsgen.content.autotag import caseless_notice
 from newsgen.content.load import SourceScan, StaticFiles, find_static_files, load_articles, scan_sources
 from newsgen.content.pages import PageSource, parse_pages, read_page_sources
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, previous_page_keys
@@ -38,6 +39,7 @@ from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page
 from newsgen.pictures.paths import bundle_stats
 from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
 from newsgen.render.environment import builtin_templates_dir, make_environment
+from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS, builtin_translations_dir
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
@@ -102,7 +104,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         pages = _site_pages(site, ctx, static, static_notices, pictures)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
-            return _findings(loaded, site, static_notices)
+            return _findings(loaded, site, static_notices, config)
 
         try:
             written = write_site(
@@ -130,13 +132,14 @@ def check_chosen_output(config: SiteConfig) -> None:
     check_output_folder(config.output_path, (), {"cache": cache_dir(config)}, recorded=True)
 
 
-def _findings(loaded: LoadedContent, site: Site, static_notices: list[str]) -> dict[str, Any]:
+def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:
     """What a build found in its input, as its report states it: assembled here only, so that a
     build with nothing to do reports exactly what the build it stands on reported."""
     return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
             "left_out": tuple(loaded.left_out),
-            "files_read": loaded.files_read, "notices": tuple(loaded.notices),
+            "files_read": loaded.files_read,
+            "notices": tuple(loaded.notices) + caseless_notice(site.articles, config),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
@@ -180,10 +183,11 @@ def _scan(config: SiteConfig, clean: bool) -> SourceScan:
 
 
 def _inputs_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:
-    """Every input of the build but the clock, as one digest: newsgen and every template, the
-    settings, each article file's cache key, each page file's bytes, and the name, size, times
-    and inode of each static file."""
-    digest = hashlib.blake2b(render_key([config.templates_path, builtin_templates_dir()]).encode(), digest_size=16)
+    """Every input of the build but the clock, as one digest: newsgen, every template and translation
+    catalogue, the settings, each article file's cache key, each page file's bytes, and the name, size,
+    times and inode of each static file."""
+    theme = [config.templates_path, builtin_templates_dir(), config.site_dir / SITE_TRANSLATIONS, builtin_translations_dir()]
+    digest = hashlib.blake2b(render_key(theme).encode(), digest_size=16)
     digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))

@@ -207,6 +207,8 @@ class Article:
     before it, and for an article without one or whose file is missing."""
     body_pictures: tuple[tuple[str, Picture], ...] = ()
     """(src as written, picture) of each body picture found, set by the picture stage."""
+    lang: str = ""
+    """BCP 47 language tag of the article (`lang:`); empty: the site's `language`."""
 
     @property
     def url_source(self) -> str:

@@ -29,7 +29,9 @@ _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?=$|[ T])")
-_SENTENCE_END = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
+_SENTENCE_END = re.compile(r"""(?<=[.!?؟۔])["”’»)\]]*\s+["“‘«(\[¿¡]*(?=\w)""")
+"""A possible sentence end (Latin, Arabic `؟` and Urdu `۔` stops) up to the next word; first_sentence
+decides by that word's first letter."""
 _TAG = re.compile(r"<[^>]+>")
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|"
                          r"sub|sup|time|u|var)\b[^>]*>", re.I)
@@ -104,11 +106,13 @@ def first_paragraph_text(body_html: str) -> str:
 
 
 def first_sentence(text: str) -> str:
-    """Text up to the first sentence end; a full stop after an abbreviation (`U.S.`, `Mr.`)
-    or an initial (`John F. Kennedy`) does not end a sentence."""
+    """Text up to the first sentence end: a stop followed by a word starting with a capital or a
+    digit, or with a letter of a script without capitals (Arabic); Spanish `¿`/`¡` may open the
+    next sentence. A full stop after an abbreviation (`U.S.`, `Mr.`) or an initial (`John F.
+    Kennedy`) does not end a sentence."""
     for match in _SENTENCE_END.finditer(text):
-        before = text[: match.start()]
-        if _ends_with_abbreviation(before):
+        before, start = text[: match.start()], text[match.end()]
+        if not (start.isdigit() or start.isalpha() and not start.islower()) or _ends_with_abbreviation(before):
             continue
         return before.strip()
     return text.strip()
@@ -129,14 +133,14 @@ def derive_headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     cut = first[: limit - 1]
     if first[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:–—-") + "…"
+    return cut.rstrip(" ,;:،؛–—-¿¡") + "…"
 
 
 def shorten_words(text: str, words: int) -> str:
     parts = text.split()
     if len(parts) <= words:
         return " ".join(parts)
-    return " ".join(parts[:words]).rstrip(",;:") + "…"
+    return " ".join(parts[:words]).rstrip(",;:،؛") + "…"
 
 
 @dataclass(frozen=True)
@@ -520,6 +524,10 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         if not isinstance(extra, dict):
             raise SourceProblem(f"'extra' must be a mapping of the site's own fields (extra: {{desk: Politics}}), "
                                 f"not {_describe(extra)}")
+        current_key = "lang"
+        lang = (text_field(meta, "lang") or "").strip()
+        if lang and not lang.replace("-", "").replace("_", "").isalnum():
+            raise SourceProblem(f"'lang' must be a language tag like 'es' or 'pt-BR', not {_describe(lang)}")
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -550,5 +558,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         url_line=doc.meta_lines.get(url_key, 0),
         image_line=doc.meta_lines.get("image", 0) if image else 0,
         body_images=body_image_refs(body_html, doc),
+        lang=lang,
         **image_texts,
     ), notes

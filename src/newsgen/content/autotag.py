@@ -10,7 +10,9 @@ A candidate is a run of capitalised words ("Gustavo Petro", "Padrino López"), w
 - a name must appear more than once; known tags (`known_tags`, with aliases) need one mention.
 
 Tags are ordered by mentions (most first), then by first appearance, at most `auto_tags_limit`.
-No network, no model: plain text rules.
+No network, no model: plain text rules. Text in a script without capital letters (Arabic, Hebrew,
+Chinese...) has no names to find this way: such an article is left untagged, and the build says
+how many were (caseless_notice).
 """
 
 from __future__ import annotations
@@ -143,9 +145,32 @@ def apply_auto_tags(article: Article, config: SiteConfig) -> Article:
     """The article with automatic tags when `auto_tags` is on and it has none of its own."""
     if not config.auto_tags or article.tags:
         return article
-    names = rank_tags(html_to_text(article.body_html), config)
+    text = html_to_text(article.body_html)
+    if without_capitals(text):
+        return article
+    names = rank_tags(text, config)
     tags: dict[str, Term] = {}
     for name in names:
         slug = slugify(name, fallback="tag")
         tags.setdefault(slug, Term("tag", name, slug, term_url("tag", slug)))
     return dataclasses.replace(article, tags=tuple(tags.values())) if tags else article
+
+
+def without_capitals(text: str) -> bool:
+    """True when most letters of text belong to scripts without capital letters (Arabic, Hebrew, CJK)."""
+    letters = [char for char in text if char.isalpha()]
+    caseless = sum(1 for char in letters if char.lower() == char.upper())
+    return caseless * 2 > len(letters)
+
+
+def caseless_notice(articles: tuple[Article, ...] | list[Article], config: SiteConfig) -> tuple[str, ...]:
+    """With `auto_tags`, one notice counting the untagged articles written in a script without
+    capital letters (judged by title and summary), which the tagger leaves as they are."""
+    if not config.auto_tags:
+        return ()
+    count = sum(1 for article in articles if not article.tags and without_capitals(f"{article.title} {article.summary}"))
+    if not count:
+        return ()
+    return (f"auto_tags: {count} article{'s' if count != 1 else ''} in a script without capital letters (such as "
+            "Arabic) left without automatic tags: the tagger finds names by their capitals; give "
+            f"{'them' if count != 1 else 'it'} `tags:` in the front matter",)

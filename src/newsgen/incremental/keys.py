@@ -37,7 +37,7 @@ def package_fingerprint() -> str:
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2", "nh3", "cmarkgfm"):
+    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2", "nh3", "cmarkgfm", "babel"):
         try:
             digest.update(f"{name} {metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:  # pragma: no cover - installed with newsgen
@@ -49,7 +49,7 @@ def _code_fingerprint() -> str:
 
 
 def render_key(template_dirs: Iterable[Path]) -> str:
-    """newsgen and its libraries, and every template file."""
+    """newsgen and its libraries, and every file of the given template (and translation) folders."""
     digest = hashlib.sha256(package_fingerprint().encode())
     for folder in template_dirs:
         if folder.is_dir():

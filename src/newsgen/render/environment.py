@@ -4,7 +4,10 @@ reads.
 Site templates override built-in ones by name; `builtin/NAME` always reaches the built-in one.
 Links go through the `url` filter, which makes them relative to the page being rendered.
 Templates see only what their page gives them (see `render/views.py`) and the `config` global;
-the build time is not among them, so a page never changes by itself. Everything a `{{ ... }}`
+the build time is not among them, so a page never changes by itself. The theme's text goes through
+gettext (`_`, `ngettext`: render/translations.py), and dates, month and day names, counts and lists
+of names through Babel, in the page's language (page_language: its article's `lang:`, else the
+site's `language`). `month_names` stays English, for site templates written before that. Everything a `{{ ... }}`
 writes leaves out the characters XML 1.0 cannot hold (see _xml_safe), so no article text or
 setting can make a feed, a sitemap or a page unreadable.
 """
@@ -19,12 +22,15 @@ import json
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import date, datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
+from babel.dates import format_date, format_skeleton, format_time, get_day_names, get_month_names
+from babel.lists import format_list
+from babel.numbers import format_decimal
 from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, meta, nodes
 from jinja2 import select_autoescape
@@ -35,6 +41,7 @@ from newsgen.incremental.detector import WHOLE
 from newsgen.model import MONTH_NAMES, Article, Period
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
+from newsgen.render.translations import cldr_locale, load_catalogue, text_direction
 from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
 
 
@@ -56,6 +63,7 @@ def make_environment(config: SiteConfig) -> Environment:
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
     env = Environment(
         loader=ChoiceLoader(loaders),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=HintingUndefined,
         trim_blocks=True,
@@ -63,10 +71,15 @@ def make_environment(config: SiteConfig) -> Environment:
         keep_trailing_newline=True,
         finalize=_xml_safe,
     )
+    catalogue = load_catalogue(config.language, config.site_dir)
+    env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld,
-                       by_period=_by_period)
-    env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS,
-                       **PICTURE_GLOBALS)
+                       by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
+                       day_label=_day_label, names_list=_names_list,
+                       on_this_day_label=_on_this_day_label)
+    env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, page_language=_page_language,
+                       text_direction=text_direction, weekday_names=_weekday_names, catalogue_digest=catalogue.digest,
+                       **METADATA_GLOBALS, **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
 
@@ -177,20 +190,90 @@ def _absolute(context: Any, target: str) -> str:
 
 
 @jinja2.pass_context
+def _page_language(context: Any) -> str:
+    """The language of the page being rendered: its article's `lang:`, else the site's `language`."""
+    article = context.get("article")
+    return getattr(article, "lang", "") or context["config"].language
+
+
+@jinja2.pass_context
 def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
-    return _formatted_date(moment, precision, context["config"].timezone)
+    """A date in the page's language (CLDR's long date: `10 August 2022`, `10 de agosto de 2022`),
+    its month and year alone, or with the time of day and the zone's abbreviation."""
+    return _formatted_date(moment, precision, context["config"].timezone, _page_language(context))
 
 
 @functools.lru_cache(maxsize=65536)
-def _formatted_date(moment: datetime, precision: str, timezone: str) -> str:
+def _formatted_date(moment: datetime, precision: str, timezone: str, language: str) -> str:
     local = moment.astimezone(_zone(timezone))
-    month = MONTH_NAMES[local.month - 1]
+    locale = cldr_locale(language)
     if precision == "month":
-        return f"{month} {local.year}"
-    text = f"{local.day} {month} {local.year}"
+        return format_skeleton("yMMMM", local, locale=locale)
+    text = format_date(local, "long", locale=locale)
     if precision == "time":
-        text += f", {local:%H:%M} {local.tzname() or ''}".rstrip()
+        time = f"{format_time(local, 'short', locale=locale)} {local.tzname() or ''}".rstrip()
+        text = locale.datetime_formats["medium"].format(time, text)
     return text
+
+
+@jinja2.pass_context
+def _number(context: Any, value: int) -> str:
+    """A count with the page's language's digit grouping (`12,345`, `12.345`)."""
+    return format_decimal(value, locale=cldr_locale(_page_language(context)))
+
+
+@jinja2.pass_context
+def _names_list(context: Any, items: list[str]) -> str:
+    """Names joined as the page's language lists them (`A, B and C`, `A, B y C`); each item escaped
+    unless it is markup."""
+    escape = jinja2.utils.markupsafe.escape
+    joined = format_list([str(escape(item)) for item in items], locale=cldr_locale(_page_language(context)))
+    return jinja2.utils.markupsafe.Markup(joined)
+
+
+@jinja2.pass_context
+def _month_name(context: Any, month: int) -> str:
+    """A month's name on its own (`August`, `agosto`), in the page's language."""
+    return get_month_names("wide", "stand-alone", locale=cldr_locale(_page_language(context)))[month]
+
+
+@jinja2.pass_context
+def _weekday_names(context: Any) -> list[tuple[str, str]]:
+    """(full, abbreviated) names of the days Monday to Sunday in the page's language."""
+    locale = cldr_locale(_page_language(context))
+    wide, short = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
+    return [(wide[day], short[day]) for day in range(7)]
+
+
+@jinja2.pass_context
+def _period_label(context: Any, period: Period, short: bool = False) -> str:
+    """A Period's label in the page's language: `2022`, `August 2022`, `10 August 2022`; short: its
+    name inside its parent (`2022`, `August`, `10`)."""
+    if period.month is None:
+        return str(period.year)
+    locale = cldr_locale(_page_language(context))
+    if short:
+        return str(period.day) if period.day is not None else get_month_names("wide", "stand-alone", locale=locale)[period.month]
+    first = date(period.year, period.month, period.day or 1)
+    if period.day is None:
+        return format_skeleton("yMMMM", first, locale=locale)
+    return format_date(first, "long", locale=locale)
+
+
+@jinja2.pass_context
+def _day_label(context: Any, month: int, day: int) -> str:
+    """A calendar day without a year (`10 August`, `10 de agosto`) in the page's language."""
+    return format_skeleton("MMMMd", date(2000, month, day), locale=cldr_locale(_page_language(context)))
+
+
+_ON_THIS_DAY = re.compile(r"on-this-day/(\d\d)-(\d\d)/$")
+
+
+@jinja2.pass_context
+def _on_this_day_label(context: Any, url: str) -> str:
+    """The calendar day an on-this-day page's URL (`on-this-day/08-10/`) names, as _day_label writes it."""
+    month, day = _ON_THIS_DAY.search(url).groups()  # type: ignore[union-attr]
+    return _day_label(context, int(month), int(day))
 
 
 @functools.lru_cache(maxsize=64)
@@ -264,8 +347,9 @@ ANY_NAME = WHOLE
 """In TemplateReads.names: every name of the context may be read whole."""
 _PRESENCE_TESTS = {"defined", "undefined"}
 """`NAME is defined` asks whether the context has the name, not what its value is."""
-READ_BY_FILTERS = ("page_url",)
-"""Context names the filters read without the template naming them (`url` links from page_url)."""
+READ_BY_FILTERS = {"page_url": WHOLE, "article": "lang"}
+"""Context names the filters read without the template naming them (`url` links from page_url, dates in
+the language of the page's article), with the attribute they read."""
 
 
 @dataclass(frozen=True)
@@ -284,8 +368,9 @@ def template_reads(env: Environment, template: str) -> TemplateReads:
     """Found by parsing the templates, never by watching a render: a template that names another
     by a variable (`{% include name %}`) may load any template, so all of them count; a template
     that does not parse may read anything (rendering it reports the error)."""
-    names: dict[str, set[str]] = {name: {WHOLE} for name in READ_BY_FILTERS}
+    names: dict[str, set[str]] = {name: {read} for name, read in READ_BY_FILTERS.items()}
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"catalogue\0{env.globals.get('catalogue_digest', '')}\n".encode())
     unreadable = False
     seen: set[str] = set()
     pending = [template]

@@ -28,6 +28,7 @@ from newsgen.model import BuildReport, FileResult
 from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
+from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS
 
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
 IDLE_MS = 100
@@ -228,12 +229,15 @@ def _first_part(folder: Path, site_dir: Path) -> str:
 
 
 def source_folders(site_dir: Path, overrides: dict[str, Any]) -> list[Path]:
-    """The folders a preview watches: content, templates, static and pages (the config may move content)."""
+    """The folders a preview watches: content, templates, static, pages and translations (the config may
+    move content)."""
     try:
         config = load_config(site_dir, overrides)
     except NewsgenError:
-        return [site_dir / "content", site_dir / "templates", site_dir / "static", site_dir / "pages"]
-    return [config.content_path, config.templates_path, config.static_path, config.pages_path]
+        return [site_dir / "content", site_dir / "templates", site_dir / "static", site_dir / "pages",
+                site_dir / SITE_TRANSLATIONS]
+    return [config.content_path, config.templates_path, config.static_path, config.pages_path,
+            config.site_dir / SITE_TRANSLATIONS]
 
 
 def run_rebuilds(builder: PreviewBuilder, watcher: SiteWatcher, on_outcome: Callable[[RebuildOutcome], None]) -> None:
