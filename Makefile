@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run build test test-slow bench clean browser bench-serve fuzz invariant
+.PHONY: run build test test-slow bench clean browser bench-serve fuzz invariant docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n auto
+
+# The configuration reference, docs/configuration.md, from SiteConfig's field docstrings in src/newsgen/config.py.
+docs: $(STAMP)
+	$(BIN)/python tools/config_reference.py
 
 # Headless Chromium (Debian's package) for the browser tests: live reload in newsgen serve, the search page.
 browser:

@@ -88,7 +88,7 @@ class SiteConfig:
     # Imports: bulk exports, other generators' content, automatic tags
     export_fields: dict[str, list[str]] = field(default_factory=dict)
     """Field names of `.jsonl`/`.ndjson`/`.csv` exports, per article field, tried in order; they
-    replace the defaults for that field (see `formats/exports.py`): `{body: [story], tags: [topics, places]}`."""
+    replace that field's default names: `{body: [story], tags: [topics, places]}`."""
     export_markup: str = "text"
     """Markup of export bodies: `text` (paragraphs split by blank lines), `markdown` or `html`."""
     skip_invalid: bool = False
