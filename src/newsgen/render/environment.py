@@ -62,7 +62,7 @@ def make_environment(config: SiteConfig) -> Environment:
         keep_trailing_newline=True,
         finalize=_xml_safe,
     )
-    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld)
+    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=isodate, tojson_ld=_json_ld)
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, **METADATA_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
@@ -175,11 +175,12 @@ def _absolute(context: Any, target: str) -> str:
 
 @jinja2.pass_context
 def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
-    return _formatted_date(moment, precision, context["config"].timezone)
+    return formatted_date(moment, precision, context["config"].timezone)
 
 
 @functools.lru_cache(maxsize=65536)
-def _formatted_date(moment: datetime, precision: str, timezone: str) -> str:
+def formatted_date(moment: datetime, precision: str, timezone: str) -> str:
+    """A date as pages show it, in the zone named: `May 2023`, `4 May 2023` or `4 May 2023, 09:30 UTC`."""
     local = moment.astimezone(_zone(timezone))
     month = MONTH_NAMES[local.month - 1]
     if precision == "month":
@@ -195,7 +196,7 @@ def _zone(name: str) -> Any:
     return tz.gettz(name) or dt_timezone.utc
 
 
-def _isodate(moment: datetime, precision: str = "time") -> str:
+def isodate(moment: datetime, precision: str = "time") -> str:
     """A `<time datetime>` value: `2022-08`, `2022-08-10` or a full timestamp with offset."""
     if precision == "month":
         return f"{moment:%Y-%m}"
