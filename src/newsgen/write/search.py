@@ -230,7 +230,8 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
             if copy_entry(cache, shard.key, _incoming(bundle, shard), keep):
                 continue
         except DamagedEntry as damage:
-            warnings.append(f"search: the cached index of {len(shard.articles)} article(s) from "
+            count = len(shard.articles)
+            warnings.append(f"search: the cached index of {count} article{'s' if count != 1 else ''} from "
                             f"{shard.articles[0].url} was damaged ({damage}); indexed again")
         missing.append(shard)
     if missing:
