@@ -46,7 +46,7 @@ from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.model import Article
 from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
-from newsgen.write.search_cache import DamagedEntry, copy_entry, store_entry
+from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, store_entry
 
 BUNDLE_DIR = "pagefind"
 """The folder, inside the output, that holds Pagefind's script, engine and index."""
@@ -143,13 +143,21 @@ def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: Article
     options = " ".join(_options(config))
     shards = []
     for group in cut_shards(articles[::-1], config.search_shard_words):
-        digest = hashlib.blake2b(f"{engine}\n{options}\n".encode(), digest_size=16)
+        digest = hashlib.blake2b(f"{engine}\n{options}\n{config.timezone}\n".encode(), digest_size=16)
         for article in group:
-            digest.update(f"{article.url}\0{_body_identity(article, bodies)}\0".encode("utf-8", "surrogateescape"))
-            digest.update(hashlib.blake2b(slim_page(article, config, "").encode("utf-8", "surrogateescape"),
-                                          digest_size=16).digest())
+            digest.update(f"{_indexed_fields(article)!r}\0{_body_identity(article, bodies)}\n"
+                          .encode("utf-8", "surrogateescape"))
         shards.append(SearchShard(digest.hexdigest(), group))
     return SearchPlan(tuple(reversed(shards)))
+
+
+def _indexed_fields(article: Article) -> tuple:
+    """Everything of an article but its body that its slim page shows (the site's language and time
+    zone aside)."""
+    return (article.url, article.title, article.summary, [tag.name for tag in article.tags],
+            article.section and article.section.name, [author.name for author in article.authors],
+            article.published.isoformat(), article.precision,
+            [(correction.date.isoformat(), correction.text) for correction in article.corrections])
 
 
 def _body_identity(article: Article, bodies: ArticleBodies | None) -> str:
@@ -215,17 +223,23 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
 
 def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
                  bodies: ArticleBodies | None, fresh: bool = False) -> SearchOutcome:
-    """Write the plan's index into `site_folder/pagefind/`: each shard copied from the cache (every
-    byte checked), else indexed by Pagefind (two runs at a time) and kept in the cache. fresh=True
-    empties the cache first. Entries the plan does not use are pruned. Raises BuildFailed."""
+    """Write the plan's index into `site_folder/pagefind/`: an older shard that the live site already
+    publishes as the cache holds it is hard-linked from there; any other shard is copied from the
+    cache (every byte checked), else indexed by Pagefind (two runs at a time) and kept in the cache.
+    fresh=True (`--clean`) empties the cache first and links nothing. Entries the plan does not use
+    are pruned. Raises BuildFailed."""
     if fresh:
         shutil.rmtree(cache, ignore_errors=True)
+    published = config.output_path / BUNDLE_DIR
     bundle = site_folder / BUNDLE_DIR
     bundle.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     missing: list[SearchShard] = []
     for number, shard in enumerate(plan.shards):
         keep = _primary_file if number == 0 else _shard_file
+        if number > 0 and not fresh and link_published(cache, shard.key, published / shard.key,
+                                                       _incoming(bundle, shard), keep):
+            continue
         try:
             if copy_entry(cache, shard.key, _incoming(bundle, shard), keep):
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import tempfile
 from pathlib import Path
@@ -68,6 +69,30 @@ def copy_entry(cache: Path, key: str, target: Path, keep: Callable[[str], bool])
         shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(entry, ignore_errors=True)
         raise DamagedEntry(str(exc) if isinstance(exc, DamagedEntry) else "its manifest is unreadable") from None
+    return True
+
+
+def link_published(cache: Path, key: str, published: Path, target: Path, keep: Callable[[str], bool]) -> bool:
+    """Hard-link into `target` the files of a shard as the live site publishes it (`published`), when
+    they are, by path, the files that `keep` accepts of the entry `key` (Pagefind names its index
+    files by a hash of their content): an unchanged shard costs no copy. The live site is trusted as
+    the writer trusts it (its manifest); a folder that differs from the entry's manifest is passed
+    over (False, nothing linked)."""
+    try:
+        manifest = json.loads((cache / key / MANIFEST).read_bytes())
+        if manifest["key"] != key:
+            return False
+        wanted = {str(path) for path, _, _ in manifest["files"] if keep(str(path))}
+        present = _files(published)
+        if set(present) != wanted:
+            return False
+        for folder in sorted({posixpath.dirname(relative) for relative in present}):
+            (target / folder).mkdir(parents=True, exist_ok=True)
+        for relative in present:
+            os.link(published / relative, target / relative)
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(target, ignore_errors=True)
+        return False
     return True
 
 
