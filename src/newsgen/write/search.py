@@ -39,7 +39,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError
@@ -222,23 +222,22 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
 
 
 def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
-                 bodies: ArticleBodies | None, fresh: bool = False) -> SearchOutcome:
-    """Write the plan's index into `site_folder/pagefind/`: an older shard that the live site already
-    publishes as the cache holds it is hard-linked from there; any other shard is copied from the
-    cache (every byte checked), else indexed by Pagefind (two runs at a time) and kept in the cache.
-    fresh=True (`--clean`) empties the cache first and links nothing. Entries the plan does not use
-    are pruned. Raises BuildFailed."""
+                 bodies: ArticleBodies | None, fresh: bool = False, live: Path | None = None) -> SearchOutcome:
+    """Write the plan's index into `site_folder/pagefind/`: an older shard that the live site (`live`,
+    given when the writer trusts it) already publishes as the cache holds it is hard-linked from
+    there; any other shard is copied from the cache (every byte checked), else indexed by Pagefind
+    (two runs at a time) and kept in the cache. fresh=True (`--clean`) empties the cache first.
+    Entries the plan does not use are pruned. Raises BuildFailed."""
     if fresh:
         shutil.rmtree(cache, ignore_errors=True)
-    published = config.output_path / BUNDLE_DIR
     bundle = site_folder / BUNDLE_DIR
     bundle.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     missing: list[SearchShard] = []
     for number, shard in enumerate(plan.shards):
         keep = _primary_file if number == 0 else _shard_file
-        if number > 0 and not fresh and link_published(cache, shard.key, published / shard.key,
-                                                       _incoming(bundle, shard), keep):
+        if number > 0 and live is not None and link_published(cache, shard.key, live / BUNDLE_DIR / shard.key,
+                                                              _incoming(bundle, shard), keep):
             continue
         try:
             if copy_entry(cache, shard.key, _incoming(bundle, shard), keep):
@@ -285,12 +284,8 @@ def _index_shards(shards: list[SearchShard], primary: str, bundle: Path, cache: 
     """Index each shard with Pagefind, at most PARALLEL_RUNS at once: the slim pages of a shard are
     made (its bodies read from the store) here, while the runs of earlier shards go on."""
     executable = pagefind_executable()
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        scratch_parent = cache
-    except OSError:
-        scratch_parent = bundle.parent.parent
-    scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=scratch_parent))
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=cache))
     try:
         with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as runs:
             pending: set[Future] = set()
@@ -318,7 +313,7 @@ def _write_slim_pages(folder: Path, articles: list[Article], config: SiteConfig)
 
 
 def _index_one(executable: Path, work: Path, key: str, config: SiteConfig, cache: Path, target: Path,
-               keep) -> None:
+               keep: Callable[[str], bool]) -> None:
     """Run Pagefind over one shard's slim pages, keep its output in the cache, copy it to target."""
     output = work / "out"
     command = [str(executable), "--site", "site", "--output-path", "out", *_options(config)]
