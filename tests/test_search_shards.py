@@ -4,11 +4,14 @@ search cache's checks, and where the shards are published."""
 import re
 from dataclasses import replace
 
+import pytest
+
 from article_records import make_article
 from pagefind_index import find_word, shard_bundles
 
 from newsgen.build import build
 from newsgen.config import load_config
+from newsgen.errors import ConfigError
 from newsgen.write.search import cut_shards
 
 STORY = """\
@@ -142,10 +145,20 @@ def test_a_damaged_cache_entry_is_never_published_and_is_indexed_again(make_site
     assert (cache / keys[0] / "pagefind.js").read_bytes() == (out / "pagefind/pagefind.js").read_bytes()
 
 
-def test_clean_indexes_every_shard_again(make_site, tmp_path):
-    make_site(_stories(), **ONE_PER_SHARD)
+def test_clean_indexes_every_shard_again_into_the_same_shards(make_site, tmp_path):
+    out = make_site(_stories(), **ONE_PER_SHARD)
+    keys = _shard_keys(out)
     report = build(load_config(tmp_path / "site", {"workers": 1, **ONE_PER_SHARD}), clean=True)
     assert (report.search_shards_indexed, report.search_shards_reused) == (4, 0)
+    assert _shard_keys(out) == keys
+
+
+def test_shard_size_must_be_positive(tmp_path):
+    (tmp_path / "newsgen.yaml").write_text("search_shard_words: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as failure:
+        load_config(tmp_path)
+    assert str(failure.value) == ("invalid configuration (1 error):\n"
+                                  "  1. newsgen.yaml:1: 'search_shard_words' must be at least 1")
 
 
 def test_cache_entries_a_build_did_not_use_are_pruned(make_site, tmp_path):
