@@ -13,14 +13,15 @@ word occurrence it indexes, so the archive is indexed in shards, one Pagefind ru
   summary, corrections and body as text; tags, section, authors and year as filters; the shown
   date as metadata and the ISO date as the sort key. Slim pages are written to a scratch folder,
   only for the shards that must be indexed, never into the site.
-- A shard's key (plan_search) is a digest of Pagefind's version and binary, its options, and each
-  article's URL, slim page and body; the index of every shard is kept in the search cache
+- A shard's key (plan_search) is a digest of Pagefind's version and binary, its options, the
+  site's language and time zone, and each article's URL, indexed fields and body; the index of every shard is kept in the search cache
   (search_cache.py) under its key, so an unchanged shard is never indexed again and a rebuild
   publishes the same bytes (Pagefind's own output differs from run to run).
 - Output: `pagefind/` holds Pagefind's script and engine and the newest shard's index;
   `pagefind/<key>/` holds each older shard's index alone (the browser merges it with the
-  primary's engine). Pagefind's UI files are left out. The search page lists the shard keys,
-  newest first (templates/search.html, static/search.js).
+  primary's engine). Pagefind's UI files are left out. An older shard the live site already
+  publishes is hard-linked from there. The search page lists the shard keys, newest first
+  (templates/search.html, static/search.js).
 
 A failed run fails the build, so the previous site stays.
 """
