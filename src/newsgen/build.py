@@ -44,7 +44,8 @@ from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
 from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
                                    write_site)
-from newsgen.write.search import SearchOutcome, SearchPlan, index_search, plan_search
+from newsgen.write.search import (SEARCH_BODIES_FILE, SearchOutcome, SearchPlan, index_search, plan_search,
+                                  read_body_digests, save_body_digests)
 
 Progress = Callable[[str, int, "int | None"], None]
 """Called as progress(stage, done, expected) while a build runs; expected may be None."""
@@ -93,7 +94,9 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         bodies = ArticleBodies(store, files.keys, files.files)
-        search_plan = plan_search(site.articles, config, bodies) if config.search else None
+        digests_path = cache_dir(config) / SEARCH_BODIES_FILE
+        search_plan = plan_search(site.articles, config, bodies, {} if clean else read_body_digests(digests_path)) \
+            if config.search else None
         ctx = RenderContext(config, now, make_environment(config), detector, pool, bodies, shipping,
                             search_plan.keys if search_plan else ())
         static_notices: list[str] = []
@@ -114,6 +117,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
+    if search_plan is not None:
+        save_body_digests(digests_path, search_plan.body_digests)
     if history_update is not None:
         write_atomic(history_path, history_update)
     found = findings()  # a URL changes or goes once: not said again by a build with nothing to do

@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import os
 import shutil
 import subprocess
@@ -40,13 +41,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.model import Article
 from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
+from newsgen.write.publish import write_atomic
 from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, store_entry
 
 BUNDLE_DIR = "pagefind"
@@ -58,6 +60,10 @@ RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
 """Pagefind's script, worker and engines (by name prefix): published with the primary index only."""
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 """Pagefind's ready-made interface, which the search page does not use: never published."""
+BODY_BATCH = 500
+"""Article bodies read from the store at once."""
+SEARCH_BODIES_FILE = "search-bodies.json"
+"""In the cache folder: the body digests of the last build (read_body_digests)."""
 LEFTOVER_SECONDS = 3600
 """Scratch and staging folders older than this in the search cache are a killed build's."""
 
@@ -76,6 +82,8 @@ class SearchPlan:
 
     shards: tuple[SearchShard, ...]
     """Newest first: the first is the primary index, published at `pagefind/`."""
+    body_digests: Mapping[str, str]
+    """Each article body's digest by its name (for the next build: save_body_digests)."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -138,18 +146,21 @@ def _cuts_after(article: Article, length: int, shard_words: int) -> bool:
     return point * shard_words < 2 * length << 64
 
 
-def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None) -> SearchPlan:
-    """The shards of the site's articles (newest first, as Site holds them), each with its key."""
+def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None,
+                known: Mapping[str, str]) -> SearchPlan:
+    """The shards of the site's articles (newest first, as Site holds them), each with its key.
+    `known` holds the body digests of the previous build (read_body_digests)."""
     engine = _engine_identity(pagefind_executable())
     options = " ".join(_options(config))
+    digests = _digest_bodies(articles, config, bodies, known)
     shards = []
     for group in cut_shards(articles[::-1], config.search_shard_words):
         digest = hashlib.blake2b(f"{engine}\n{options}\n{config.timezone}\n".encode(), digest_size=16)
         for article in group:
-            digest.update(f"{_indexed_fields(article)!r}\0{_body_identity(article, bodies)}\n"
+            digest.update(f"{_indexed_fields(article)!r}\0{digests[_body_name(article, bodies)]}\n"
                           .encode("utf-8", "surrogateescape"))
         shards.append(SearchShard(digest.hexdigest(), group))
-    return SearchPlan(tuple(reversed(shards)))
+    return SearchPlan(tuple(reversed(shards)), digests)
 
 
 def _indexed_fields(article: Article) -> tuple:
@@ -161,13 +172,54 @@ def _indexed_fields(article: Article) -> tuple:
             [(correction.date.isoformat(), correction.text) for correction in article.corrections])
 
 
-def _body_identity(article: Article, bodies: ArticleBodies | None) -> str:
-    """What names the article's body: its file's cache key (which covers the file's bytes and every
-    setting of the parse), else the body's digest."""
-    key = bodies.keys.get(article.source) if bodies is not None and not article.body_html else None
-    if key is not None:
-        return f"{key} {article.source}"
-    return hashlib.blake2b(article.body_html.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+def _body_name(article: Article, bodies: ArticleBodies | None) -> str:
+    """What names an article's body within one site: its file's cache key and its source."""
+    key = bodies.keys.get(article.source) if bodies is not None else None
+    return f"{key} {article.source}"
+
+
+def _digest_bodies(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None,
+                   known: Mapping[str, str]) -> dict[str, str]:
+    """The digest of each article's body by its name: from `known`, else from the body itself (read
+    from the store BODY_BATCH articles at a time). A digest of the text, not the file's cache key
+    (which names the site's folder), so two copies of a site give the same shard keys."""
+    found: dict[str, str] = {}
+    missing: list[Article] = []
+    for article in articles:
+        name = _body_name(article, bodies)
+        if name in known:
+            found[name] = known[name]
+        elif article.body_html or bodies is None:
+            found[name] = _text_digest(article.body_html)
+        else:
+            missing.append(article)
+    for start in range(0, len(missing), BODY_BATCH):
+        for article in with_bodies(bodies, missing[start:start + BODY_BATCH], config):
+            found[_body_name(article, bodies)] = _text_digest(article.body_html)
+    return found
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def read_body_digests(path: Path) -> dict[str, str]:
+    """The body digests a previous build saved (save_body_digests); empty when missing or unreadable."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: digest for name, digest in data.items() if isinstance(digest, str)}
+
+
+def save_body_digests(path: Path, digests: Mapping[str, str]) -> None:
+    """Keep the body digests of a successful build for the next one (only a cache: failures pass)."""
+    try:
+        write_atomic(path, json.dumps(digests, sort_keys=True, separators=(",", ":")).encode())
+    except OSError:
+        pass
 
 
 @functools.lru_cache(maxsize=4)
