@@ -109,7 +109,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         try:
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
-                finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched),
+                finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched,
+                                       own_pool=pool if executor is None else None),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}})
@@ -132,16 +133,20 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
 
 
 def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: ArticleBodies, clean: bool,
-                    live_trusted: bool,
-                    outcomes: list[SearchOutcome]) -> Callable[[Path, dict[str, str]], None] | None:
+                    live_trusted: bool, outcomes: list[SearchOutcome],
+                    own_pool: Executor | None) -> Callable[[Path, dict[str, str]], None] | None:
     """The writer's last step before the swap: the search index (index_search) into the staged site,
     its outcome appended to `outcomes`; unchanged shards are linked from the live site when the
-    writer trusts it (and not with `--clean`). None with search off or no articles to index."""
+    writer trusts it (and not with `--clean`). The build's own worker pool, idle once every page is
+    written, is shut down first, so its processes' memory is not held beside Pagefind's. None with
+    search off or no articles to index."""
     if plan is None or not plan.shards:
         return None
     live = config.output_path if live_trusted and not clean else None
 
     def finish(folder: Path, digests: dict[str, str]) -> None:
+        if own_pool is not None:
+            own_pool.shutdown()
         outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
                                      live=live))
 
