@@ -2,7 +2,7 @@
 """Benchmark newsgen cold and incremental builds, optionally beside Hugo and Pelican.
 
     python benchmarks/bench.py [--sizes 10000 ...] [--repeat 3] [--peers [hugo,pelican]] [--hugo BINARY]
-                               [--no-search] [--no-serve] [--root /dev/shm/newsgen-bench]
+                               [--no-search] [--no-serve] [--cold-only] [--root /dev/shm/newsgen-bench]
 
 For each size it generates the shared corpus (../shared/bench/make_corpus.py), then runs, in
 rounds that alternate between the tools: newsgen cold (no cache, no output), no-change rebuild,
@@ -11,7 +11,8 @@ newest day), after deleting one, and after replacing one article's tags by a tag
 checked on the article's page). Edits, deletions and retags pick articles from the middle of the
 archive (30% to 70% of the way through it). Then, per round, `newsgen serve` on the site: the time
 from writing one article's body to the first response for its page that carries the edit.
-With --peers, Hugo (`hugo --quiet`; the binary of --hugo, else `hugo` on PATH when it is 0.168 or
+--cold-only runs the cold builds alone (the 100,000-article figure is the peak memory of the cold
+build with search on). With --peers, Hugo (`hugo --quiet`; the binary of --hugo, else `hugo` on PATH when it is 0.168 or
 later) and Pelican (in its own virtual environment under benchmarks/out/) cold builds of the same
 corpus; the peers run at sizes up to 10,000 only. Every run is a fresh process; peak memory is the
 largest sum of the resident memory of the run's whole process tree, sampled from /proc every 50 ms.
@@ -307,14 +308,15 @@ class Pelican:
 
 
 def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hugo: str | None,
-               search: bool = True, serve: bool = True) -> list[tuple[str, float, float, float]]:
+               search: bool = True, serve: bool = True,
+               cold_only: bool = False) -> list[tuple[str, float, float, float]]:
     ours = Newsgen(root, size, newsgen, search)
     others = [("hugo cold", Hugo(root, size, hugo).cold)] if "hugo" in peers and hugo else []
     if "pelican" in peers:
         others.append(("pelican cold", Pelican(root, size).cold))
     steps = [("newsgen cold", ours.cold), ("newsgen no-change", ours.run),
              ("newsgen one-edit", ours.edit), ("newsgen one-add", ours.add),
-             ("newsgen one-delete", ours.delete), ("newsgen one-retag", ours.retag)]
+             ("newsgen one-delete", ours.delete), ("newsgen one-retag", ours.retag)][:1 if cold_only else None]
     runs: dict[str, list[tuple[float, float]]] = {}
 
     def record(round_number: int, name: str, step: Callable[[], Run]) -> None:
@@ -352,13 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-serve", action="store_true", help="leave out the `newsgen serve` edit-to-visible run")
     parser.add_argument("--no-search", action="store_true",
                         help="build without the Pagefind search index (the peers build none)")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only the cold builds (for the peak memory of a large archive)")
     args = parser.parse_args(argv)
     args.root.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"root {args.root}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, repeat {args.repeat}", flush=True)
     hugo = chosen_hugo(args.hugo) if "hugo" in args.peers else None
     tables = {size: bench_size(args.root, size, args.repeat, args.peers if size <= 10000 else "", args.newsgen, hugo,
-                               not args.no_search, not args.no_serve)
+                               not args.no_search, not args.no_serve and not args.cold_only, args.cold_only)
               for size in args.sizes}
     print()
     print("| size | run | median s | x Hugo cold | CPU s | x Hugo CPU | peak MB (all processes) |")

@@ -5,12 +5,16 @@
 1. Converts ../shared/corpora/reuters21578/articles.jsonl to front-matter Markdown files in a
    temporary folder under /tmp (never committed; the corpus is a test input only). Tags are the
    record's topics, places, people, organisations and exchanges.
-2. Builds the site with newsgen (search on) and times the whole build and, separately, a
-   second Pagefind run on the built folder and the related-stories computation.
-3. Prints the size of pagefind/ by kind of file.
+2. Builds the site with newsgen (search on: the index in shards, see write/search.py) and times
+   the whole build, the related-stories computation, and the rebuild after one article's body is
+   edited in the middle of the archive (Pagefind indexes that article's shard again).
+3. Prints the size of pagefind/ by kind of file, and the number of shards.
 4. Serves the site on 127.0.0.1 under /news/ (counting the files sent) and, in a fresh headless Chromium per query,
    types typical queries on the search page and sums the bytes each one downloads from
-   pagefind/ (entry, engine, metadata, filters, index chunks, fragments), as a phone would.
+   pagefind/ (entry, engine, metadata, filters, index chunks, fragments), as a phone would: in the
+   default order (newest first: shards searched newest first until ten results), then, in another
+   fresh browser, with best match (every shard merged). The time is from the keystroke to the
+   results shown, the search page's 250 ms typing pause included.
 
 Needs Debian's Chromium for step 4 (`--no-browser` skips it).
 """
@@ -22,6 +26,7 @@ import functools
 import gzip
 import http.server
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -41,7 +46,6 @@ from newsgen.config import load_config, reference_time  # noqa: E402
 from newsgen.index.site import index_site  # noqa: E402
 from newsgen.content.load import load_articles  # noqa: E402
 from newsgen.index.related import relate_articles  # noqa: E402
-from newsgen.write.search import index_search  # noqa: E402
 from newsgen.serve.server import SiteRequestHandler  # noqa: E402
 
 QUERIES = ["oil", "cocoa", "interest rates", "bank of japan", "takeover bid", "zinc"]
@@ -70,13 +74,21 @@ def write_corpus(content: Path, limit: int | None) -> int:
     return count
 
 
+def file_kind(name: Path) -> str:
+    """The kind of a file of pagefind/, by its path in it (an older shard's files are in `<key>/`)."""
+    if len(name.parts) > 1 and name.parts[0] not in ("index", "fragment", "filter"):
+        name = Path(*name.parts[1:])
+    if len(name.parts) > 1:
+        return name.parts[0]
+    return {".pf_meta": "meta", ".pagefind": "wasm", ".json": "entry"}.get(name.suffix, "scripts")
+
+
 def folder_sizes(bundle: Path) -> dict[str, tuple[int, int]]:
     """(files, bytes) per kind: fragments, word index chunks, filters, metadata, engine and scripts."""
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for path in bundle.rglob("*"):
         if path.is_file():
-            kind = path.parent.name if path.parent != bundle else (
-                "meta" if path.suffix == ".pf_meta" else "wasm" if path.suffix == ".pagefind" else "scripts+css")
+            kind = file_kind(path.relative_to(bundle))
             kinds[kind][0] += 1
             kinds[kind][1] += path.stat().st_size
     return {kind: (files, size) for kind, (files, size) in sorted(kinds.items())}
@@ -100,15 +112,14 @@ def pagefind_bytes(out: Path) -> dict[str, int]:
     for sent in CountingHandler.sent:
         path = Path(sent)
         if path.is_file() and path.is_relative_to(bundle):
-            name = path.relative_to(bundle)
-            kind = name.parts[0] if len(name.parts) > 1 else {".pagefind": "wasm"}.get(path.suffix, path.suffix[1:])
-            by_kind[kind] += path.stat().st_size
+            by_kind[file_kind(path.relative_to(bundle))] += path.stat().st_size
     CountingHandler.sent.clear()
     return dict(by_kind)
 
 
-def measure_queries(out: Path) -> list[tuple[str, int, dict[str, int], dict[str, int], dict[str, int]]]:
-    """(query, results, start-up, query and filter-panel bytes by kind) per query, each in a fresh browser."""
+def measure_queries(out: Path) -> list[tuple]:
+    """(query, order, status, ms, start-up, query and filter-panel bytes by kind) per query and order,
+    each in a fresh browser."""
     from browser import Browser
 
     handler = functools.partial(CountingHandler, directory=str(out), base_path="/news/")
@@ -119,22 +130,25 @@ def measure_queries(out: Path) -> list[tuple[str, int, dict[str, int], dict[str,
     rows = []
     try:
         for query in QUERIES:
-            with Browser(timeout=120) as browser:  # a new, empty profile: nothing cached from the last query
-                CountingHandler.sent.clear()
-                browser.navigate(base + "search/")
-                browser.wait_for("!document.querySelector('.search-filters').hidden")
-                time.sleep(0.3)
-                start_up = pagefind_bytes(out)
-                browser.type_text("#search-query", query)
-                status = browser.wait_for("(t => t.includes('found') && t)"
-                                          "(document.querySelector('[data-search-status]').textContent)")
-                time.sleep(0.3)
-                found = int(status.split()[0]) if status[0].isdigit() else 0
-                fetched = pagefind_bytes(out)
-                browser.evaluate("document.querySelector('.search-filters summary').click()")
-                browser.wait_for("document.querySelectorAll('#search-tag option').length > 1")
-                time.sleep(0.3)
-                rows.append((query, found, start_up, fetched, pagefind_bytes(out)))
+            for order in ("", "best"):
+                with Browser(timeout=120) as browser:  # a new, empty profile: nothing cached from the last query
+                    CountingHandler.sent.clear()
+                    browser.navigate(base + "search/" + (f"?sort={order}" if order else ""))
+                    browser.wait_for("!document.querySelector('.search-filters').hidden")
+                    time.sleep(0.3)
+                    start_up = pagefind_bytes(out)
+                    started = time.perf_counter()
+                    browser.type_text("#search-query", query)
+                    status = browser.wait_for("(t => t.includes('found') && t)"
+                                              "(document.querySelector('[data-search-status]').textContent)")
+                    ms = (time.perf_counter() - started) * 1000
+                    time.sleep(0.3)
+                    fetched = pagefind_bytes(out)
+                    browser.evaluate("document.querySelector('.search-filters').open = true")
+                    browser.wait_for("document.querySelectorAll('#search-tag option').length > 1")
+                    time.sleep(0.3)
+                    rows.append((query, order or "newest", re.match(r"[0-9]*\+?", status).group() or "0", ms,
+                                 start_up, fetched, pagefind_bytes(out)))
     finally:
         server.shutdown()
         server.server_close()
@@ -165,9 +179,13 @@ def main() -> int:
         report = build(config)
         print(f"build with search: {report.articles} articles, {report.pages_written} pages in {report.seconds:.1f} s")
         out = config.output_path
-        started = time.perf_counter()
-        index_search(out)
-        print(f"pagefind alone on the built folder: {time.perf_counter() - started:.1f} s")
+        print(f"search index: {report.search_shards_indexed} shards indexed by Pagefind")
+        middle = sorted((site / "content").iterdir())[count // 2]
+        middle.write_text(middle.read_text(encoding="utf-8") + "\nA sentence added for the benchmark.\n",
+                          encoding="utf-8")
+        edited = build(config)
+        print(f"rebuild after one body edited: {edited.seconds:.1f} s, {edited.pages_written} pages written,"
+              f" {edited.search_shards_indexed} shard(s) indexed, {edited.search_shards_reused} reused")
         articles = load_articles(config, reference_time(), None).articles
         ordered = index_site(articles, config).articles
         for share in (4, 2, 1):  # about linear: a quarter of the articles should take about a quarter of the time
@@ -180,7 +198,9 @@ def main() -> int:
         bundle = out / "pagefind"
         sizes = folder_sizes(bundle)
         total = sum(size for _files, size in sizes.values())
-        print(f"\nindex size: pagefind/ holds {sum(f for f, _ in sizes.values())} files, {total / 1e6:.2f} MB")
+        shards = 1 + sum(1 for p in bundle.iterdir() if (p / "pagefind-entry.json").is_file())
+        print(f"\nindex size: pagefind/ holds {shards} shards, {sum(f for f, _ in sizes.values())} files,"
+              f" {total / 1e6:.2f} MB")
         for kind, (files, size) in sizes.items():
             print(f"  {kind:12} {files:6} files {size / 1e3:10.1f} kB  (mean {size / files / 1e3:.1f} kB)")
 
@@ -192,11 +212,11 @@ def main() -> int:
         if not args.no_browser:
             print("\nquery downloads, kB fetched from pagefind/ (headless Chromium, new profile per query, uncompressed"
                   " HTTP): opening the search page, then typing one query (first 10 results):")
-            for query, found, start_up, fetched, panel in measure_queries(out):
+            for query, order, found, ms, start_up, fetched, panel in measure_queries(out):
                 first, then = sum(start_up.values()), sum(fetched.values())
-                print(f"  {query!r:16} {found:5} results: start-up {first / 1e3:6.1f} kB ({kilobytes(start_up)})"
-                      f" + query {then / 1e3:6.1f} kB ({kilobytes(fetched)}) = {(first + then) / 1e3:.1f} kB;"
-                      f" then opening the filters: {sum(panel.values()) / 1e3:.1f} kB ({kilobytes(panel)})")
+                print(f"  {query!r:16} {order:6} {found:>6} results in {ms:5.0f} ms: start-up {first / 1e3:6.1f} kB"
+                      f" ({kilobytes(start_up)}) + query {then / 1e3:6.1f} kB ({kilobytes(fetched)})"
+                      f" = {(first + then) / 1e3:.1f} kB; then opening the filters: {sum(panel.values()) / 1e3:.1f} kB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

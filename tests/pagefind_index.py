@@ -36,6 +36,11 @@ def read_meta(bundle: Path) -> list:
     return read_cbor(bundle / f"pagefind.{language['hash']}.pf_meta")
 
 
+def shard_bundles(bundle: Path) -> list[Path]:
+    """The primary index and each merged shard's folder (`pagefind/<key>/`) of a sharded index."""
+    return [bundle] + sorted(p for p in bundle.iterdir() if (p / "pagefind-entry.json").is_file())
+
+
 def indexed_pages(bundle: Path) -> list[dict]:
     """Every indexed page's fragment (url, content, filters, meta)."""
     return [read_fragment(bundle, page_hash) for page_hash, _words in read_meta(bundle)[1]]

@@ -63,7 +63,10 @@ def run(site: Path, clean: bool = False, **overrides):
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    """Every file's bytes but Pagefind's index, which a clean build makes again and Pagefind writes
+    differently each run (the search page's shard keys stand for it)."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.relative_to(folder).as_posix().startswith("pagefind/")}
 
 
 def forget_output(site: Path) -> None:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from browser import CHROMIUM, Browser
-from conftest import REPO
+from conftest import REPO, write_files
 
 from newsgen.build import build
 from newsgen.config import load_config
@@ -14,16 +14,88 @@ SEED_TITLE = "Venezuela has started contacts with the government of Gustavo Petr
 SEED_PATH = "/news/2022/08/10/venezuela-has-started-contacts-with-the-government-of-gustavo-petro-in-colombia/"
 
 
+HARBOUR_STORY = """\
+---
+title: Harbour report {day}
+date: 2023-05-0{day}T09:30:00Z
+section: {section}
+---
+The harbour {word} on day {day} of the month.
+"""
+
+
+def _serve_under_news(config):
+    """Build the site for the sub-path /news/ and serve it there: (its address, the server)."""
+    build(config)
+    server = make_server(config.output_path, "127.0.0.1", 0, "/news/")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_address[1]}/news/", server, thread
+
+
+@pytest.fixture
+def sharded_site_under_news(tmp_path):
+    """Five articles, each in a search shard of its own (`search_shard_words: 1`), four of them
+    about the harbour (the third is about the market), built for and served under /news/."""
+    words = ["froze", "flooded", "reopened", "closed", "grew"]
+    site = write_files(tmp_path / "site", {
+        f"content/h{day}.md": HARBOUR_STORY.format(day=day, word=words[day - 1],
+                                                   section="Ports" if day % 2 else "Weather")
+        for day in range(1, 6)})
+    (site / "content/h3.md").write_text(HARBOUR_STORY.format(day=3, word="x", section="Ports")
+                                        .replace("Harbour", "Market").replace("harbour x", "market opened"),
+                                        encoding="utf-8")
+    config = load_config(site, {"workers": 1, "search_shard_words": 1, "base_url": "https://example.org/news/"})
+    url, server, thread = _serve_under_news(config)
+    yield url
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.slow
+def test_a_query_over_a_sharded_index_lists_results_from_every_shard_newest_first(sharded_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    with Browser() as browser:
+        browser.navigate(sharded_site_under_news + "search/")
+        shards = browser.evaluate("document.querySelector('[data-search]').dataset.shards.split(' ').length")
+        assert shards == 5
+        browser.wait_for("!document.querySelector('.search-filters').hidden")  # Pagefind loaded
+        browser.type_text("#search-query", "harbour")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent.includes('found')")
+        assert browser.evaluate("document.querySelector('[data-search-status]').textContent") == \
+            "4 articles found for “harbour”."
+        titles = "[...document.querySelectorAll('[data-search-results] .teaser-title a')]" \
+                 ".map(a => [a.textContent, new URL(a.href).pathname])"
+        assert browser.evaluate(titles) == [
+            [f"Harbour report {day}", f"/news/2023/05/0{day}/harbour-report-{day}/"] for day in (5, 4, 2, 1)]
+
+        browser.evaluate("const sort = document.querySelector('#search-sort'); sort.value = 'oldest';"
+                         "sort.dispatchEvent(new Event('change'))")
+        browser.wait_for("location.search === '?q=harbour&sort=oldest'")
+        browser.wait_for(f"JSON.stringify({titles}.map(t => t[0])) === "
+                         "JSON.stringify(['Harbour report 1', 'Harbour report 2', 'Harbour report 4', 'Harbour report 5'])")
+
+        browser.evaluate("document.querySelector('.search-filters summary').click()")  # merges every shard
+        browser.wait_for("document.querySelectorAll('#search-section option').length > 1")
+        sections = browser.evaluate("[...document.querySelectorAll('#search-section option')].map(o => o.textContent)")
+        assert sections == ["Any", "Ports (3)", "Weather (2)"]  # counted across the whole archive
+        browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
+                         "document.querySelector('#search-sort').value = ''; section.dispatchEvent(new Event('change'))")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent"
+                         " === '2 articles found for “harbour” with the chosen filters.'")
+        assert browser.evaluate(titles) == [
+            [f"Harbour report {day}", f"/news/2023/05/0{day}/harbour-report-{day}/"] for day in (5, 1)]
+        assert browser.console == []
+
+
 @pytest.fixture
 def example_site_under_news(tmp_path):
     """The repository's example site, built for and served under the sub-path /news/."""
     config = load_config(REPO, {"output_dir": str(tmp_path / "public"), "workers": 1,
                                 "base_url": "https://example.org/news/"})
-    build(config)
-    server = make_server(config.output_path, "127.0.0.1", 0, "/news/")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/news/"
+    url, server, thread = _serve_under_news(config)
+    yield url
     server.shutdown()
     server.server_close()
     thread.join()

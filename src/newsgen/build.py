@@ -48,7 +48,8 @@ from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.render.workers import Shipping
 from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
                                    write_site)
-from newsgen.write.search import index_search
+from newsgen.write.search import (SEARCH_BODIES_FILE, SearchOutcome, SearchPlan, index_search, plan_search,
+                                  read_body_digests, save_body_digests)
 
 Progress = Callable[[str, int, "int | None"], None]
 """Called as progress(stage, done, expected) while a build runs; expected may be None."""
@@ -98,9 +99,14 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
-        ctx = RenderContext(config, now, make_environment(config), detector, pool,
-                            ArticleBodies(store, files.keys, files.files), shipping)
+        bodies = ArticleBodies(store, files.keys, files.files)
+        digests_path = cache_dir(config) / SEARCH_BODIES_FILE
+        search_plan = plan_search(site.articles, config, bodies, {} if clean else read_body_digests(digests_path)) \
+            if config.search else None
+        ctx = RenderContext(config, now, make_environment(config), detector, pool, bodies, shipping,
+                            search_plan.keys if search_plan else ())
         static_notices: list[str] = []
+        searched: list[SearchOutcome] = []
         pages = _site_pages(site, ctx, static, static_notices, pictures)
 
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
@@ -109,8 +115,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         try:
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
-                finish=(lambda folder, digests: index_search(folder, digests, cache_dir(config) / "search"))
-                if config.search else None,
+                finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched,
+                                       own_pool=pool if executor is None else None),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}})
@@ -118,12 +124,40 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
+    if search_plan is not None:
+        save_body_digests(digests_path, search_plan.body_digests)
     if history_update is not None:
         write_atomic(history_path, history_update)
     found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
-    found.update(warnings=found["warnings"] + tuple(gone), notices=found["notices"] + site.url_changes)
+    search_warnings = tuple(chain.from_iterable(outcome.warnings for outcome in searched))
+    found.update(warnings=found["warnings"] + tuple(gone) + search_warnings,
+                 notices=found["notices"] + site.url_changes)
     return BuildReport(**found, pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
-                       pages_deleted=written.pages_deleted, pictures_resized=pictures.resized, seconds=time.perf_counter() - started, output_dir=output)
+                       pages_deleted=written.pages_deleted, pictures_resized=pictures.resized,
+                       seconds=time.perf_counter() - started, output_dir=output,
+                       search_shards_indexed=sum(outcome.indexed for outcome in searched),
+                       search_shards_reused=sum(outcome.reused for outcome in searched))
+
+
+def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: ArticleBodies, clean: bool,
+                    live_trusted: bool, outcomes: list[SearchOutcome],
+                    own_pool: Executor | None) -> Callable[[Path, dict[str, str]], None] | None:
+    """The writer's last step before the swap: the search index (index_search) into the staged site,
+    its outcome appended to `outcomes`; unchanged shards are linked from the live site when the
+    writer trusts it (and not with `--clean`). The build's own worker pool, idle once every page is
+    written, is shut down first, so its processes' memory is not held beside Pagefind's. None with
+    search off or no articles to index."""
+    if plan is None or not plan.shards:
+        return None
+    live = config.output_path if live_trusted and not clean else None
+
+    def finish(folder: Path, digests: dict[str, str]) -> None:
+        if own_pool is not None:
+            own_pool.shutdown()
+        outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
+                                     live=live))
+
+    return finish
 
 
 def check_chosen_output(config: SiteConfig) -> None:

@@ -107,6 +107,10 @@ class SiteConfig:
     # Finding things: search, related stories
     search: bool = True
     """Index the built site with Pagefind and add a /search/ page (needs JavaScript in the reader's browser)."""
+    search_shard_words: int = 300_000
+    """Most words in one shard of the search index. Pagefind takes about 450 bytes per word while it
+    indexes a shard (about 150 MB at the default); an edited article re-indexes its shard only, and
+    a search in the browser reads each shard it opens. Shards hold half this on average."""
     related_count: int = 4
     """Related stories listed under each article; 0 turns them off."""
     share: list[str] = field(default_factory=lambda: ["email"])
@@ -307,7 +311,7 @@ def _is_unicode(text: str) -> bool:
 
 
 def _check_value(key: str, value: typing.Any) -> str | None:
-    if key in ("page_size", "archive_page_size", "summary_words") and value < 1:
+    if key in ("page_size", "archive_page_size", "summary_words", "search_shard_words") and value < 1:
         return f"'{key}' must be at least 1"
     if key == "feed_limit" and value < 1:
         return "'feed_limit' must be at least 1"

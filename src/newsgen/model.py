@@ -526,3 +526,7 @@ class BuildReport:
     """Output files removed because no page produces them any more."""
     nothing_changed: bool = False
     """No input changed since the previous build into this output: nothing was read, indexed or rendered."""
+    search_shards_indexed: int = 0
+    """Shards of the search index that Pagefind indexed in this build."""
+    search_shards_reused: int = 0
+    """Shards of the search index copied from the search cache, every byte checked."""

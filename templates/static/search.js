@@ -1,7 +1,15 @@
 // newsgen's search page: queries the Pagefind index that the build wrote to pagefind/.
+// The index is cut into shards by date (write/search.py); the page lists their keys, newest
+// first, in data-shards: the first is the primary index at pagefind/ (with Pagefind's script),
+// each other one sits at pagefind/KEY/ and is merged in (mergeIndex) only when a query needs it.
 // Every path comes from the page's own data attributes, which are relative links, so search
 // works at a domain root and under a sub-path alike. Results are built as DOM nodes; the only
 // markup taken from the index is Pagefind's <mark> around matched words.
+//
+// Newest first (the default) and oldest first search one shard at a time from that end, through
+// the `shard` filter each merged index carries, until a page of results is found: the count reads
+// "N+" until every shard was searched, and "Count them all" merges the rest. Best match merges
+// every shard (Pagefind ranks merged results by score only).
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 250;
@@ -17,29 +25,46 @@ if (form) {
 
 async function startSearch(form) {
   const status = document.querySelector("[data-search-status]");
+  const countAll = document.querySelector("[data-search-count]");
   const list = document.querySelector("[data-search-results]");
   const more = document.querySelector("[data-search-more]");
   const input = form.elements.q;
   const selects = [...form.querySelectorAll("select[data-filter]")];
   const sort = form.elements.sort;
   const siteRoot = new URL(form.dataset.siteRoot, location.href);
+  const bundle = new URL(form.dataset.bundle, location.href);
+  const shards = (form.dataset.shards || "").split(" ").filter(Boolean);
 
   const filterPanel = form.querySelector(".search-filters");
+  if (shards.length === 0) {
+    status.textContent = "There are no articles to search yet.";
+    return;
+  }
 
-  const pagefind = await import(new URL(form.dataset.bundle + "pagefind.js", location.href).href);
-  await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+  const pagefind = await import(new URL("pagefind.js", bundle).href);
+  await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30, mergeFilter: { shard: shards[0] } });
   await pagefind.init();
 
-  // The filter values come from every filter chunk of the index, so they load only when the
+  const opened = new Map([[shards[0], Promise.resolve()]]);
+  const openShard = (key) => {
+    if (!opened.has(key)) {
+      opened.set(key, pagefind.mergeIndex(new URL(`${key}/`, bundle).pathname,
+                                           { baseUrl: siteRoot.pathname, mergeFilter: { shard: key } }));
+    }
+    return opened.get(key);
+  };
+  const openAll = () => Promise.all(shards.map(openShard));
+
+  // The filter values come from every filter chunk of every shard, so they load only when the
   // panel is opened (or the address asks for a filter), not for every plain query.
   let filtersFilled = null;
-  const fillFiltersOnce = () => (filtersFilled ??= fillFilters(pagefind, selects));
+  const fillFiltersOnce = () => (filtersFilled ??= openAll().then(() => fillFilters(pagefind, selects)));
   filterPanel.addEventListener("toggle", () => { if (filterPanel.open) fillFiltersOnce(); });
   filterPanel.hidden = false;
 
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  sort.value = params.get("sort") || "";
+  sort.value = ["best", "oldest"].includes(params.get("sort")) ? params.get("sort") : "";
   if (selects.some((select) => params.get(select.name)) || sort.value) {
     await fillFiltersOnce();
     for (const select of selects) select.value = params.get(select.name) || "";
@@ -47,16 +72,33 @@ async function startSearch(form) {
   }
 
   let generation = 0;
-  let results = [];
+  let search = null; // the query being shown: { query, filters, walk, next, results, complete }
   let shown = 0;
 
+  // Search further shards, in the walk's order, until `wanted` results are at hand or none are left.
+  async function gather(current, wanted) {
+    while (!search.complete && search.results.length < wanted) {
+      const key = search.walk[search.next++];
+      await openShard(key);
+      const found = await pagefind.search(search.query || null, {
+        filters: { ...search.filters, shard: key }, sort: { date: search.order === "oldest" ? "asc" : "desc" } });
+      if (current !== generation) return false;
+      if (found) search.results.push(...found.results);
+      search.complete = search.next >= search.walk.length;
+    }
+    return true;
+  }
+
   async function showMore(current) {
-    const batch = results.slice(shown, shown + PAGE_SIZE);
+    if (!(await gather(current, shown + PAGE_SIZE + 1))) return;
+    const batch = search.results.slice(shown, shown + PAGE_SIZE);
     const items = await Promise.all(batch.map((result) => result.data()));
     if (current !== generation) return;
     for (const item of items) list.append(renderResult(item));
     shown += items.length;
-    more.hidden = shown >= results.length;
+    more.hidden = shown >= search.results.length;
+    status.textContent = describe(search.results.length, search.complete, search.query, search.filters);
+    countAll.hidden = search.complete;
   }
 
   async function run() {
@@ -65,6 +107,7 @@ async function startSearch(form) {
     const filters = {};
     for (const select of selects) if (select.value) filters[select.dataset.filter] = select.value;
     rememberInUrl(query, filters, sort.value);
+    countAll.hidden = true;
     if (!query && Object.keys(filters).length === 0) {
       list.replaceChildren();
       more.hidden = true;
@@ -72,16 +115,30 @@ async function startSearch(form) {
       return;
     }
     status.textContent = "Searching…";
-    const options = { filters };
-    if (sort.value) options.sort = { date: sort.value === "oldest" ? "asc" : "desc" };
-    const search = await pagefind.search(query || null, options);
-    if (current !== generation || search === null) return;
-    results = search.results;
+    const order = sort.value || "newest";
+    search = { query, filters, order, walk: order === "oldest" ? [...shards].reverse() : shards,
+               next: 0, results: [], complete: false };
+    if (order === "best") {
+      await openAll();
+      const found = await pagefind.search(query || null, { filters });
+      if (current !== generation || found === null) return;
+      search.results = found.results;
+      search.complete = true;
+    }
     shown = 0;
     list.replaceChildren();
     await showMore(current);
-    if (current !== generation) return;
-    status.textContent = describe(results.length, query, filters);
+  }
+
+  async function countEverything() {
+    const current = generation;
+    countAll.disabled = true;
+    await openAll();
+    const found = await pagefind.search(search.query || null, { filters: search.filters });
+    countAll.disabled = false;
+    if (current !== generation || found === null) return;
+    countAll.hidden = true;
+    status.textContent = describe(found.results.length, true, search.query, search.filters);
   }
 
   let timer;
@@ -96,6 +153,7 @@ async function startSearch(form) {
   });
   for (const select of [...selects, sort]) select.addEventListener("change", run);
   more.addEventListener("click", () => showMore(generation));
+  countAll.addEventListener("click", countEverything);
   if (input.value || selects.some((select) => select.value)) await run();
 }
 
@@ -123,11 +181,13 @@ function rememberInUrl(query, filters, order) {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-function describe(count, query, filters) {
+// `complete` is false while shards are left unsearched: the count is then a lower bound, "N+".
+function describe(count, complete, query, filters) {
   const what = query ? ` for “${query}”` : "";
   const narrowed = Object.keys(filters).length ? " with the chosen filters" : "";
-  if (count === 0) return `No articles found${what}${narrowed}.`;
-  return `${count} article${count === 1 ? "" : "s"} found${what}${narrowed}.`;
+  if (count === 0 && complete) return `No articles found${what}${narrowed}.`;
+  const plus = complete ? "" : "+";
+  return `${count}${plus} article${count === 1 && complete ? "" : "s"} found${what}${narrowed}.`;
 }
 
 function renderResult(item) {

@@ -73,7 +73,7 @@ def make_environment(config: SiteConfig) -> Environment:
     )
     catalogue = load_catalogue(config.language, config.site_dir)
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=_isodate, tojson_ld=_json_ld,
+    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=isodate, tojson_ld=_json_ld,
                        by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
                        day_label=_day_label, names_list=_names_list,
                        on_this_day_label=_on_this_day_label)
@@ -200,11 +200,13 @@ def _page_language(context: Any) -> str:
 def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
     """A date in the page's language (CLDR's long date: `10 August 2022`, `10 de agosto de 2022`),
     its month and year alone, or with the time of day and the zone's abbreviation."""
-    return _formatted_date(moment, precision, context["config"].timezone, _page_language(context))
+    return formatted_date(moment, precision, context["config"].timezone, _page_language(context))
 
 
 @functools.lru_cache(maxsize=65536)
-def _formatted_date(moment: datetime, precision: str, timezone: str, language: str) -> str:
+def formatted_date(moment: datetime, precision: str, timezone: str, language: str) -> str:
+    """A date as pages show it, in the zone and language named: `May 2023`, `4 May 2023` or
+    `4 May 2023, 09:30 UTC` in English."""
     local = moment.astimezone(_zone(timezone))
     locale = cldr_locale(language)
     if precision == "month":
@@ -299,7 +301,7 @@ def _by_period(context: Any, articles: tuple[Article, ...], level: str) -> list[
     return list(groups.items())
 
 
-def _isodate(moment: datetime, precision: str = "time") -> str:
+def isodate(moment: datetime, precision: str = "time") -> str:
     """A `<time datetime>` value: `2022-08`, `2022-08-10` or a full timestamp with offset."""
     if precision == "month":
         return f"{moment:%Y-%m}"

@@ -54,6 +54,8 @@ class RenderContext:
     bodies: ArticleBodies | None = None
     """None when articles carry their bodies."""
     shipping: Shipping | None = None
+    search_shards: tuple[str, ...] = ()
+    """The keys of the search index's shards, newest first (the search page lists them)."""
     _reads: dict[str, TemplateReads] = field(default_factory=dict, compare=False, repr=False)
 
     def reads(self, template: str) -> TemplateReads:
@@ -175,6 +177,18 @@ def with_body(ctx: RenderContext, article: Article) -> Article:
     ref = BodyRef(bodies.keys.get(article.source), bodies.files.get(article.source))
     record = bodies.store.get_many([ref.key]).get(ref.key) if ref.key else None
     return dataclasses.replace(article, body_html=_body(article, ref, record, ctx.config))
+
+
+def with_bodies(bodies: ArticleBodies | None, articles: Iterable[Article], config: SiteConfig) -> list[Article]:
+    """The articles with their bodies, fetched from the store in one query (for the search indexer)."""
+    articles = list(articles)
+    if bodies is None:
+        return articles
+    refs = [BodyRef(bodies.keys.get(article.source), bodies.files.get(article.source)) for article in articles]
+    records = bodies.store.get_many({ref.key for ref in refs if ref.key})
+    return [article if article.body_html else
+            dataclasses.replace(article, body_html=_body(article, ref, records.get(ref.key) if ref.key else None, config))
+            for article, ref in zip(articles, refs)]
 
 
 def _body(article: Article, ref: BodyRef, record: Any, config: SiteConfig) -> str:

@@ -47,7 +47,7 @@ def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
                          {"archive": dataclasses.replace(outline_archive(archive), children=()), "period_calendars": {}},
                          archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
             for archive in site.archives)))
-    yield from render_jobs(ctx, finding_jobs(site, outline))
+    yield from render_jobs(ctx, finding_jobs(site, outline, ctx.search_shards))
     yield from render_jobs(ctx, (PageJob("page.html", output_path(page.url), {"page_url": page.url, "site_page": page,
                                                                                "site": outline})
                                  for page in site.pages))
@@ -117,8 +117,8 @@ def _period_dates(archive: Archive, outline: SiteOutline) -> dict[str, Any]:
     return {"period_calendars": {p: outline.calendars[p] for p in shown if p in outline.calendars}, "period_day": day}
 
 
-def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
-    """The on-this-day pages and, with `search: true`, the search page."""
+def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...]) -> Iterator[PageJob]:
+    """The on-this-day pages and, with `search: true`, the search page (listing the search index's shards)."""
     if site.on_this_day:
         yield PageJob("on_this_day_index.html", output_path(ON_THIS_DAY_URL), {"page_url": ON_THIS_DAY_URL, "site": outline})
     yield from chain.from_iterable(
@@ -126,7 +126,8 @@ def finding_jobs(site: Site, outline: SiteOutline) -> Iterator[PageJob]:
                      day_of_year=outline.on_this_day[key], site=outline)
         for key, day in site.on_this_day.items())
     if site.config.search:
-        yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline})
+        yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline,
+                                                               "search_shards": search_shards})
 
 
 def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:

@@ -1,31 +1,102 @@
-"""Search: index the built site with Pagefind before it goes live.
+"""Search: a Pagefind index cut into shards by date, made from the articles before the site goes live.
 
-Pagefind (from PyPI: `pagefind[bin]`, which ships its binary) reads the staged output folder.
-It indexes only each article page's `data-pagefind-body` element (headline, summary, body) with
-its `data-pagefind-filter` values (tag, section, author, year), so listing pages stay out of
-results. It writes a split index to `pagefind/`: a query downloads the entry file, the
-WebAssembly engine, the index chunks holding its words and the fragments of the results it
-shows, never the whole index. The `search/` page (templates/search.html, static/search.js)
-queries it from the browser. A failed run fails the build, so the previous site stays.
+Pagefind (from PyPI: `pagefind[bin]`, which ships its binary) takes about 450 bytes of memory per
+word occurrence it indexes, so the archive is indexed in shards, one Pagefind run each:
+
+- Shards (cut_shards) follow the articles oldest first. A shard ends after an article whose
+  identity hashes below a threshold proportional to its length (on average every
+  `search_shard_words / 2` words), or before the article that would take it past
+  `search_shard_words`. The cuts depend on the articles alone, so a clean build gives the same
+  shards, and an added, removed or edited article changes its own shard only. The newest shard,
+  which new articles join, is the primary index.
+- Each article becomes a slim page (slim_page) holding only what the index needs: headline,
+  summary, corrections and body as text; tags, section, authors and year as filters; the shown
+  date as metadata and the ISO date as the sort key. Slim pages are written to a scratch folder,
+  only for the shards that must be indexed, never into the site.
+- A shard's key (plan_search) is a digest of Pagefind's version and binary, its options, the
+  site's language and time zone, and each article's URL, indexed fields and body; the index of every shard is kept in the search cache
+  (search_cache.py) under its key, so an unchanged shard is never indexed again and a rebuild
+  publishes the same bytes (Pagefind's own output differs from run to run).
+- Output: `pagefind/` holds Pagefind's script and engine and the newest shard's index;
+  `pagefind/<key>/` holds each older shard's index alone (the browser merges it with the
+  primary's engine). Pagefind's UI files are left out. An older shard the live site already
+  publishes is hard-linked from there. The search page lists the shard keys, newest first
+  (templates/search.html, static/search.js).
+
+A failed run fails the build, so the previous site stays.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Callable, Mapping, Sequence
 
+from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError
+from newsgen.model import Article
+from newsgen.render.environment import formatted_date, isodate
+from newsgen.render.jobs import ArticleBodies, with_bodies
+from newsgen.write.publish import write_atomic
+from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, store_entry
 
 BUNDLE_DIR = "pagefind"
 """The folder, inside the output, that holds Pagefind's script, engine and index."""
 TIMEOUT_SECONDS = 3600
-KEPT_INDEXES = 3
-"""Search indexes kept in the cache, newest first."""
+PARALLEL_RUNS = 2
+"""Pagefind runs at once: each takes at most about 150 MB with the default shard size."""
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
+"""Pagefind's script, worker and engines (by name prefix): published with the primary index only."""
+UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+"""Pagefind's ready-made interface, which the search page does not use: never published."""
+BODY_BATCH = 500
+"""Article bodies read from the store at once."""
+SEARCH_BODIES_FILE = "search-bodies.json"
+"""In the cache folder: the body digests of the last build (read_body_digests)."""
+LEFTOVER_SECONDS = 3600
+"""Scratch and staging folders older than this in the search cache are a killed build's."""
+
+
+@dataclass(frozen=True)
+class SearchShard:
+    """One part of the search index: its articles, oldest first, and the key naming its index."""
+
+    key: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The search index as a build publishes it."""
+
+    shards: tuple[SearchShard, ...]
+    """Newest first: the first is the primary index, published at `pagefind/`."""
+    body_digests: Mapping[str, str]
+    """Each article body's digest by its name (for the next build: save_body_digests)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(shard.key for shard in self.shards)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What indexing did: shards indexed by Pagefind, shards copied from the cache, warnings."""
+
+    indexed: int
+    reused: int
+    warnings: tuple[str, ...]
 
 
 def pagefind_executable() -> Path:
@@ -43,98 +114,296 @@ def pagefind_executable() -> Path:
     return path
 
 
-def index_search(site_folder: Path, page_digests: dict[str, str] | None = None,
-                 cache_dir: Path | None = None) -> None:
-    """Give a built site folder its `pagefind/` index. Raises BuildFailed.
-
-    Pagefind's filter and metadata files differ from run to run on the same input (its issue
-    #638), so the index of the last run is kept in cache_dir with a digest of every HTML file it
-    read, and reused when the pages are the same: a rebuild of unchanged content stays
-    byte-identical, and costs no indexing time. page_digests (path -> content hash of every
-    file in the folder, as the writer computed them) saves reading the pages again.
-    """
-    if cache_dir is None:
-        _run_pagefind(site_folder)
-        return
-    digest = _input_digest(site_folder, page_digests)
-    kept = cache_dir / digest
-    if (kept / "pagefind.js").is_file():
-        _copy_tree(kept, site_folder / BUNDLE_DIR)
-        os.utime(kept)
-        return
-    _run_pagefind(site_folder)
-    _keep(site_folder / BUNDLE_DIR, cache_dir, digest)
+def cut_shards(articles: Sequence[Article], shard_words: int) -> list[tuple[Article, ...]]:
+    """The articles (oldest first) cut into shards, oldest first (see the module docstring)."""
+    shards: list[tuple[Article, ...]] = []
+    current: list[Article] = []
+    words = 0
+    for article in articles:
+        length = _indexed_words(article)
+        if current and words + length > shard_words:
+            shards.append(tuple(current))
+            current, words = [], 0
+        current.append(article)
+        words += length
+        if _cuts_after(article, length, shard_words):
+            shards.append(tuple(current))
+            current, words = [], 0
+    if current:
+        shards.append(tuple(current))
+    return shards
 
 
-def _copy_tree(source: Path, target: Path) -> None:
-    """Copy a folder; the first failure (a full disk) raises its own OSError, naming its file."""
-    for path in sorted(source.rglob("*")):
-        destination = target / path.relative_to(source)
-        if path.is_dir():
-            destination.mkdir(parents=True, exist_ok=True)
+def _indexed_words(article: Article) -> int:
+    return article.word_count + len(article.title.split()) + 1
+
+
+def _cuts_after(article: Article, length: int, shard_words: int) -> bool:
+    """Whether a shard ends after this article: true for about `2 * length / shard_words` of articles,
+    chosen by a hash of the article's identity."""
+    point = int.from_bytes(hashlib.blake2b(article.identity.encode("utf-8", "surrogateescape"),
+                                           digest_size=8).digest(), "big")
+    return point * shard_words < 2 * length << 64
+
+
+def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None,
+                known: Mapping[str, str]) -> SearchPlan:
+    """The shards of the site's articles (newest first, as Site holds them), each with its key.
+    `known` holds the body digests of the previous build (read_body_digests)."""
+    engine = _engine_identity(pagefind_executable())
+    options = " ".join(_options(config))
+    digests = _digest_bodies(articles, config, bodies, known)
+    shards = []
+    for group in cut_shards(articles[::-1], config.search_shard_words):
+        digest = hashlib.blake2b(f"{engine}\n{options}\n{config.timezone}\n".encode(), digest_size=16)
+        for article in group:
+            digest.update(f"{_indexed_fields(article)!r}\0{digests[_body_name(article, bodies)]}\n"
+                          .encode("utf-8", "surrogateescape"))
+        shards.append(SearchShard(digest.hexdigest(), group))
+    return SearchPlan(tuple(reversed(shards)), digests)
+
+
+def _indexed_fields(article: Article) -> tuple:
+    """Everything of an article but its body that its slim page shows (the site's language and time
+    zone aside)."""
+    return (article.url, article.title, article.summary, [tag.name for tag in article.tags],
+            article.section and article.section.name, [author.name for author in article.authors],
+            article.published.isoformat(), article.precision,
+            [(correction.date.isoformat(), correction.text) for correction in article.corrections])
+
+
+def _body_name(article: Article, bodies: ArticleBodies | None) -> str:
+    """What names an article's body within one site: its file's cache key and its source."""
+    key = bodies.keys.get(article.source) if bodies is not None else None
+    return f"{key} {article.source}"
+
+
+def _digest_bodies(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None,
+                   known: Mapping[str, str]) -> dict[str, str]:
+    """The digest of each article's body by its name: from `known`, else from the body itself (read
+    from the store BODY_BATCH articles at a time). A digest of the text, not the file's cache key
+    (which names the site's folder), so two copies of a site give the same shard keys."""
+    found: dict[str, str] = {}
+    missing: list[Article] = []
+    for article in articles:
+        name = _body_name(article, bodies)
+        if name in known:
+            found[name] = known[name]
+        elif article.body_html or bodies is None:
+            found[name] = _text_digest(article.body_html)
         else:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                shutil.copyfile(path, destination)
-            except OSError as exc:  # name the file that could not be written, not the one read
-                raise OSError(exc.errno, exc.strerror, str(destination)) from None
+            missing.append(article)
+    for start in range(0, len(missing), BODY_BATCH):
+        for article in with_bodies(bodies, missing[start:start + BODY_BATCH], config):
+            found[_body_name(article, bodies)] = _text_digest(article.body_html)
+    return found
 
 
-def _input_digest(site_folder: Path, page_digests: dict[str, str] | None) -> str:
-    """A digest of what Pagefind reads: every HTML file's path and bytes, and Pagefind's version."""
-    digest = hashlib.sha256()
-    for version_of in ("pagefind", "pagefind_bin"):
-        try:
-            digest.update(f"{version_of} {metadata.version(version_of)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{version_of} none\n".encode())
-    if page_digests is not None:
-        for relative in sorted(p for p in page_digests if p.endswith(".html")):
-            digest.update(relative.encode() + b"\0" + page_digests[relative].encode())
-        return digest.hexdigest()[:32]
-    for folder, dirs, files in os.walk(site_folder):
-        dirs.sort()
-        if Path(folder) == site_folder and BUNDLE_DIR in dirs:
-            dirs.remove(BUNDLE_DIR)
-        for name in sorted(files):
-            if name.endswith(".html"):
-                path = Path(folder, name)
-                digest.update(path.relative_to(site_folder).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:32]
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _keep(bundle: Path, cache_dir: Path, digest: str) -> None:
-    """Keep a copy of the new index, moved in whole so a killed build never leaves half of one, and
-    drop all but the newest few (and any half-copied index a killed build left)."""
+def read_body_digests(path: Path) -> dict[str, str]:
+    """The body digests a previous build saved (save_body_digests); empty when missing or unreadable."""
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache_dir))
-        _copy_tree(bundle, staging / "index")
-        os.rename(staging / "index", cache_dir / digest)
-        shutil.rmtree(staging, ignore_errors=True)
-        os.utime(cache_dir / digest)
-        kept = sorted((p for p in cache_dir.iterdir() if not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
-        leftovers = [p for p in cache_dir.iterdir() if p.name.startswith(".staging-")]
-        for old in kept[KEPT_INDEXES:] + leftovers:  # the newest few: a site built for two base URLs keeps both
-            shutil.rmtree(old, ignore_errors=True)
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: digest for name, digest in data.items() if isinstance(digest, str)}
+
+
+def save_body_digests(path: Path, digests: Mapping[str, str]) -> None:
+    """Keep the body digests of a successful build for the next one (only a cache: failures pass)."""
+    try:
+        write_atomic(path, json.dumps(digests, sort_keys=True, separators=(",", ":")).encode())
     except OSError:
-        pass  # the cache only saves time; the built site is complete without it
+        pass
 
 
-def _run_pagefind(site_folder: Path) -> None:
-    command = [str(pagefind_executable()), "--site", ".", "--output-subdir", BUNDLE_DIR, "--quiet"]
+@functools.lru_cache(maxsize=4)
+def _binary_digest(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as binary:
+        while chunk := binary.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _engine_identity(path: Path) -> str:
+    """Pagefind's package versions and the digest of its binary."""
+    versions = []
+    for package in ("pagefind", "pagefind_bin"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} none")
+    stat = path.stat()
+    return f"{' '.join(versions)} {_binary_digest(path, stat.st_size, stat.st_mtime_ns)}"
+
+
+def _options(config: SiteConfig) -> list[str]:
+    return ["--force-language", config.language, "--quiet"]
+
+
+def slim_page(article: Article, config: SiteConfig, body: str) -> str:
+    """The page Pagefind reads for an article: the text a reader finds it by (headline, summary
+    unless the body holds it, corrections, body) in its data-pagefind-body element, and, ignored as
+    text, the filters, the date shown with each result and the date results are sorted by."""
+    esc = html.escape
+    language = article.lang or config.language
+    summary = article.summary.rstrip("…").strip()
+    parts = [f'<!doctype html><html lang="{esc(config.language)}"><head><meta charset="utf-8">'
+             f'<title>{esc(article.title)}</title></head><body><main data-pagefind-body>'
+             f'<h1>{esc(article.title)}</h1>']
+    if summary not in body:
+        parts.append(f"<p>{esc(article.summary)}</p>")
+    fields = [f'<span data-pagefind-filter="tag">{esc(tag.name)}</span>' for tag in article.tags]
+    if article.section:
+        fields.append(f'<span data-pagefind-filter="section">{esc(article.section.name)}</span>')
+    fields += [f'<span data-pagefind-filter="author">{esc(author.name)}</span>' for author in article.authors]
+    fields.append(f'<span data-pagefind-filter="year">{article.published.astimezone(config.zone).year}</span>')
+    fields.append(f'<span data-pagefind-meta="date">'
+                  f'{esc(formatted_date(article.published, article.precision, config.timezone, language))}</span>')
+    fields.append(f'<span data-pagefind-sort="date">{isodate(article.published)}</span>')
+    parts.append(f'<div data-pagefind-ignore>{"".join(fields)}</div>')
+    for correction in article.corrections:
+        parts.append(f"<p>Correction, {esc(formatted_date(correction.date, 'day', config.timezone, language))}: "
+                     f"{esc(correction.text)}</p>")
+    parts.append(f"{body}</main></body></html>\n")
+    return "".join(parts)
+
+
+def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
+                 bodies: ArticleBodies | None, fresh: bool = False, live: Path | None = None) -> SearchOutcome:
+    """Write the plan's index into `site_folder/pagefind/`: an older shard that the live site (`live`,
+    given when the writer trusts it) already publishes as the cache holds it is hard-linked from
+    there; any other shard is copied from the cache (every byte checked), else indexed by Pagefind
+    (two runs at a time) and kept in the cache. fresh=True (`--clean`) empties the cache first.
+    Entries the plan does not use are pruned. Raises BuildFailed."""
+    if fresh:
+        shutil.rmtree(cache, ignore_errors=True)
+    bundle = site_folder / BUNDLE_DIR
+    bundle.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    missing: list[SearchShard] = []
+    for number, shard in enumerate(plan.shards):
+        keep = _primary_file if number == 0 else _shard_file
+        if number > 0 and live is not None and link_published(cache, shard.key, live / BUNDLE_DIR / shard.key,
+                                                              _incoming(bundle, shard), keep):
+            continue
+        try:
+            if copy_entry(cache, shard.key, _incoming(bundle, shard), keep):
+                continue
+        except DamagedEntry as damage:
+            count = len(shard.articles)
+            warnings.append(f"search: the cached index of {count} article{'s' if count != 1 else ''} from "
+                            f"{shard.articles[0].url} was damaged ({damage}); indexed again")
+        missing.append(shard)
+    if missing:
+        _index_shards(missing, plan.keys[0], bundle, cache, config, bodies)
+    for shard in plan.shards:
+        _place(bundle, shard, primary=shard.key == plan.keys[0])
+    _prune(cache, set(plan.keys))
+    return SearchOutcome(len(missing), len(plan.shards) - len(missing), tuple(warnings))
+
+
+def _primary_file(relative: str) -> bool:
+    return not relative.startswith(UI_FILES)
+
+
+def _shard_file(relative: str) -> bool:
+    return not relative.startswith(UI_FILES + RUNTIME_FILES)
+
+
+def _incoming(bundle: Path, shard: SearchShard) -> Path:
+    return bundle / f".incoming-{shard.key}"
+
+
+def _place(bundle: Path, shard: SearchShard, primary: bool) -> None:
+    """Move a shard's files from its incoming folder to their place: the bundle itself for the
+    primary index, `<key>/` in it for the others."""
+    incoming = _incoming(bundle, shard)
+    if not primary:
+        os.rename(incoming, bundle / shard.key)
+        return
+    for child in sorted(incoming.iterdir()):
+        os.rename(child, bundle / child.name)
+    incoming.rmdir()
+
+
+def _index_shards(shards: list[SearchShard], primary: str, bundle: Path, cache: Path, config: SiteConfig,
+                  bodies: ArticleBodies | None) -> None:
+    """Index each shard with Pagefind, at most PARALLEL_RUNS at once: the slim pages of a shard are
+    made (its bodies read from the store) here, while the runs of earlier shards go on."""
+    executable = pagefind_executable()
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=cache))
     try:
-        result = subprocess.run(command, cwd=site_folder, stdin=subprocess.DEVNULL, capture_output=True,
+        with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as runs:
+            pending: set[Future] = set()
+            for shard in shards:
+                while len(pending) >= PARALLEL_RUNS:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        future.result()
+                site = scratch / shard.key
+                _write_slim_pages(site / "site", with_bodies(bodies, shard.articles, config), config)
+                keep = _primary_file if shard.key == primary else _shard_file
+                pending.add(runs.submit(_index_one, executable, site, shard.key, config, cache,
+                                        _incoming(bundle, shard), keep))
+            for future in pending:
+                future.result()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_slim_pages(folder: Path, articles: list[Article], config: SiteConfig) -> None:
+    for article in articles:
+        page = folder / article.url / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(slim_page(article, config, article.body_html), encoding="utf-8", errors="surrogateescape")
+
+
+def _index_one(executable: Path, work: Path, key: str, config: SiteConfig, cache: Path, target: Path,
+               keep: Callable[[str], bool]) -> None:
+    """Run Pagefind over one shard's slim pages, keep its output in the cache, copy it to target."""
+    output = work / "out"
+    command = [str(executable), "--site", "site", "--output-path", "out", *_options(config)]
+    try:
+        result = subprocess.run(command, cwd=work, stdin=subprocess.DEVNULL, capture_output=True,
                                 text=True, errors="replace", timeout=TIMEOUT_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildFailed([f"search: could not run Pagefind: {exc}"]) from None
-    output = (result.stdout + result.stderr).strip()
+    said = (result.stdout + result.stderr).strip()
     if result.returncode != 0:
-        raise BuildFailed([f"search: Pagefind failed with exit code {result.returncode}: {_tail(output)}"])
-    if not (site_folder / BUNDLE_DIR / "pagefind.js").is_file():
-        raise BuildFailed([f"search: Pagefind wrote no {BUNDLE_DIR}/pagefind.js: {_tail(output)}"])
+        raise BuildFailed([f"search: Pagefind failed with exit code {result.returncode}: {_tail(said)}"])
+    if not (output / "pagefind.js").is_file():
+        raise BuildFailed([f"search: Pagefind wrote no pagefind.js: {_tail(said)}"])
+    shutil.rmtree(work / "site")
+    store_entry(cache, key, output, _primary_file)
+    shutil.copytree(output, target, ignore=lambda folder, names: [
+        name for name in names if not keep(Path(folder, name).relative_to(output).as_posix())
+        and not Path(folder, name).is_dir()])
+
+
+def _prune(cache: Path, used: set[str]) -> None:
+    """Remove the cache entries a build did not use, and killed builds' scratch and staging folders."""
+    try:
+        entries = list(cache.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in used:
+            continue
+        if entry.name.startswith("."):
+            try:
+                if time.time() - entry.stat().st_mtime < LEFTOVER_SECONDS:
+                    continue  # another build's, perhaps still running
+            except OSError:
+                continue
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _tail(output: str, lines: int = 8) -> str:
