@@ -56,7 +56,6 @@ def test_page_is_published_at_its_url_and_listed_in_the_navigation_in_menu_order
     assert "<h1 class=\"page-title\">About us</h1>" in about
     assert "<p>We are a small newsroom.</p>" in about
     assert '<meta name="description" content="Who writes this archive.">' in about
-    assert "data-pagefind-body" not in about
     assert (out / "write-to-us" / "index.html").is_file()
     assert (out / "imprint" / "index.html").is_file()
     assert nav_links(about)[-2:] == ["Contact", "About us"]

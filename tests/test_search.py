@@ -96,7 +96,6 @@ def test_search_off_writes_no_index_no_search_page_and_no_link(make_site):
     assert not (out / "pagefind").exists()
     assert not (out / "search").exists()
     assert "search/" not in (out / "index.html").read_text(encoding="utf-8")
-    assert "data-pagefind-filter" not in (out / SEED_URL.strip("/") / "index.html").read_text(encoding="utf-8")
 
 
 def test_search_switch_must_be_true_or_false(tmp_path, monkeypatch):
