@@ -25,12 +25,18 @@ The harbour {word} on day {day} of the month.
 
 
 def _serve_under_news(config):
-    """Build the site for the sub-path /news/ and serve it there: (its address, the server)."""
+    """Build the site for the sub-path /news/ and serve it there, yielding its address; the server
+    stops when the fixture using it ends."""
     build(config)
     server = make_server(config.output_path, "127.0.0.1", 0, "/news/")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.server_address[1]}/news/", server, thread
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/news/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @pytest.fixture
@@ -46,11 +52,7 @@ def sharded_site_under_news(tmp_path):
                                         .replace("Harbour", "Market").replace("harbour x", "market opened"),
                                         encoding="utf-8")
     config = load_config(site, {"workers": 1, "search_shard_words": 1, "base_url": "https://example.org/news/"})
-    url, server, thread = _serve_under_news(config)
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    yield from _serve_under_news(config)
 
 
 @pytest.mark.slow
@@ -94,11 +96,7 @@ def example_site_under_news(tmp_path):
     """The repository's example site, built for and served under the sub-path /news/."""
     config = load_config(REPO, {"output_dir": str(tmp_path / "public"), "workers": 1,
                                 "base_url": "https://example.org/news/"})
-    url, server, thread = _serve_under_news(config)
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    yield from _serve_under_news(config)
 
 
 @pytest.mark.slow
