@@ -294,14 +294,14 @@ class SitePage:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Redirect:
-    """An old URL that sends readers on to the current URL of an article or page."""
+    """An old URL that sends readers on to the current URL of an article, a page or a listing."""
 
     url: str
     """The old site URL (`2019/old-slug/`, `old/page.html`)."""
     target: str
     """The site URL it leads to."""
     source: str
-    """The file of the article or page it leads to."""
+    """The file of the article or page it leads to, or the listing (`the tag Αθήνα`)."""
 
 
 @pickled_by_fields
