@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 from babel.dates import format_date, format_skeleton, format_time, get_day_names, get_month_names
@@ -79,6 +79,7 @@ def make_environment(config: SiteConfig) -> Environment:
                        on_this_day_label=_on_this_day_label)
     env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, page_language=_page_language,
                        text_direction=text_direction, weekday_names=_weekday_names, catalogue_digest=catalogue.digest,
+                       plural_forms=_plural_forms, plural_locale=_plural_locale, numbering_system=_numbering_system,
                        **METADATA_GLOBALS, **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
@@ -222,6 +223,36 @@ def formatted_date(moment: datetime, precision: str, timezone: str, language: st
 def _number(context: Any, value: int) -> str:
     """A count with the page's language's digit grouping (`12,345`, `12.345`)."""
     return format_decimal(value, locale=cldr_locale(_page_language(context)))
+
+
+PLURAL_SAMPLES = (1, 2, 3, 11, 100, 0, 1_000_000, *range(4, 200))
+"""Numbers tried, in order, for one of each plural category: the usual counts first, so that a
+category gets a number the catalogue's own plural rule puts in the same form."""
+
+
+@jinja2.pass_context
+def _plural_forms(context: Any, message: Callable[[int], str]) -> dict[str, str]:
+    """A message with plural forms for a script to finish: `message` (a macro of one number, that
+    calls ngettext) once for each CLDR plural category of the page's language (`one`, `few`, `other`,
+    ...), for the script to choose with `Intl.PluralRules(plural_locale())`. Arabic has six."""
+    rule = cldr_locale(_page_language(context)).plural_form
+    forms: dict[str, str] = {}
+    for number in PLURAL_SAMPLES:
+        if (category := rule(number)) not in forms:
+            forms[category] = str(message(number))
+    return forms
+
+
+@jinja2.pass_context
+def _plural_locale(context: Any) -> str:
+    """The BCP 47 tag of the CLDR locale the page's counts, dates and plural forms are written in (`en-GB`, `ar`)."""
+    return str(cldr_locale(_page_language(context))).replace("_", "-")
+
+
+@jinja2.pass_context
+def _numbering_system(context: Any) -> str:
+    """The digits the page's language writes counts in, as `Intl.NumberFormat` names them (`latn`)."""
+    return cldr_locale(_page_language(context)).default_numbering_system
 
 
 @jinja2.pass_context
