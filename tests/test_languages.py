@@ -254,3 +254,16 @@ def test_the_search_script_writes_no_words_of_its_own(tmp_path):
     out, _ = build_files(tmp_path, {"content/a.md": article("Port", "2022-08-10")}, search=True)
     given = search_strings((out / "search" / "index.html").read_text(encoding="utf-8"))
     assert set(re.findall(r"words\.(\w+)", code)) <= set(given)
+
+
+def test_site_templates_reading_month_names_and_labels_get_them_in_the_page_language(tmp_path):
+    period_template = ("{% extends 'builtin/period.html' %}{% block title %}{{ archive.period.label }}|"
+                       "{{ archive.period.short_label }}|{{ month_names[7] }}|{{ month_names|length }}{% endblock %}")
+    day_template = "{% extends 'builtin/on_this_day.html' %}{% block title %}{{ day_of_year.label }}{% endblock %}"
+    out, _ = build_files(tmp_path, {"newsgen.yaml": "language: es\n",
+                                    "templates/period.html": period_template,
+                                    "templates/on_this_day.html": day_template,
+                                    "content/a.md": article("Reabre el puerto", "2022-08-10")})
+    assert "<title>agosto de 2022|agosto|agosto|12</title>" in (out / "2022/08/index.html").read_text()
+    assert "<title>10 de agosto de 2022|10|agosto|12</title>" in (out / "2022/08/10/index.html").read_text()
+    assert "<title>10 de agosto</title>" in (out / "on-this-day/08-10/index.html").read_text()

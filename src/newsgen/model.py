@@ -359,6 +359,7 @@ class DayOfYear:
 
     @property
     def label(self) -> str:
+        """`10 August`, in English; a template reads it in the page's language (render/environment.py)."""
         return day_label(self.month, self.day)
 
 
@@ -423,6 +424,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        """`2022`, `August 2022`, `10 August 2022`, in English; a template reads it, and
+        `short_label`, in the page's language (render/environment.py)."""
         if self.month is None:
             return f"{self.year}"
         if self.day is None:
