@@ -154,8 +154,9 @@ date: 2023-05-{day:02d}T09:30:00Z
 
 @pytest.fixture
 def arabic_site_under_news(tmp_path):
-    """An Arabic site of eleven articles about the harbour, built for and served under /news/."""
-    site = write_files(tmp_path / "site", {"newsgen.yaml": "language: ar\n", **{
+    """An Arabic site of eleven articles about the harbour and an English one, built for and served under /news/."""
+    english = "---\ntitle: Harbour report\ndate: 2023-04-30T09:30:00Z\nlang: en\n---\nThe harbour (الميناء) reopened.\n"
+    site = write_files(tmp_path / "site", {"newsgen.yaml": "language: ar\n", "content/en.md": english, **{
         f"content/h{day}.md": ARABIC_STORY.format(day=day) for day in range(1, 12)}})
     config = load_config(site, {"workers": 1, "base_url": "https://example.org/news/"})
     yield from _serve_under_news(config)
@@ -168,10 +169,16 @@ def test_the_search_page_of_an_arabic_site_speaks_arabic(arabic_site_under_news)
     with Browser() as browser:
         browser.navigate(arabic_site_under_news + "search/?q=الميناء")
         browser.wait_for(f"{status}.includes('«')")
-        assert browser.evaluate(status) == "عُثر على 11 مقالًا عن «الميناء»."  # the form for 11 to 99
+        assert browser.evaluate(status) == "عُثر على 12 مقالًا عن «الميناء»."  # the form for 11 to 99
         assert browser.evaluate("document.querySelector('[data-search-results] .meta').textContent") == \
             "11 مايو 2023، 9:30 ص UTC"
         assert browser.evaluate("document.querySelector('[data-search-more]').textContent") == "عرض المزيد من النتائج"
+        assert browser.evaluate("document.querySelector('[data-search-results] article').lang") == ""
+        browser.evaluate("document.querySelector('[data-search-more]').click()")
+        browser.wait_for("document.querySelectorAll('[data-search-results] li').length === 12")
+        english = "[...document.querySelectorAll('[data-search-results] article')].at(-1)"
+        assert browser.evaluate(f"[{english}.lang, {english}.dir, {english}.querySelector('.meta').textContent]") == \
+            ["en", "ltr", "30 April 2023, 09:30 UTC"]
         browser.navigate(arabic_site_under_news + "search/?q=xylophonist")
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "لم يُعثر على أي مقال عن «xylophonist»."

@@ -205,6 +205,10 @@ function renderResult(item) {
   const entry = document.createElement("li");
   const teaser = entry.appendChild(document.createElement("article"));
   teaser.className = "teaser";
+  if (item.meta.lang) {  // an article in another language than the page's
+    teaser.lang = item.meta.lang;
+    teaser.dir = item.meta.dir || "auto";
+  }
   const heading = teaser.appendChild(document.createElement("h2"));
   heading.className = "teaser-title";
   const link = heading.appendChild(document.createElement("a"));
