@@ -151,3 +151,22 @@ def test_an_empty_site_has_valid_empty_feeds_with_a_fixed_date(make_site):
     feed = atom(make_site({"content/.keep": ""}) / "feed.xml")
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def test_feeds_are_in_the_site_language_and_an_entry_in_another_names_its_own(make_site):
+    out = make_site({"newsgen.yaml": "language: es\n",
+                     "content/a.md": article("Reabre el puerto", "2024-02-03", extra="lang: es\n"),
+                     "content/b.md": article("Port reopens", "2024-02-04", extra="lang: en-GB\n"),
+                     "content/c.md": article("Llueve", "2024-02-05")}, feed_rss=True)
+    feed = atom(out / "feed.xml")
+    assert feed.get(XML_LANG) == "es"
+    assert {e.findtext(f"{ATOM}title"): e.get(XML_LANG) for e in feed.findall(f"{ATOM}entry")} == {
+        "Llueve": None, "Port reopens": "en-GB", "Reabre el puerto": None}
+    channel = ET.parse(out / "rss.xml").getroot().find("channel")
+    assert channel.findtext("language") == "es"
+    assert {i.findtext("title"): i.findtext(f"{DC}language") for i in channel.findall("item")} == {
+        "Llueve": None, "Port reopens": "en-GB", "Reabre el puerto": None}

@@ -4,6 +4,7 @@ plural forms, dates and month names from CLDR, `<html lang dir>` from `language:
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -201,3 +202,68 @@ def test_a_changed_site_translation_reaches_the_pages_of_the_next_build(tmp_path
     (tmp_path / "site" / "translations" / "es.po").write_text('msgid "Latest news"\nmsgstr "Hoy"\n', encoding="utf-8")
     out, _ = build_files(tmp_path, {})
     assert '<h1 class="page-title">Hoy</h1>' in (out / "index.html").read_text()
+
+
+def search_strings(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="search-strings">(.*?)</script>', page, re.S).group(1))
+
+
+def test_the_search_page_is_written_in_the_site_language_with_every_plural_form(tmp_path):
+    out, _ = build_files(tmp_path, {"newsgen.yaml": "language: ar\n",
+                                    "content/a.md": article("افتتاح الميناء", "2022-08-10")}, search=True)
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<label for="search-query">كلمات البحث</label>' in page
+    assert '<option value="">الأحدث أولًا</option>' in page
+    assert '<button type="button" class="search-more" data-search-more hidden>عرض المزيد من النتائج</button>' in page
+    assert '<meta name="description" content="ابحث في مقال واحد على News Archive بالكلمة' in page
+    strings = search_strings(page)
+    assert (strings["locale"], strings["numbering"]) == ("ar", "latn")
+    assert strings["searching"] == "جارٍ البحث…"
+    assert strings["noneQuery"] == "لم يُعثر على أي مقال عن «{query}»."
+    assert strings["foundQuery"] == {
+        "zero": "لم يُعثر على أي مقال عن «{query}».", "one": "عُثر على مقال واحد عن «{query}».",
+        "two": "عُثر على مقالين عن «{query}».", "few": "عُثر على {count} مقالات عن «{query}».",
+        "many": "عُثر على {count} مقالًا عن «{query}».", "other": "عُثر على {count} مقال عن «{query}»."}
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", {"one": "{count} article found.", "other": "{count} articles found."}),
+    ("es", {"one": "Se encontró {count} artículo.", "other": "Se encontraron {count} artículos.",
+            "many": "Se encontraron {count} de artículos."}),
+    ("de", {"one": "{count} Artikel gefunden.", "other": "{count} Artikel gefunden."}),
+])
+def test_search_counts_carry_one_form_per_plural_category(tmp_path, language, expected):
+    out, _ = build_files(tmp_path, {"newsgen.yaml": f"language: {language}\n",
+                                    "content/a.md": article("Port", "2022-08-10")}, search=True)
+    strings = search_strings((out / "search" / "index.html").read_text(encoding="utf-8"))
+    assert strings["found"] == expected
+
+
+SEARCH_SCRIPT = builtin_templates_dir() / "static" / "search.js"
+
+
+def test_the_search_script_writes_no_words_of_its_own(tmp_path):
+    """Every word the search page shows comes through the catalogues: the script's string
+    literals are selectors, names and keys, never text for the reader, and each message it reads
+    is one the page gives it."""
+    code = re.sub(r"^\s*//.*$", "", SEARCH_SCRIPT.read_text(encoding="utf-8"), flags=re.M)
+    literals = [text for pair in re.findall(r'"([^"\n]*)"|`([^`]*)`', code) for text in pair]
+    words = [re.sub(r"\$\{[^}]*\}", " ", text).strip() for text in literals]
+    prose = [text for text in words if re.search(r"[A-Za-z]{2,} +[A-Za-z]{2,}|[A-Za-z]{2,}[.!?…:]$", text)]
+    assert prose == []
+    out, _ = build_files(tmp_path, {"content/a.md": article("Port", "2022-08-10")}, search=True)
+    given = search_strings((out / "search" / "index.html").read_text(encoding="utf-8"))
+    assert set(re.findall(r"words\.(\w+)", code)) <= set(given)
+
+
+def test_site_templates_reading_month_names_and_labels_get_them_in_the_page_language(tmp_path):
+    period_template = ("{% extends 'builtin/period.html' %}{% block title %}{{ archive.period.label }}|"
+                       "{{ archive.period.short_label }}|{{ month_names[7] }}|{{ month_names|length }}{% endblock %}")
+    day_template = "{% extends 'builtin/on_this_day.html' %}{% block title %}{{ day_of_year.label }}{% endblock %}"
+    out, _ = build_files(tmp_path, {"newsgen.yaml": "language: es\n",
+                                    "templates/period.html": period_template,
+                                    "templates/on_this_day.html": day_template,
+                                    "content/a.md": article("Reabre el puerto", "2022-08-10")})
+    assert "<title>agosto de 2022|agosto|agosto|12</title>" in (out / "2022/08/index.html").read_text()
+    assert "<title>10 de agosto de 2022|10|agosto|12</title>" in (out / "2022/08/10/index.html").read_text()
+    assert "<title>10 de agosto</title>" in (out / "on-this-day/08-10/index.html").read_text()

@@ -85,7 +85,7 @@ def test_a_query_over_a_sharded_index_lists_results_from_every_shard_newest_firs
         browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
                          "document.querySelector('#search-sort').value = ''; section.dispatchEvent(new Event('change'))")
         browser.wait_for("document.querySelector('[data-search-status]').textContent"
-                         " === '2 articles found for “harbour” with the chosen filters.'")
+                         " === '2 articles found for “harbour”. Filters applied.'")
         assert browser.evaluate(titles) == [
             [f"Harbour report {day}", f"/news/2023/05/0{day}/harbour-report-{day}/"] for day in (5, 1)]
         assert browser.console == []
@@ -124,7 +124,7 @@ def test_typing_a_query_on_the_search_page_shows_the_seed_article(example_site_u
                          "year.dispatchEvent(new Event('change'))")
         browser.wait_for("location.search === '?q=Maduro&year=2022'")
         browser.wait_for("document.querySelector('[data-search-status]').textContent"
-                         " === '1 article found for “Maduro” with the chosen filters.'")
+                         " === '1 article found for “Maduro”. Filters applied.'")
 
         browser.evaluate("document.querySelector('[data-search-results] .teaser-title a').click()")
         browser.wait_for(f"location.pathname === {SEED_PATH!r} && document.readyState === 'complete'")
@@ -141,3 +141,45 @@ def test_a_query_that_matches_nothing_says_so(example_site_under_news):
         assert browser.evaluate("document.querySelector('[data-search-status]').textContent") == \
             "No articles found for “xylophonist”."
         assert browser.evaluate("document.querySelectorAll('[data-search-results] li').length") == 0
+
+
+ARABIC_STORY = """\
+---
+title: تقرير الميناء {day}
+date: 2023-05-{day:02d}T09:30:00Z
+---
+أعيد فتح الميناء في اليوم {day} من الشهر.
+"""
+
+
+@pytest.fixture
+def arabic_site_under_news(tmp_path):
+    """An Arabic site of eleven articles about the harbour and an English one, built for and served under /news/."""
+    english = "---\ntitle: Harbour report\ndate: 2023-04-30T09:30:00Z\nlang: en\n---\nThe harbour (الميناء) reopened.\n"
+    site = write_files(tmp_path / "site", {"newsgen.yaml": "language: ar\n", "content/en.md": english, **{
+        f"content/h{day}.md": ARABIC_STORY.format(day=day) for day in range(1, 12)}})
+    config = load_config(site, {"workers": 1, "base_url": "https://example.org/news/"})
+    yield from _serve_under_news(config)
+
+
+@pytest.mark.slow
+def test_the_search_page_of_an_arabic_site_speaks_arabic(arabic_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    status = "document.querySelector('[data-search-status]').textContent"
+    with Browser() as browser:
+        browser.navigate(arabic_site_under_news + "search/?q=الميناء")
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "عُثر على 12 مقالًا عن «الميناء»."  # the form for 11 to 99
+        assert browser.evaluate("document.querySelector('[data-search-results] .meta').textContent") == \
+            "11 مايو 2023، 9:30 ص UTC"
+        assert browser.evaluate("document.querySelector('[data-search-more]').textContent") == "عرض المزيد من النتائج"
+        assert browser.evaluate("document.querySelector('[data-search-results] article').lang") == ""
+        browser.evaluate("document.querySelector('[data-search-more]').click()")
+        browser.wait_for("document.querySelectorAll('[data-search-results] li').length === 12")
+        english = "[...document.querySelectorAll('[data-search-results] article')].at(-1)"
+        assert browser.evaluate(f"[{english}.lang, {english}.dir, {english}.querySelector('.meta').textContent]") == \
+            ["en", "ltr", "30 April 2023, 09:30 UTC"]
+        browser.navigate(arabic_site_under_news + "search/?q=xylophonist")
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "لم يُعثر على أي مقال عن «xylophonist»."
+        assert browser.console == []

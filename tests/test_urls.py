@@ -14,7 +14,7 @@ PERMALINK = "{year}/{month}/{day}/{slug}/"
 
 @pytest.mark.parametrize("text, slug", [
     ("Bogotá: “Hello” World!", "bogota-hello-world"),
-    ("Москва сегодня", "москва-сегодня"),
+    ("Москва сегодня", "moskva-segodnya"),
     ("snake_case and  spaces", "snake-case-and-spaces"),
     ("../../etc/passwd", "etc-passwd"),
     ("C:\\Windows\\system32", "c-windows-system32"),
@@ -24,6 +24,22 @@ PERMALINK = "{year}/{month}/{day}/{slug}/"
 ])
 def test_slugify_keeps_letters_drops_separators_and_device_names(text, slug):
     assert slugify(text) == slug
+
+
+@pytest.mark.parametrize("text, ascii_slug, unicode_slug", [
+    ("Bogotá: “Hello” World!", "bogota-hello-world", "bogota-hello-world"),
+    ("São Paulo, Zürich, Straße", "sao-paulo-zurich-strasse", "sao-paulo-zurich-strasse"),
+    ("€100 for 5 ½ days", "100-for-5-1-2-days", "100-for-5-1-2-days"),
+    ("Ελλάδα: ΟΔΟΣ Αθηνάς", "ellada-odos-athinas", "ελλαδα-οδοσ-αθηνασ"),
+    ("Москва сегодня", "moskva-segodnya", "москва-сегодня"),
+    ("北京举行新闻发布会", "bei-jing-ju-xing-xin-wen-fa-bu-hui", "北京举行新闻发布会"),
+    ("محطة جديدة لتحلية المياه", "mhth-jdydh-lthlyh-lmyh", "محطة-جديدة-لتحلية-المياه"),
+    ("عمر يزور ٣ مدن", "mr-yzwr-3-mdn", "عمر-يزور-٣-مدن"),
+    ("Łódź i Đà Nẵng", "lodz-i-da-nang", "łodz-i-đa-nang"),
+])
+def test_slugify_transliterates_other_scripts_unless_asked_to_keep_them(text, ascii_slug, unicode_slug):
+    assert slugify(text) == slugify(text, script="ascii") == ascii_slug
+    assert slugify(text, script="unicode") == unicode_slug
 
 
 def test_slugify_cuts_long_text_at_a_hyphen():

@@ -19,7 +19,7 @@ import yaml
 from dateutil import tz
 
 from newsgen.errors import ConfigError, describe, display_path, numbered_list
-from newsgen.urls import SHARE_URLS, WINDOWS_DEVICES
+from newsgen.urls import SHARE_URLS, SLUG_SCRIPTS, WINDOWS_DEVICES
 from newsgen.yaml_problems import explain_yaml_error, key_without_space
 
 CONFIG_NAME = "newsgen.yaml"
@@ -52,6 +52,12 @@ class SiteConfig:
     """Articles per page on tag, section, author and date archive pages."""
     permalink: str = "{year}/{month}/{day}/{slug}/"
     """Article URL pattern. Fields: {year} {month} {day} {slug} {section}. Must end with `/`."""
+    slug_script: str = "ascii"
+    """How slugs (of articles, pages, tags, sections and authors) write letters of other scripts
+    than Latin: `ascii` transliterates them (`Αθήνα` -> `athina`, `Москва` -> `moskva`, `北京` ->
+    `bei-jing`), `unicode` keeps them (`αθηνα`), as Hugo does. Latin letters lose their accents
+    either way (`Bogotá` -> `bogota`). When a slug changes, the URL history redirects the article's
+    old URL, and a tag, section or author listing keeps a redirect at its `unicode` URL."""
     content_dir: str = "content"
     """Folder of article files, relative to the site folder."""
     output_dir: str = "public"
@@ -428,6 +434,8 @@ def _check_import_value(key: str, value: typing.Any) -> str | None:
                 return f"'export_fields.{name}' must be a field name or a list of field names"
     if key == "export_markup" and value not in ("text", "markdown", "html"):
         return f"'export_markup' must be text, markdown or html, not {value!r}"
+    if key == "slug_script" and value not in SLUG_SCRIPTS:
+        return f"'slug_script' must be one of {', '.join(SLUG_SCRIPTS)}, not {value!r}"
     if key == "content_layout" and value not in LAYOUTS:
         return f"'content_layout' must be one of {', '.join(LAYOUTS)}, not {value!r}"
     if key == "known_tags":

@@ -294,14 +294,14 @@ class SitePage:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Redirect:
-    """An old URL that sends readers on to the current URL of an article or page."""
+    """An old URL that sends readers on to the current URL of an article, a page or a listing."""
 
     url: str
     """The old site URL (`2019/old-slug/`, `old/page.html`)."""
     target: str
     """The site URL it leads to."""
     source: str
-    """The file of the article or page it leads to."""
+    """The file of the article or page it leads to, or the listing (`the tag Αθήνα`)."""
 
 
 @pickled_by_fields
@@ -359,6 +359,7 @@ class DayOfYear:
 
     @property
     def label(self) -> str:
+        """`10 August`, in English; a template reads it in the page's language (render/environment.py)."""
         return day_label(self.month, self.day)
 
 
@@ -423,6 +424,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        """`2022`, `August 2022`, `10 August 2022`, in English; a template reads it, and
+        `short_label`, in the page's language (render/environment.py)."""
         if self.month is None:
             return f"{self.year}"
         if self.day is None:

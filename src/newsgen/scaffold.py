@@ -53,7 +53,7 @@ def new_article(config: SiteConfig, draft: ArticleDraft, now: datetime, body: st
     draft = ArticleDraft(headline, tuple(t.strip() for t in draft.tags if t.strip()), draft.section, draft.author,
                          draft.draft)
     when = now.astimezone(config.zone).replace(microsecond=0)
-    path = config.content_path / f"{when:%Y}" / f"{when:%Y-%m-%d}-{slugify(headline, fallback='article')}.md"
+    path = config.content_path / f"{when:%Y}" / f"{when:%Y-%m-%d}-{slugify(headline, 'article', config.slug_script)}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as file:

@@ -17,6 +17,8 @@ from typing import Iterable
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
+from anyascii import anyascii
+
 MAX_SLUG_LENGTH = 80
 MAX_SLUG_BYTES = 200
 """File systems limit a name to 255 bytes; 80 four-byte characters (CJK extension B) would pass 300."""
@@ -24,18 +26,28 @@ _NOT_WORD = re.compile(r"[^\w]+")
 WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 
 
-def slugify(text: str, fallback: str = "") -> str:
+SLUG_SCRIPTS = ("ascii", "unicode")
+"""How slugs write letters of scripts other than Latin (`slug_script`): transliterated into ASCII
+with anyascii, or kept as they are."""
+
+
+def slugify(text: str, fallback: str = "", script: str = "ascii") -> str:
     """A URL- and file-system-safe slug: case-folded letters and digits joined by hyphens.
 
-    Accents are dropped (`Bogotá` -> `bogota`); letters of other scripts are kept. Case is folded
-    the way case-insensitive file systems see it, beyond lowercasing: `Straße` and `STRASSE` give
-    `strasse`, `ΟΔΟΣ` and `οδοσ` give `οδοσ`, so terms spelled so are one term. The result
-    never contains `.`, `/` or `\\`, is never a Windows device name, and is at most 80
-    characters, cut at a hyphen. Text with no letters or digits gets a stable hash instead.
+    Accents are dropped (`Bogotá` -> `bogota`). With script `ascii`, letters that are still not
+    ASCII are transliterated (`Αθήνα` -> `athina`, `Москва` -> `moskva`, `北京` -> `bei-jing`,
+    `Łódź` -> `lodz`); with `unicode` they are kept (`αθηνα`). Case is folded the way
+    case-insensitive file systems see it, beyond lowercasing: `Straße` and `STRASSE` give
+    `strasse`, `ΟΔΟΣ` and `οδοσ` give `odos` (`οδοσ` with `unicode`), so terms spelled so are
+    one term. The result never contains `.`, `/` or `\\`, is never a Windows device name, and is
+    at most 80 characters, cut at a hyphen. Text with no letters or digits gets a stable hash instead.
     """
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", stripped).casefold()).replace("_", "-")
+    folded = unicodedata.normalize("NFKC", stripped).casefold()
+    if script == "ascii" and not folded.isascii():
+        folded = "".join(map(_ascii_letters, folded)).casefold()
+    slug = _NOT_WORD.sub("-", folded).replace("_", "-")
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         cut = slug[:MAX_SLUG_LENGTH + 1]
@@ -49,6 +61,21 @@ def slugify(text: str, fallback: str = "") -> str:
     if slug in WINDOWS_DEVICES:
         slug += "-1"
     return slug
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_letters(char: str) -> str:
+    """A letter, mark or digit in ASCII: anyascii's transliteration without the apostrophes it
+    writes for some letters (Arabic `ع` is a backtick). A Chinese character is one syllable, set
+    apart by spaces (`北京` -> ` bei  jing `), as Chinese writes no spaces between words. ASCII,
+    punctuation and symbols stay themselves (`€`, `©` and emoji separate words as in `unicode`)."""
+    if char.isascii() or unicodedata.category(char)[0] not in "LMN":
+        return char
+    letters = anyascii(char).replace("`", "").replace("'", "")
+    return f" {letters} " if unicodedata.name(char, "").startswith(_HAN) else letters
+
+
+_HAN = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
 
 
 def suffixed_slug(slug: str, suffix: str, number: int | None = None) -> str:

@@ -4,23 +4,33 @@
 // each other one sits at pagefind/KEY/ and is merged in (mergeIndex) only when a query needs it.
 // Every path comes from the page's own data attributes, which are relative links, so search
 // works at a domain root and under a sub-path alike. Results are built as DOM nodes; the only
-// markup taken from the index is Pagefind's <mark> around matched words.
+// markup taken from the index is Pagefind's <mark> around matched words. Every word the page
+// shows comes from its `search-strings` JSON block, translated by the template (search.html).
 //
 // Newest first (the default) and oldest first search one shard at a time from that end, through
-// the `shard` filter each merged index carries, until a page of results is found: the count reads
-// "N+" until every shard was searched, and "Count them all" merges the rest. Best match merges
-// every shard (Pagefind ranks merged results by score only).
+// the `shard` filter each merged index carries, until a page of results is found: the count is a
+// lower bound ("at least N") until every shard was searched, and "Count them all" merges the
+// rest. Best match merges every shard (Pagefind ranks merged results by score only).
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 250;
 
 const form = document.querySelector("[data-search]");
+const words = JSON.parse(document.getElementById("search-strings")?.textContent || "{}");
+const numbers = new Intl.NumberFormat(words.locale, { numberingSystem: words.numbering });
+const plurals = new Intl.PluralRules(words.locale);
 if (form) {
   startSearch(form).catch((error) => {
     console.error(error);
-    document.querySelector("[data-search-status]").textContent =
-      "Search is not available right now: its index could not be loaded.";
+    document.querySelector("[data-search-status]").textContent = words.unavailable;
   });
+}
+
+// A message of the page's strings with {count} and {query} filled in; a message with plural
+// forms (one per CLDR category) in the form the language uses for `count`.
+function say(message, count = 0, query = "") {
+  const text = typeof message === "string" ? message : (message[plurals.select(count)] ?? message.other);
+  return text.replaceAll("{count}", () => numbers.format(count)).replaceAll("{query}", () => query);
 }
 
 async function startSearch(form) {
@@ -37,7 +47,7 @@ async function startSearch(form) {
 
   const filterPanel = form.querySelector(".search-filters");
   if (shards.length === 0) {
-    status.textContent = "There are no articles to search yet.";
+    status.textContent = words.empty;
     return;
   }
 
@@ -114,7 +124,7 @@ async function startSearch(form) {
       status.textContent = "";
       return;
     }
-    status.textContent = "Searching…";
+    status.textContent = words.searching;
     const order = sort.value || "newest";
     search = { query, filters, order, walk: order === "oldest" ? [...shards].reverse() : shards,
                next: 0, results: [], complete: false };
@@ -168,7 +178,7 @@ async function fillFilters(pagefind, selects) {
       select.closest("p").hidden = true;
       continue;
     }
-    for (const name of names) select.append(new Option(`${name} (${counts[name]})`, name));
+    for (const name of names) select.append(new Option(`${name} (${numbers.format(counts[name])})`, name));
   }
 }
 
@@ -181,19 +191,24 @@ function rememberInUrl(query, filters, order) {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-// `complete` is false while shards are left unsearched: the count is then a lower bound, "N+".
+// `complete` is false while shards are left unsearched: the count is then a lower bound ("at least").
 function describe(count, complete, query, filters) {
-  const what = query ? ` for “${query}”` : "";
-  const narrowed = Object.keys(filters).length ? " with the chosen filters" : "";
-  if (count === 0 && complete) return `No articles found${what}${narrowed}.`;
-  const plus = complete ? "" : "+";
-  return `${count}${plus} article${count === 1 && complete ? "" : "s"} found${what}${narrowed}.`;
+  let message;
+  if (count === 0 && complete) message = query ? words.noneQuery : words.none;
+  else if (complete) message = query ? words.foundQuery : words.found;
+  else message = query ? words.atLeastQuery : words.atLeast;
+  const narrowed = Object.keys(filters).length ? ` ${words.filtered}` : "";
+  return say(message, count, query) + narrowed;
 }
 
 function renderResult(item) {
   const entry = document.createElement("li");
   const teaser = entry.appendChild(document.createElement("article"));
   teaser.className = "teaser";
+  if (item.meta.lang) {  // an article in another language than the page's
+    teaser.lang = item.meta.lang;
+    teaser.dir = item.meta.dir || "auto";
+  }
   const heading = teaser.appendChild(document.createElement("h2"));
   heading.className = "teaser-title";
   const link = heading.appendChild(document.createElement("a"));

@@ -353,10 +353,10 @@ def aliases_field(meta: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))
 
 
-def _unique_terms(kind: str, names: list[str]) -> tuple[Term, ...]:
+def _unique_terms(kind: str, names: list[str], script: str) -> tuple[Term, ...]:
     seen: dict[str, Term] = {}
     for name in names:
-        slug = slugify(name, fallback=kind)
+        slug = slugify(name, kind, script)
         seen.setdefault(slug, Term(kind, name, slug, term_url(kind, slug)))  # type: ignore[arg-type]
     return tuple(seen.values())
 
@@ -492,18 +492,18 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         current_key = "slug"
         explicit_slug = text_field(meta, "slug")
         file_slug = file_match.group(2) if file_match else ""
-        slug = slugify(explicit_slug or file_slug or title, fallback="article")
+        slug = slugify(explicit_slug or file_slug or title, "article", config.slug_script)
         slug_derived = not (explicit_slug or file_slug)
         url_key = "slug" if explicit_slug else "title" if slug_derived and text_field(meta, "title") else "date"
 
         current_key = _present(meta, "tags", "tag", "keywords")
-        tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"))
+        tags = _unique_terms("tag", _list_field(meta, "tags", "tag", "keywords"), config.slug_script)
         current_key = _present(meta, "section", "category", "categories")
         section_names = _list_field(meta, "section", "category", "categories", single=("section", "category"))
-        section = _unique_terms("section", section_names[:1])
+        section = _unique_terms("section", section_names[:1], config.slug_script)
         current_key = _present(meta, "authors", "author")
         author_names = _list_field(meta, "authors", "author", single=("author",)) or ([config.author] if config.author else [])
-        authors = _unique_terms("author", author_names)
+        authors = _unique_terms("author", author_names, config.slug_script)
         current_key = "draft"
         draft = _bool_field(meta, "draft") or str(meta.get("status", "")).strip().lower() == "draft"
         current_key = "published"  # Jekyll: `published: false` keeps a post out like a draft

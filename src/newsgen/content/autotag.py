@@ -151,7 +151,7 @@ def apply_auto_tags(article: Article, config: SiteConfig) -> Article:
     names = rank_tags(text, config)
     tags: dict[str, Term] = {}
     for name in names:
-        slug = slugify(name, fallback="tag")
+        slug = slugify(name, "tag", config.slug_script)
         tags.setdefault(slug, Term("tag", name, slug, term_url("tag", slug)))
     return dataclasses.replace(article, tags=tuple(tags.values())) if tags else article
 

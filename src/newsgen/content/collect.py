@@ -190,7 +190,7 @@ def distinct_urls(built: list[tuple[SourceItem, Article]], config: SiteConfig) -
     result = []
     for item, article in built:
         if article.url in used:
-            suffixes = ([slugify(item.record_id)] if item.record_id else []) + [f"line-{item.line}"]
+            suffixes = ([slugify(item.record_id, script=config.slug_script)] if item.record_id else []) + [f"line-{item.line}"]
             candidates = [suffixed_slug(article.slug, s) for s in suffixes]
             number = 2
             while all(_with_slug(article, c, config).url in used for c in candidates):
@@ -220,7 +220,7 @@ def distinct_urls_across_files(articles: list[Article], config: SiteConfig) -> t
         article = articles[index]
         if article.url in claimed:
             stem = slugify(Path(article.source.rsplit(":", 1)[0] if article.source[-1:].isdigit() else article.source).stem,
-                           fallback="file")
+                           "file", config.slug_script)
             slug, number = suffixed_slug(article.slug, stem), 2
             while _with_slug(article, slug, config).url in claimed:
                 slug, number = suffixed_slug(article.slug, stem, number), number + 1

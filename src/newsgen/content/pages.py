@@ -66,7 +66,7 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
         if title is None:
             raise SourceProblem("no title: add 'title: ...' to the front matter", line=1)
         key = "slug"
-        slug = slugify(text_field(meta, "slug") or source.path.stem, fallback="page")
+        slug = slugify(text_field(meta, "slug") or source.path.stem, "page", config.slug_script)
         key = "menu"
         menu = meta.get("menu")
         if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
@@ -80,6 +80,6 @@ def _parse_page(source: PageSource, config: SiteConfig) -> SitePage:
         raise
     body_html = render_body(document, config)
     folders = source.path.parent.relative_to(config.pages_path).parts
-    url = "".join(f"{slugify(folder, fallback='pages')}/" for folder in folders) + f"{slug}/"
+    url = "".join(f"{slugify(folder, 'pages', config.slug_script)}/" for folder in folders) + f"{slug}/"
     summary = " ".join(summary.split()) if summary else shorten_words(first_paragraph_text(body_html), config.summary_words)
     return SitePage(source.shown, " ".join(title.split()), url, summary, body_html, menu, aliases)

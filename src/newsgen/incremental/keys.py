@@ -37,7 +37,7 @@ def package_fingerprint() -> str:
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2", "nh3", "cmarkgfm", "babel"):
+    for name in ("markdown", "pyyaml", "python-dateutil", "jinja2", "nh3", "cmarkgfm", "babel", "anyascii"):
         try:
             digest.update(f"{name} {metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:  # pragma: no cover - installed with newsgen

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from newsgen.errors import BuildFailed, describe
-from newsgen.model import Redirect, Site
-from newsgen.urls import alias_url, output_path
+from newsgen.model import Listing, Redirect, Site
+from newsgen.urls import alias_url, output_path, slugify, term_url
 
 HISTORY_FILE = "newsgen-urls.txt"
 HISTORY_HEADER = ("# Every URL newsgen build has published, one 'source<TAB>URL' a line. Commit this file: the\n"
@@ -92,6 +92,28 @@ def moved_redirects(history: UrlHistory, current: Iterable[tuple[str, str, str]]
             if url not in known:
                 changes.append(f"{source}: URL changed from /{old} to /{url}; /{old} now redirects there")
     return redirects, changes
+
+
+def term_redirects(listings: Iterable[Listing], page_size: int, claimed: Iterable[str]) -> list[Redirect]:
+    """With `slug_script: ascii`, a redirect from the URL each tag, section or author listing has
+    with `unicode` slugs (`tags/αθηνα/`, and its numbered pages) to its URL, where the two differ,
+    unless an output file (`claimed`, output paths) holds it: listings of names in other scripts
+    keep the URLs they had before slugs were transliterated."""
+    taken = set(claimed)
+    redirects = []
+    for listing in listings:
+        term = listing.term
+        if term is None:
+            continue
+        old = term_url(term.kind, slugify(term.name, term.kind, "unicode"))
+        if old == listing.url:
+            continue
+        for page in listing.pages(page_size):
+            url = old + page.url[len(listing.url):]
+            if output_path(url) not in taken:
+                taken.add(output_path(url))
+                redirects.append(Redirect(url, page.url, f"the {term.kind} {term.name}"))
+    return redirects
 
 
 def published_urls(site: Site) -> list[tuple[str, str]]:

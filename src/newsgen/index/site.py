@@ -12,7 +12,7 @@ from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
 from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
 from newsgen.index.dates import month_calendars, on_this_day
-from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects
+from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects, term_redirects
 from newsgen.index.related import relate_articles
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url, url_collisions
 
@@ -210,7 +210,8 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
 
 def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[str, ...], history: UrlHistory) -> Site:
     """The site with the redirects of its aliases and of the earlier URLs in its history of the
-    articles (not taken down) and pages it publishes, and a line per URL that changed."""
+    articles (not taken down) and pages it publishes, of the URLs its listings have with `unicode`
+    slugs (term_redirects), and a line per URL that changed."""
     owners = (*site.articles, *site.takedowns, *site.pages)
     claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
     claimed.update({path: f"the file static/{path}" for path in static_files})
@@ -220,6 +221,9 @@ def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[st
     moved, changes = moved_redirects(
         history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in site.pages],
         [*claimed, *(output_path(r.url) for r in redirects)])
+    if site.config.slug_script == "ascii":
+        moved += term_redirects((*site.tags, *site.sections, *site.authors), site.config.archive_page_size,
+                                [*claimed, *(output_path(r.url) for r in redirects + moved)])
     return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
                                url_changes=tuple(changes))
 

@@ -7,9 +7,10 @@ Templates see only what their page gives them (see `render/views.py`) and the `c
 the build time is not among them, so a page never changes by itself. The theme's text goes through
 gettext (`_`, `ngettext`: render/translations.py), and dates, month and day names, counts and lists
 of names through Babel, in the page's language (page_language: its article's `lang:`, else the
-site's `language`). `month_names` stays English, for site templates written before that. Everything a `{{ ... }}`
-writes leaves out the characters XML 1.0 cannot hold (see _xml_safe), so no article text or
-setting can make a feed, a sitemap or a page unreadable.
+site's `language`), and so do `month_names` and the labels of periods and calendar days that site
+templates may read (NewsEnvironment). Everything a `{{ ... }}` writes leaves out the characters
+XML 1.0 cannot hold (see _xml_safe), so no article text or setting can make a feed, a sitemap or
+a page unreadable.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone as dt_timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from contextvars import ContextVar
+from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 from babel.dates import format_date, format_skeleton, format_time, get_day_names, get_month_names
@@ -38,7 +40,7 @@ from jinja2 import select_autoescape
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
-from newsgen.model import MONTH_NAMES, Article, Period
+from newsgen.model import Article, DayOfYear, Period
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.render.translations import cldr_locale, load_catalogue, text_direction
@@ -61,7 +63,7 @@ def make_environment(config: SiteConfig) -> Environment:
     if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
         loaders.append(SiteTemplates(config.templates_path, config.follow_symlinks))
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
-    env = Environment(
+    env = NewsEnvironment(
         loader=ChoiceLoader(loaders),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
@@ -77,8 +79,9 @@ def make_environment(config: SiteConfig) -> Environment:
                        by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
                        day_label=_day_label, names_list=_names_list,
                        on_this_day_label=_on_this_day_label)
-    env.globals.update(config=config, month_names=MONTH_NAMES, feed_url=feed_url, page_language=_page_language,
+    env.globals.update(config=config, month_names=MonthNames(), feed_url=feed_url, page_language=_page_language,
                        text_direction=text_direction, weekday_names=_weekday_names, catalogue_digest=catalogue.digest,
+                       plural_forms=_plural_forms, plural_locale=_plural_locale, numbering_system=_numbering_system,
                        **METADATA_GLOBALS, **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
@@ -145,6 +148,8 @@ class SiteTemplates(FileSystemLoader):
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:
     """One template rendered with context, as UTF-8. A template error raises BuildFailed naming
     the template file and line."""
+    language = getattr(context.get("article"), "lang", "") or env.globals["config"].language
+    rendering = _RENDERING_LANGUAGE.set(language)
     try:
         return env.get_template(template).render(context).encode("utf-8")
     except jinja2.TemplateError as exc:
@@ -152,6 +157,44 @@ def render_template(env: Environment, template: str, context: dict[str, Any]) ->
     except UnicodeDecodeError as exc:
         raise BuildFailed([f"{_undecodable(env, template) or template}: template error: not UTF-8 text "
                            f"(byte {exc.start + 1} cannot be read)"]) from None
+    finally:
+        _RENDERING_LANGUAGE.reset(rendering)
+
+
+_RENDERING_LANGUAGE: ContextVar[str] = ContextVar("rendering_language", default="en")
+"""The language of the page render_template is rendering, for what reads it without the template's
+context: the labels of model records (NewsEnvironment.getattr) and `month_names`."""
+
+
+class NewsEnvironment(Environment):
+    """Jinja's environment, with the English labels of the model's records read in the language of
+    the page being rendered: `period.label` (`agosto de 2022`), `period.short_label` and a
+    calendar day's `day.label` (`10 de agosto`), as the `period_label` and `day_label` filters
+    write them, for site templates written with the labels."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute in ("label", "short_label") and isinstance(obj, Period):
+            return period_label(obj, _RENDERING_LANGUAGE.get(), short=attribute == "short_label")
+        if attribute == "label" and isinstance(obj, DayOfYear):
+            return day_label(obj.month, obj.day, _RENDERING_LANGUAGE.get())
+        return super().getattr(obj, attribute)
+
+
+class MonthNames(Sequence[str]):
+    """`month_names` in templates: the twelve months' names (`month_names[0]` is January) in the
+    language of the page being rendered."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return _month_names(_RENDERING_LANGUAGE.get())[index]
+
+    def __len__(self) -> int:
+        return 12
+
+
+@functools.lru_cache(maxsize=64)
+def _month_names(language: str) -> tuple[str, ...]:
+    names = get_month_names("wide", "stand-alone", locale=cldr_locale(language))
+    return tuple(names[month] for month in range(1, 13))
 
 
 def _undecodable(env: Environment, template: str) -> str | None:
@@ -224,6 +267,36 @@ def _number(context: Any, value: int) -> str:
     return format_decimal(value, locale=cldr_locale(_page_language(context)))
 
 
+PLURAL_SAMPLES = (1, 2, 3, 11, 100, 0, 1_000_000, *range(4, 200))
+"""Numbers tried, in order, for one of each plural category: the usual counts first, so that a
+category gets a number the catalogue's own plural rule puts in the same form."""
+
+
+@jinja2.pass_context
+def _plural_forms(context: Any, message: Callable[[int], str]) -> dict[str, str]:
+    """A message with plural forms for a script to finish: `message` (a macro of one number, that
+    calls ngettext) once for each CLDR plural category of the page's language (`one`, `few`, `other`,
+    ...), for the script to choose with `Intl.PluralRules(plural_locale())`. Arabic has six."""
+    rule = cldr_locale(_page_language(context)).plural_form
+    forms: dict[str, str] = {}
+    for number in PLURAL_SAMPLES:
+        if (category := rule(number)) not in forms:
+            forms[category] = str(message(number))
+    return forms
+
+
+@jinja2.pass_context
+def _plural_locale(context: Any) -> str:
+    """The BCP 47 tag of the CLDR locale the page's counts, dates and plural forms are written in (`en-GB`, `ar`)."""
+    return str(cldr_locale(_page_language(context))).replace("_", "-")
+
+
+@jinja2.pass_context
+def _numbering_system(context: Any) -> str:
+    """The digits the page's language writes counts in, as `Intl.NumberFormat` names them (`latn`)."""
+    return cldr_locale(_page_language(context)).default_numbering_system
+
+
 @jinja2.pass_context
 def _names_list(context: Any, items: list[str]) -> str:
     """Names joined as the page's language lists them (`A, B and C`, `A, B y C`); each item escaped
@@ -251,9 +324,14 @@ def _weekday_names(context: Any) -> list[tuple[str, str]]:
 def _period_label(context: Any, period: Period, short: bool = False) -> str:
     """A Period's label in the page's language: `2022`, `August 2022`, `10 August 2022`; short: its
     name inside its parent (`2022`, `August`, `10`)."""
+    return period_label(period, _page_language(context), short)
+
+
+def period_label(period: Period, language: str, short: bool = False) -> str:
+    """A Period's label in a language (see _period_label)."""
     if period.month is None:
         return str(period.year)
-    locale = cldr_locale(_page_language(context))
+    locale = cldr_locale(language)
     if short:
         return str(period.day) if period.day is not None else get_month_names("wide", "stand-alone", locale=locale)[period.month]
     first = date(period.year, period.month, period.day or 1)
@@ -265,7 +343,11 @@ def _period_label(context: Any, period: Period, short: bool = False) -> str:
 @jinja2.pass_context
 def _day_label(context: Any, month: int, day: int) -> str:
     """A calendar day without a year (`10 August`, `10 de agosto`) in the page's language."""
-    return format_skeleton("MMMMd", date(2000, month, day), locale=cldr_locale(_page_language(context)))
+    return day_label(month, day, _page_language(context))
+
+
+def day_label(month: int, day: int, language: str) -> str:
+    return format_skeleton("MMMMd", date(2000, month, day), locale=cldr_locale(language))
 
 
 _ON_THIS_DAY = re.compile(r"on-this-day/(\d\d)-(\d\d)/$")

@@ -48,6 +48,8 @@ class FeedEntry:
     summary: str
     content: str | None
     """The full body with absolute links, when `feed_full_content` is on."""
+    language: str = ""
+    """The article's `lang:` when it differs from the site's `language` (the feed's), else empty."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None =
         categories=article.tags[:FEED_NAMES],
         summary=article.summary,
         content=content,
+        language=article.lang if article.lang and article.lang.lower() != config.language.lower() else "",
     )
 
 

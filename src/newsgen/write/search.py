@@ -48,6 +48,7 @@ from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.model import Article
 from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
+from newsgen.render.translations import text_direction
 from newsgen.write.publish import write_atomic
 from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, store_entry
 
@@ -168,7 +169,7 @@ def _indexed_fields(article: Article) -> tuple:
     zone aside)."""
     return (article.url, article.title, article.summary, [tag.name for tag in article.tags],
             article.section and article.section.name, [author.name for author in article.authors],
-            article.published.isoformat(), article.precision,
+            article.published.isoformat(), article.precision, article.lang,
             [(correction.date.isoformat(), correction.text) for correction in article.corrections])
 
 
@@ -250,7 +251,8 @@ def _options(config: SiteConfig) -> list[str]:
 def slim_page(article: Article, config: SiteConfig, body: str) -> str:
     """The page Pagefind reads for an article: the text a reader finds it by (headline, summary
     unless the body holds it, corrections, body) in its data-pagefind-body element, and, ignored as
-    text, the filters, the date shown with each result and the date results are sorted by."""
+    text, the filters, the date shown with each result (in the article's language) and the date
+    results are sorted by, and the article's language and direction when not the site's."""
     esc = html.escape
     language = article.lang or config.language
     summary = article.summary.rstrip("…").strip()
@@ -267,6 +269,9 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
     fields.append(f'<span data-pagefind-meta="date">'
                   f'{esc(formatted_date(article.published, article.precision, config.timezone, language))}</span>')
     fields.append(f'<span data-pagefind-sort="date">{isodate(article.published)}</span>')
+    if language.lower() != config.language.lower():  # the result's headline and excerpt keep their own
+        fields.append(f'<span data-pagefind-meta="lang">{esc(language)}</span>'
+                      f'<span data-pagefind-meta="dir">{text_direction(language)}</span>')
     parts.append(f'<div data-pagefind-ignore>{"".join(fields)}</div>')
     for correction in article.corrections:
         parts.append(f"<p>Correction, {esc(formatted_date(correction.date, 'day', config.timezone, language))}: "
