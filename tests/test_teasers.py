@@ -8,6 +8,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from newsgen.build import build
@@ -22,7 +23,7 @@ OWN_TEASER = '''{% macro teaser(article, heading="h2", lazy=true) -%}
 <div class="own-teaser"><{{ heading }}{{ lang_of(article) }}><a href="{{ article.url|url }}">{{ article.title|upper }}</a></{{ heading }}>
 {% if article.picture %}{{ picture_html(article.picture, article.title, "10rem", lazy) }}{% endif %}
 {% for author in article.authors %}<a class="who" href="{{ author.url|url }}">{{ author.name }}</a>{% endfor %}
-<span>{{ article.published|date }} · {{ article.summary|truncate(40) }} · {{ (article.url|url)|length }}</span></div>
+<span>{{ article.published|date }} · {{ article.summary|truncate(40) }} · {{ "x" ~ article.section.url|url }}</span></div>
 {%- endmacro %}'''
 
 
@@ -87,12 +88,16 @@ def test_a_site_teaser_macro_gives_its_own_teasers_on_every_listing_page(tmp_pat
     assert built(tmp_path / "two", site_files(own), workers=2) == expected
 
 
-def test_a_teaser_that_reads_the_page_shows_each_page_its_own_value(tmp_path):
-    reading = BUILTIN_MACROS.replace('<article class="teaser', '<article data-page="{{ page.url }}" class="teaser')
-    once = built(tmp_path / "once", site_files(reading))
-    assert once == built(tmp_path / "direct", site_files(reading.replace(ONCE, DIRECT)))
-    assert 'data-page="tags/wire/page/2/"' in once["tags/wire/page/2/index.html"].decode()
-    assert 'data-page="tags/wire/"' in once["tags/wire/index.html"].decode()
+@pytest.mark.parametrize("change, shown", [
+    ('<article data-page="{{ page.url }}" class="teaser', 'data-page="tags/wire/page/2/"'),
+    ('<article data-depth="{{ (article.url|url)|length }}" class="teaser', 'data-depth="36"'),
+    ('<article data-link="{{ article.url|url|replace(\'/\', \' \') }}" class="teaser', 'data-link=".. .. .. .. 2022'),
+], ids=["reads the page", "measures a link", "changes a link"])
+def test_a_teaser_that_reads_the_page_or_changes_a_link_shows_each_page_its_own_value(tmp_path, change, shown):
+    changed = BUILTIN_MACROS.replace('<article class="teaser', change)
+    once = built(tmp_path / "once", site_files(changed))
+    assert once == built(tmp_path / "direct", site_files(changed.replace(ONCE, DIRECT)))
+    assert shown in once["tags/wire/page/2/index.html"].decode()
 
 
 def test_an_edited_teaser_macro_or_headline_rebuilds_listings_as_a_clean_build_does(tmp_path):

@@ -1,20 +1,24 @@
 """What the template filters and globals read of the page being rendered besides the values its
 templates name: where the page is (links from it are relative to its URL) and its language.
 
-A link made while `recording_links()` is active is also appended to its list, as (target, href):
-a teaser rendered once for many pages (render/teasers.py) is reused only on pages from which
-every link it made comes out the same.
+Inside `marking_links(marks)`, page_link returns marks.mark(target), a placeholder, instead of an
+href: a teaser rendered once for many pages (render/teasers.py) gets each page's links put in.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 from newsgen.urls import relative_url, root_relative_url
 
-_recording: ContextVar[list[tuple[str, str]] | None] = ContextVar("newsgen_links", default=None)
+
+class LinkMarks(Protocol):
+    def mark(self, target: str) -> str: ...
+
+
+_marking: ContextVar[LinkMarks | None] = ContextVar("newsgen_link_marks", default=None)
 
 
 def link_from(here: str | None, base_path: str, target: str) -> str:
@@ -25,22 +29,20 @@ def link_from(here: str | None, base_path: str, target: str) -> str:
 
 def page_link(context: Any, target: str) -> str:
     """The href of target on the page whose template context is `context`."""
-    href = link_from(context.get("page_url"), context["config"].base_path, target)
-    made = _recording.get()
-    if made is not None:
-        made.append((target, href))
-    return href
+    marks = _marking.get()
+    if marks is not None:
+        return marks.mark(target)
+    return link_from(context.get("page_url"), context["config"].base_path, target)
 
 
 @contextmanager
-def recording_links() -> Iterator[list[tuple[str, str]]]:
-    """The links page_link makes in the block, in order."""
-    made: list[tuple[str, str]] = []
-    token = _recording.set(made)
+def marking_links(marks: LinkMarks) -> Iterator[None]:
+    """page_link gives marks.mark(target) in the block."""
+    token = _marking.set(marks)
     try:
-        yield made
+        yield
     finally:
-        _recording.reset(token)
+        _marking.reset(token)
 
 
 def page_language(context: Any) -> str:
