@@ -21,8 +21,8 @@ call, as the template would run it:
   makes the macro run for every call. The placeholders are letters and digits with a random part
   chosen per build, which escaping and the filters above leave as they are; a link whose href
   escaping would change is not put in (the macro runs for that call).
-- The key of the text holds the macro's code, the arguments (the whole article record, the
-  heading level, lazy loading), the page's language (dates and `lang_of`) and whether it escapes
+- The key of the text holds the macro's code, the arguments (the article's file, URL and the
+  hash of its whole record, which in one build name one record; the heading level, lazy loading), the page's language (dates and `lang_of`) and whether it escapes
   HTML. The settings, translations and templates belong to the environment, the same for one
   build in one process.
 
@@ -41,6 +41,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.runtime import Macro
 
+from newsgen.model import Article
 from newsgen.render.links import link_from, marking_links, page_language
 
 MEMO_NAME = "newsgen_teasers"
@@ -145,13 +146,20 @@ def _key(context: Any, memo: TeaserMemo, macro: Macro, args: tuple[Any, ...]) ->
             state.append(value._func.__code__)
         else:
             return None
-    key = (macro._func.__code__, context.name, tuple(state), args, page_language(context),
-           context.eval_ctx.autoescape)
     try:
-        hash(key)
+        shown = tuple(map(_argument_key, args))
     except TypeError:
         return None
-    return key
+    return (macro._func.__code__, context.name, tuple(state), shown, page_language(context), context.eval_ctx.autoescape)
+
+
+def _argument_key(value: Any) -> Hashable:
+    """An argument as the key holds it: an article by its file, URL and record's hash (the key
+    would otherwise keep every article's record alive); TypeError when it cannot be hashed."""
+    if isinstance(value, Article):
+        return (value.source, value.url, hash(value))
+    hash(value)
+    return value
 
 
 def _free_names(env: jinja2.Environment, template: str, macro_name: str, code_file: str) -> tuple[str, ...] | None:
