@@ -159,7 +159,7 @@ def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: Article
         started = _cpu_seconds()
         outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
                                      live=live))
-        costs.add("search index (shards)", _cpu_seconds() - started, outcomes[-1].indexed)
+        costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
 
     return finish
 

@@ -40,7 +40,7 @@ PAGE_KINDS = {"article.html": "article pages", "index.html": "listing pages", "l
               "news-sitemap.xml": "sitemaps", "search.html": "search page"}
 """The kind of page each built-in template makes, in the build's cost table; other pages are `other pages`."""
 KIND_ORDER = ("article pages", "listing pages", "other pages", "feeds", "sitemaps", "search page",
-              "search index (shards)")
+              "search index")
 
 
 class PageCosts:
