@@ -134,10 +134,12 @@ def _key(context: Any, memo: TeaserMemo, macro: Macro, args: tuple[Any, ...]) ->
     names = memo.free_names(context.environment, context.name, macro)
     if names is None:
         return None
-    env_globals = context.environment.globals
+    env_globals, own, parent = context.environment.globals, context.vars, context.parent
     state: list[Any] = []
-    for name in names:
-        value = context.get(name, _ABSENT)
+    for name in names:  # as Context.get finds them: the template's own variables, then the page's and the globals
+        value = own.get(name, _ABSENT)
+        if value is _ABSENT:
+            value = parent.get(name, _ABSENT)
         if value is _ABSENT:
             state.append(_ABSENT)
         elif name in env_globals and value is env_globals[name]:
