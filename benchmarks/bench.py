@@ -17,7 +17,10 @@ later) and Pelican (in its own virtual environment under benchmarks/out/) cold b
 corpus; the peers run at sizes up to 10,000 only. Every run is a fresh process; peak memory is the
 largest sum of the resident memory of the run's whole process tree, sampled from /proc every 50 ms.
 It prints a table of medians of wall and CPU time (of the whole process tree: steadier on a shared
-machine), each as a ratio to Hugo's cold build when Hugo ran.
+machine), each as a ratio to Hugo's cold build when Hugo ran. Cold builds run with each
+`markdown_engine` of --engines (default: markdown and commonmark, each in its own site folder);
+for each, the table `newsgen build --timings` prints of its last cold build (pages rendered of
+each kind, CPU milliseconds in all processes, milliseconds per page).
 """
 
 from __future__ import annotations
@@ -105,13 +108,16 @@ class Newsgen:
     deletions pick articles from the middle of the archive (the files at 30% to 70% of it, in name
     order, which is date order), a different one each round; the added article is the newest."""
 
-    def __init__(self, root: Path, size: int, newsgen: str, search: bool = True):
-        self.site = root / f"newsgen-{size}"
+    def __init__(self, root: Path, size: int, newsgen: str, search: bool = True, engine: str = "markdown"):
+        self.site = root / (f"newsgen-{size}" if engine == "markdown" else f"newsgen-{engine}-{size}")
         self.content = self.site / "content"
         self.newsgen = newsgen
         make_corpus(self.content, size)
         # The peers build no search index; --no-search compares like with like.
-        (self.site / "newsgen.yaml").write_text(f"search: {'true' if search else 'false'}\n", encoding="utf-8")
+        (self.site / "newsgen.yaml").write_text(f"search: {'true' if search else 'false'}\nmarkdown_engine: {engine}\n",
+                                               encoding="utf-8")
+        self.timings = ""
+        """The page-kind table (`newsgen build --timings`) of the last cold build."""
         self.files = sorted(os.listdir(self.content))
         self.originals: dict[Path, bytes] = {}
         self.round = 0
@@ -133,15 +139,17 @@ class Newsgen:
         self.originals.clear()
         self.added.unlink(missing_ok=True)
 
-    def run(self) -> Run:
-        return timed([self.newsgen, "build", str(self.site)], self.site, {"SOURCE_DATE_EPOCH": "1893456000"})
+    def run(self, *options: str) -> Run:
+        return timed([self.newsgen, "build", str(self.site), *options], self.site, {"SOURCE_DATE_EPOCH": "1893456000"})
 
     def cold(self) -> Run:
         self.reset()
         self.round += 1
         shutil.rmtree(self.site / "public", ignore_errors=True)
         shutil.rmtree(self.site / ".newsgen-cache", ignore_errors=True)
-        return self.run()
+        seconds, peak, out, cpu = self.run("--timings")
+        self.timings = "\n".join(line for line in out.splitlines() if not line.startswith("built "))
+        return seconds, peak, out, cpu
 
     def edit_body(self, path: Path) -> str:
         """Put a unique sentence at the start of the article's body; returns the sentence."""
@@ -234,6 +242,10 @@ class Serve:
         return math.inf, process_tree_rss(self.process.pid) / 2**20, "", math.nan
 
 
+def variant_name(ours: Newsgen) -> str:
+    return ours.site.name.split("-")[1]
+
+
 def _newest_copy(text: str) -> str:
     """The article with a new title and slug, dated a year after it: the newest of the corpus."""
     lines = text.split("\n")
@@ -308,8 +320,8 @@ class Pelican:
 
 
 def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hugo: str | None,
-               search: bool = True, serve: bool = True,
-               cold_only: bool = False) -> list[tuple[str, float, float, float]]:
+               search: bool = True, serve: bool = True, cold_only: bool = False,
+               engines: tuple[str, ...] = ("markdown", "commonmark")) -> list[tuple[str, float, float, float]]:
     ours = Newsgen(root, size, newsgen, search)
     others = [("hugo cold", Hugo(root, size, hugo).cold)] if "hugo" in peers and hugo else []
     if "pelican" in peers:
@@ -317,6 +329,10 @@ def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hug
     steps = [("newsgen cold", ours.cold), ("newsgen no-change", ours.run),
              ("newsgen one-edit", ours.edit), ("newsgen one-add", ours.add),
              ("newsgen one-delete", ours.delete), ("newsgen one-retag", ours.retag)][:1 if cold_only else None]
+    if "markdown" not in engines:
+        steps = []
+    variants = [Newsgen(root, size, newsgen, search, engine) for engine in engines if engine != "markdown"]
+    steps[1:1] = [(f"newsgen {variant_name(variant)} cold", variant.cold) for variant in variants]
     runs: dict[str, list[tuple[float, float]]] = {}
 
     def record(round_number: int, name: str, step: Callable[[], Run]) -> None:
@@ -331,11 +347,15 @@ def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hug
             order = others[:1] + steps + others[1:] if round_number % 2 == 0 else steps + others
             for name, step in order:
                 record(round_number, name, step)
-            if serve:
+            if serve and "markdown" in engines:
                 with Serve(ours) as server:
                     record(round_number, "serve edit-to-visible", server.edit)
     finally:
         ours.reset()
+    for built in [ours, *variants]:
+        if built.timings:
+            print(f"\n  [{size}] page kinds of the last cold build, {built.site.name}:")
+            print("\n".join(f"    {line}" for line in built.timings.splitlines()), flush=True)
     return [(name, statistics.median(s for s, _, _ in values), statistics.median(c for _, _, c in values),
              max(p for _, p, _ in values)) for name, values in runs.items()]
 
@@ -356,13 +376,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="build without the Pagefind search index (the peers build none)")
     parser.add_argument("--cold-only", action="store_true",
                         help="only the cold builds (for the peak memory of a large archive)")
+    parser.add_argument("--engines", default="markdown,commonmark",
+                        help="the markdown_engine settings to build cold with (default: markdown,commonmark); "
+                        "the rebuilds and the serve run use markdown, when it is listed")
     args = parser.parse_args(argv)
     args.root.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"root {args.root}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, repeat {args.repeat}", flush=True)
     hugo = chosen_hugo(args.hugo) if "hugo" in args.peers else None
     tables = {size: bench_size(args.root, size, args.repeat, args.peers if size <= 10000 else "", args.newsgen, hugo,
-                               not args.no_search, not args.no_serve and not args.cold_only, args.cold_only)
+                               not args.no_search, not args.no_serve and not args.cold_only, args.cold_only,
+                               tuple(args.engines.split(",")))
               for size in args.sizes}
     print()
     print("| size | run | median s | x Hugo cold | CPU s | x Hugo CPU | peak MB (all processes) |")

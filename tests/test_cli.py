@@ -53,6 +53,19 @@ def test_build_reports_what_it_wrote(site, capsys):
     assert (site / "public" / "2022/01/01/good-news/index.html").is_file()
 
 
+def test_build_timings_print_pages_and_cpu_time_by_kind_of_page_of_what_was_rendered(site, capsys):
+    write_files(site, {"content/a.md": GOOD, "content/b.md": GOOD.replace("Good news", "Better news")})
+    assert main(["build", "-j", "1", "--timings"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["kind", "of", "page", "pages", "CPU", "ms", "ms/page"]
+    kinds = {" ".join(line.split()[:-3]): int(line.split()[-3].replace(",", "")) for line in lines[1:-1]}
+    assert kinds["article pages"] == 2 and kinds["listing pages"] >= 5 and kinds["feeds"] >= 1
+    assert kinds["search page"] == 1 and kinds["search index"] == 1
+    assert list(kinds)[:2] == ["article pages", "listing pages"] and lines[-1].startswith("built 2 articles: ")
+    assert main(["build", "-j", "1", "--timings"]) == 0  # nothing changed: nothing rendered
+    assert capsys.readouterr().out.splitlines()[1] == "(no page rendered)"
+
+
 def test_build_options_output_base_url_drafts_future(site, capsys):
     write_files(site, {"content/a.md": GOOD, "content/d.md": DRAFT, "content/f.md": FUTURE})
     code = main(["build", ".", "-o", "../out", "--base-url", "https://example.org/news", "--drafts", "--future"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -41,7 +42,7 @@ from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
 from newsgen.render.environment import builtin_templates_dir, make_environment
 from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS, builtin_translations_dir
 from newsgen.render.feeds import render_feeds
-from newsgen.render.jobs import ArticleBodies, RenderContext
+from newsgen.render.jobs import ArticleBodies, PageCosts, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
 from newsgen.render.site import render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
@@ -116,7 +117,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
                 finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched,
-                                       own_pool=pool if executor is None else None),
+                                       own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}})
@@ -136,12 +137,13 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                        pages_deleted=written.pages_deleted, pictures_resized=pictures.resized,
                        seconds=time.perf_counter() - started, output_dir=output,
                        search_shards_indexed=sum(outcome.indexed for outcome in searched),
-                       search_shards_reused=sum(outcome.reused for outcome in searched))
+                       search_shards_reused=sum(outcome.reused for outcome in searched),
+                       page_costs=ctx.costs.table())
 
 
 def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: ArticleBodies, clean: bool,
                     live_trusted: bool, outcomes: list[SearchOutcome],
-                    own_pool: Executor | None) -> Callable[[Path, dict[str, str]], None] | None:
+                    own_pool: Executor | None, costs: PageCosts) -> Callable[[Path, dict[str, str]], None] | None:
     """The writer's last step before the swap: the search index (index_search) into the staged site,
     its outcome appended to `outcomes`; unchanged shards are linked from the live site when the
     writer trusts it (and not with `--clean`). The build's own worker pool, idle once every page is
@@ -154,10 +156,18 @@ def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: Article
     def finish(folder: Path, digests: dict[str, str]) -> None:
         if own_pool is not None:
             own_pool.shutdown()
+        started = _cpu_seconds()
         outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
                                      live=live))
+        costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
 
     return finish
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its child processes that have ended (Pagefind)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def check_chosen_output(config: SiteConfig) -> None:

@@ -103,6 +103,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser = _command(commands, "build", "build the site", EPILOG_BUILD)
     _add_site_options(build_parser)
     build_parser.add_argument("--clean", action="store_true", help="ignore the build cache")
+    build_parser.add_argument("--timings", action="store_true",
+                              help="print the pages rendered of each kind and the CPU time they took")
     _add_output_options(build_parser)
     serve_parser = _command(commands, "serve", "build, serve and rebuild the site on every change, "
                             "reloading open pages", EPILOG_SERVE)
@@ -210,8 +212,21 @@ def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildRe
                            record_urls=True)
     finally:
         progress.close()
+    if getattr(args, "timings", False):
+        print(format_page_costs(report))
     print_report(report, args.quiet, args.verbose, progress)
     return report
+
+
+def format_page_costs(report: BuildReport) -> str:
+    """The CPU time this build spent rendering each kind of page (in every process), as a table."""
+    lines = [f"{'kind of page':<16} {'pages':>8} {'CPU ms':>10} {'ms/page':>8}"]
+    for cost in report.page_costs:
+        milliseconds = cost.cpu_seconds * 1000
+        lines.append(f"{cost.kind:<16} {cost.pages:>8,} {milliseconds:>10,.0f} {milliseconds / max(1, cost.pages):>8.2f}")
+    if len(lines) == 1:
+        lines.append("(no page rendered)")
+    return "\n".join(lines)
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -504,6 +504,16 @@ class Site:
 
 
 @dataclass(frozen=True)
+class PageCost:
+    """The pages of one kind a build rendered (`article pages`, `listing pages`, `feeds`...) and
+    the CPU time they took, in every process."""
+
+    kind: str
+    pages: int
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
 class BuildReport:
     """What a build did, for the command line and the preview server."""
 
@@ -533,3 +543,5 @@ class BuildReport:
     """Shards of the search index that Pagefind indexed in this build."""
     search_shards_reused: int = 0
     """Shards of the search index copied from the search cache, every byte checked."""
+    page_costs: tuple["PageCost", ...] = ()
+    """CPU time spent rendering, by kind of page, for the pages this build rendered."""

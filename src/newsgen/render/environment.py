@@ -41,10 +41,12 @@ from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
 from newsgen.model import Article, DayOfYear, Period
+from newsgen.render.links import page_language, page_link
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
+from newsgen.render.teasers import teaser_once
 from newsgen.render.translations import cldr_locale, load_catalogue, text_direction
-from newsgen.urls import absolute_url, feed_url, relative_url, root_relative_url
+from newsgen.urls import absolute_url, feed_url
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -82,7 +84,7 @@ def make_environment(config: SiteConfig) -> Environment:
     env.globals.update(config=config, month_names=MonthNames(), feed_url=feed_url, page_language=_page_language,
                        text_direction=text_direction, weekday_names=_weekday_names, catalogue_digest=catalogue.digest,
                        plural_forms=_plural_forms, plural_locale=_plural_locale, numbering_system=_numbering_system,
-                       **METADATA_GLOBALS, **PICTURE_GLOBALS)
+                       teaser_once=teaser_once, **METADATA_GLOBALS, **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
 
@@ -221,10 +223,7 @@ def _file_loaders(env: Environment) -> list[FileSystemLoader]:
 def _url(context: Any, target: str) -> str:
     """A link to a site URL from the current page: relative, or under the base path for pages
     (like 404.html) served at any depth."""
-    here = context.get("page_url")
-    if here is None:
-        return root_relative_url(context["config"].base_path, target)
-    return relative_url(here, target)
+    return page_link(context, target)
 
 
 @jinja2.pass_context
@@ -235,15 +234,14 @@ def _absolute(context: Any, target: str) -> str:
 @jinja2.pass_context
 def _page_language(context: Any) -> str:
     """The language of the page being rendered: its article's `lang:`, else the site's `language`."""
-    article = context.get("article")
-    return getattr(article, "lang", "") or context["config"].language
+    return page_language(context)
 
 
 @jinja2.pass_context
 def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
     """A date in the page's language (CLDR's long date: `10 August 2022`, `10 de agosto de 2022`),
     its month and year alone, or with the time of day and the zone's abbreviation."""
-    return formatted_date(moment, precision, context["config"].timezone, _page_language(context))
+    return formatted_date(moment, precision, context["config"].timezone, page_language(context))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -264,7 +262,7 @@ def formatted_date(moment: datetime, precision: str, timezone: str, language: st
 @jinja2.pass_context
 def _number(context: Any, value: int) -> str:
     """A count with the page's language's digit grouping (`12,345`, `12.345`)."""
-    return format_decimal(value, locale=cldr_locale(_page_language(context)))
+    return format_decimal(value, locale=cldr_locale(page_language(context)))
 
 
 PLURAL_SAMPLES = (1, 2, 3, 11, 100, 0, 1_000_000, *range(4, 200))
@@ -302,20 +300,20 @@ def _names_list(context: Any, items: list[str]) -> str:
     """Names joined as the page's language lists them (`A, B and C`, `A, B y C`); each item escaped
     unless it is markup."""
     escape = jinja2.utils.markupsafe.escape
-    joined = format_list([str(escape(item)) for item in items], locale=cldr_locale(_page_language(context)))
+    joined = format_list([str(escape(item)) for item in items], locale=cldr_locale(page_language(context)))
     return jinja2.utils.markupsafe.Markup(joined)
 
 
 @jinja2.pass_context
 def _month_name(context: Any, month: int) -> str:
     """A month's name on its own (`August`, `agosto`), in the page's language."""
-    return get_month_names("wide", "stand-alone", locale=cldr_locale(_page_language(context)))[month]
+    return get_month_names("wide", "stand-alone", locale=cldr_locale(page_language(context)))[month]
 
 
 @jinja2.pass_context
 def _weekday_names(context: Any) -> list[tuple[str, str]]:
     """(full, abbreviated) names of the days Monday to Sunday in the page's language."""
-    locale = cldr_locale(_page_language(context))
+    locale = cldr_locale(page_language(context))
     wide, short = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
     return [(wide[day], short[day]) for day in range(7)]
 

@@ -11,6 +11,8 @@ process keeps only small records and receives finished pages.
 from __future__ import annotations
 
 import dataclasses
+import secrets
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,12 +26,42 @@ from newsgen.content.load import parse_file_again
 from newsgen.errors import BuildFailed
 from newsgen.incremental.detector import ChangeDetector, PageInputs
 from newsgen.incremental.store import ArticleStore
-from newsgen.model import Article, KeptPage, Page
+from newsgen.model import Article, KeptPage, Page, PageCost
 from newsgen.render.pictures import with_body_pictures
 from newsgen.render.environment import TemplateReads, render_template, template_reads
-from newsgen.render.workers import Shipping, run_batches, worker_environment
+from newsgen.render.teasers import MEMO_NAME, TeaserMemo
+from newsgen.render.workers import Shipping, run_batches, worker_environment, worker_teasers
 
 BATCH_SIZE = 32
+PAGE_KINDS = {"article.html": "article pages", "index.html": "listing pages", "listing.html": "listing pages",
+              "period.html": "listing pages", "on_this_day.html": "listing pages", "terms.html": "listing pages",
+              "archive.html": "listing pages", "on_this_day_index.html": "listing pages",
+              "atom.xml": "feeds", "rss.xml": "feeds", "sitemap.xml": "sitemaps", "sitemap-index.xml": "sitemaps",
+              "news-sitemap.xml": "sitemaps", "search.html": "search page"}
+"""The kind of page each built-in template makes, in the build's cost table; other pages are `other pages`."""
+KIND_ORDER = ("article pages", "listing pages", "other pages", "feeds", "sitemaps", "search page",
+              "search index")
+
+
+class PageCosts:
+    """CPU seconds spent on each kind of page during one build, and how many pages."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, list[float]] = {}
+
+    def add(self, kind: str, seconds: float, pages: int = 1) -> None:
+        counted = self._kinds.setdefault(kind, [0, 0.0])
+        counted[0] += pages
+        counted[1] += seconds
+
+    def add_template(self, template: str, seconds: float) -> None:
+        self.add(PAGE_KINDS.get(template, "other pages"), seconds)
+
+    def table(self) -> tuple[PageCost, ...]:
+        order = {kind: position for position, kind in enumerate(KIND_ORDER)}
+        return tuple(PageCost(kind, int(pages), seconds) for kind, (pages, seconds)
+                     in sorted(self._kinds.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+
 
 @dataclass(frozen=True)
 class ArticleBodies:
@@ -56,6 +88,11 @@ class RenderContext:
     shipping: Shipping | None = None
     search_shards: tuple[str, ...] = ()
     """The keys of the search index's shards, newest first (the search page lists them)."""
+    costs: PageCosts = field(default_factory=PageCosts, compare=False, repr=False)
+    teasers: TeaserMemo = field(default_factory=TeaserMemo, compare=False, repr=False)
+    """The teasers this process rendered in this build (see render/teasers.py)."""
+    build_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    """Names the build to its worker processes, which keep their teasers for one build."""
     _reads: dict[str, TemplateReads] = field(default_factory=dict, compare=False, repr=False)
 
     def reads(self, template: str) -> TemplateReads:
@@ -119,10 +156,12 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
             yield batch
 
     store = ctx.bodies.store if ctx.bodies else None
-    results = run_batches(ctx.executor, _render_batch, batches(), ctx.config, store,
-                          local=lambda batch: _render_batch(batch, ctx.config, store, ctx.env))
-    for batch, rendered in results:
-        for job, content in zip(batch, rendered):
+    results = run_batches(ctx.executor, _render_batch, batches(), ctx.config, store, ctx.build_id,
+                          local=lambda batch: _render_batch(batch, ctx.config, store, ctx.build_id, ctx.env,
+                                                            ctx.teasers))
+    for batch, (rendered, seconds) in results:
+        for job, content, cpu in zip(batch, rendered, seconds):
+            ctx.costs.add_template(job.template, cpu)
             yield from _flush(kept_before.pop(id(job), []))
             yield Page(job.path, content)
     yield from _flush(kept)
@@ -131,18 +170,26 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
 def render_declared(ctx: RenderContext, template: str, url: str | None, path: str, inputs: dict[str, Any],
                     context: Callable[[], dict[str, Any]]) -> Page | KeptPage:
     """One page made from many articles that are cheap to describe and dear to render (a feed, a
-    sitemap): `inputs` are the values that decide it, `context()` makes the template's context."""
+    sitemap): `inputs` are the values that decide it, `context()` makes the template's context.
+    Rendered in this process, timed by the wall clock (the CPU clock costs more to read than a
+    small page to render)."""
     if ctx.detector is not None:
         reads = ctx.reads(template)
         key = ctx.detector.key(PageInputs(template, inputs, None, reads.digest))
         if ctx.detector.unchanged(path, key):
             return KeptPage(path)
-    return Page(path, render_template(ctx.env, template, {"page_url": url, **context()}))
+    started = time.perf_counter()
+    content = render_template(ctx.env, template, {"page_url": url, **context()})
+    ctx.costs.add_template(template, time.perf_counter() - started)
+    return Page(path, content)
 
 
 def render_always(ctx: RenderContext, template: str, url: str | None, path: str, **context: Any) -> Page:
     """A small page rendered on every build; the writer keeps its file when the bytes are the same."""
-    return Page(path, render_template(ctx.env, template, {"page_url": url, **context}))
+    started = time.perf_counter()
+    content = render_template(ctx.env, template, {"page_url": url, **context})
+    ctx.costs.add_template(template, time.perf_counter() - started)
+    return Page(path, content)
 
 
 def _flush(kept: list[str]) -> Iterator[KeptPage]:
@@ -151,21 +198,30 @@ def _flush(kept: list[str]) -> Iterator[KeptPage]:
     kept.clear()
 
 
-def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore | None,
-                  env: Environment | None = None) -> list[bytes]:
-    """Worker side: fetch the bodies the jobs need, render each page."""
+def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore | None, build_id: str,
+                  env: Environment | None = None, teasers: TeaserMemo | None = None) -> tuple[list[bytes], list[float]]:
+    """Worker side: fetch the bodies the jobs need, render each page; the pages, and the CPU
+    seconds each took: the batch's CPU time shared among its pages by the time each took
+    (fetching the bodies shared among the pages that have one). The CPU clock is read once per
+    batch: reading it costs far more than reading the wall clock."""
     env = env or worker_environment(config)
+    teasers = teasers or worker_teasers(build_id)
+    cpu_started, started = time.thread_time(), time.perf_counter()
     wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]
     records = store.get_many(wanted) if store is not None and wanted else {}
-    out = []
+    fetching = (time.perf_counter() - started) / max(1, len(wanted))
+    out, seconds = [], []
     for job in jobs:
+        started = time.perf_counter()
         context = job.context
         if job.body is not None:
             article = context["article"]
             body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, config)
             context = {**context, "article": dataclasses.replace(article, body_html=body)}
-        out.append(render_template(env, job.template, context))
-    return out
+        out.append(render_template(env, job.template, {**context, MEMO_NAME: teasers}))
+        seconds.append(time.perf_counter() - started + (fetching if job.body is not None and job.body.key else 0.0))
+    cpu, wall = time.thread_time() - cpu_started, sum(seconds)
+    return out, [cpu * share / wall if wall else cpu / len(jobs) for share in seconds]
 
 
 def with_body(ctx: RenderContext, article: Article) -> Article:

@@ -12,7 +12,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from newsgen.model import Picture
-from newsgen.urls import relative_url, root_relative_url
+from newsgen.render.links import page_link
+from newsgen.urls import relative_url
 
 LEAD_SIZES = "(min-width: 60rem) 40rem, 100vw"
 """`sizes` of a lead picture and a body picture: the width of the article column."""
@@ -50,13 +51,7 @@ def _srcset(files: tuple, link: Callable[[str], str]) -> str:
 def picture_html(context: Any, picture: Picture, alt: str, sizes: str = LEAD_SIZES, lazy: bool = True,
                  css_class: str = "") -> Markup:
     """Template global: picture_markup with links from the page being rendered."""
-    here = context.get("page_url")
-    base_path = context["config"].base_path
-
-    def link(url: str) -> str:
-        return root_relative_url(base_path, url) if here is None else relative_url(here, url)
-
-    return Markup(picture_markup(picture, alt, link, sizes, lazy, css_class))
+    return Markup(picture_markup(picture, alt, lambda url: page_link(context, url), sizes, lazy, css_class))
 
 
 def with_body_pictures(body_html: str, pictures: tuple[tuple[str, Picture], ...], page_url: str) -> str:

@@ -20,6 +20,7 @@ from jinja2 import Environment
 
 from newsgen.config import SiteConfig
 from newsgen.render.environment import make_environment
+from newsgen.render.teasers import TeaserMemo
 from newsgen.write.publish import write_atomic
 
 T = TypeVar("T")
@@ -69,6 +70,18 @@ def worker_environment(config: SiteConfig) -> Environment:
         _environments.clear()
         _environments[name] = make_environment(config)
     return _environments[name]
+
+
+_teasers: dict[str, TeaserMemo] = {}
+
+
+def worker_teasers(build_id: str) -> TeaserMemo:
+    """The teasers this worker process rendered in the build named build_id (a new build starts
+    with none)."""
+    if build_id not in _teasers:
+        _teasers.clear()
+        _teasers[build_id] = TeaserMemo()
+    return _teasers[build_id]
 
 
 class ShippedOnce:
