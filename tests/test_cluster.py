@@ -54,6 +54,33 @@ def test_a_build_on_the_cluster_writes_the_same_bytes_as_a_local_build(tmp_path,
     assert "A corrected first paragraph." in (tmp_path / "cluster/2023/01/08/report-number-7-on-the-week/index.html").read_text()
 
 
+def test_workers_never_read_or_write_the_site_folder(tmp_path, scheduler):
+    """Every file a worker opens or lists is watched (an audit hook on each worker process): the
+    site folder, its cache and its output are out of bounds, and the build is still whole."""
+    def forbid(root: str) -> None:
+        import sys
+
+        def hook(event: str, args: tuple) -> None:
+            if event in ("open", "os.listdir", "os.scandir", "sqlite3.connect") and args \
+                    and str(args[0]).startswith(root):
+                raise PermissionError(f"a worker touched {args[0]}")
+
+        sys.addaudithook(hook)
+
+    site = make_site(tmp_path / "site", 120)
+    write_files(site, {"newsgen.yaml": "title: Cluster test\nsearch: false\n",
+                       "templates/article.html": '{% extends "builtin/article.html" %}\n'
+                                                 '{% block content %}<p class="sent">Theme sent</p>{{ super() }}'
+                                                 '{% endblock %}\n'})
+    assert build_cli(site, "-o", str(tmp_path / "local"), "-j", "1") == 0
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        client.run(forbid, str(tmp_path))
+        assert build_cli(site, "-o", str(tmp_path / "cluster"), "--scheduler", scheduler, "--clean") == 0
+    on_cluster = snapshot(tmp_path / "cluster")
+    assert on_cluster == snapshot(tmp_path / "local")
+    assert b'<p class="sent">Theme sent</p>' in on_cluster["2023/01/02/report-number-1-on-the-week/index.html"]
+
+
 def test_scheduler_in_the_config_file_is_used_like_the_option(tmp_path, scheduler, monkeypatch):
     site = make_site(tmp_path / "site", 12)
     write_files(site, {"newsgen.yaml": f"search: false\nscheduler: {scheduler}\n"})

@@ -1,5 +1,7 @@
 """Parsing and rendering on a Dask cluster (`scheduler:` in newsgen.yaml, `newsgen build
---scheduler tcp://HOST:8786`), through distributed's concurrent.futures executor.
+--scheduler tcp://HOST:8786`), through distributed's concurrent.futures executor. The workers
+need no shared file system: jobs carry the article files' bytes, the bodies of the pages they
+render and the site's theme files, and results carry parsed articles and pages back.
 
 Connecting checks that the scheduler answers within a timeout, that it has workers, and that
 every worker runs the same newsgen code, the same Python and the same libraries as this
@@ -9,6 +11,7 @@ dependency: `pip install 'newsgen[dask]'`.
 
 from __future__ import annotations
 
+import pickle
 import platform
 import sys
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from typing import Any, Callable
 
 from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.incremental.keys import package_fingerprint
+from newsgen.shipping import receive
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for the scheduler to answer and for its first worker."""
@@ -40,25 +44,51 @@ def software() -> dict[str, str]:
     return found
 
 
+def shares_files(executor: Executor | None) -> bool:
+    """Whether the executor's workers see this machine's files (the site folder and its cache):
+    those of a process pool do; a cluster's are sent everything they need."""
+    return getattr(executor, "shares_site_folder", True)
+
+
 class ClusterExecutor(Executor):
     """A concurrent.futures Executor running jobs on a Dask cluster's workers, as many at a time
-    as the cluster has threads. Jobs are submitted without hashing their arguments (a job's
-    records are unique to it, and hashing a site outline costs more than the job)."""
+    as the cluster has threads, and the build's Shipping (newsgen/shipping.py) for them.
+
+    A worker sees none of this machine's files: every job goes as one pickle, with the values
+    the build shipped (scattered once to every worker, as Dask data, so a worker that joins or
+    restarts mid-build fetches them from another) handed over before it is unpickled. Jobs are
+    submitted without hashing their arguments (Dask would hash every job's records: that cost
+    more than the jobs)."""
+
+    shares_site_folder = False
 
     def __init__(self, client: Any):
         self._client = client
         self._executor = client.get_executor(pure=False)
         self._max_workers = max(1, sum(client.nthreads().values()))
+        self._shipped: dict[str, Any] = {}
+
+    def put(self, data: bytes, digest: str) -> None:
+        if digest not in self._shipped:
+            self._shipped[digest] = self._client.scatter(data, broadcast=True, hash=False)
+
+    def remove(self) -> None:
+        self._shipped.clear()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return self._executor.submit(fn, *args, **kwargs)
-
-    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None,
-            chunksize: int = 1) -> Iterator[Any]:
-        return self._executor.map(fn, *iterables, timeout=timeout)
+        job = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._executor.submit(run_job, dict(self._shipped), job)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._executor.shutdown(wait=wait)
+
+
+def run_job(shipped: dict[str, bytes], job: bytes) -> Any:
+    """Worker side: receive the build's shipped values, then run the job."""
+    for digest, data in shipped.items():
+        receive(digest, data)
+    fn, args, kwargs = pickle.loads(job)
+    return fn(*args, **kwargs)
 
 
 @contextmanager
