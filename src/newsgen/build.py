@@ -24,6 +24,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from newsgen.cluster import shares_files
 from newsgen.config import SiteConfig, reference_time
 from newsgen.errors import NewsgenError
 from newsgen.content.autotag import caseless_notice
@@ -39,14 +40,14 @@ from newsgen.index.site import index_site
 from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
 from newsgen.pictures.paths import bundle_stats
 from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
-from newsgen.render.environment import builtin_templates_dir, make_environment
+from newsgen.render.environment import builtin_templates_dir, make_environment, read_theme_files
 from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS, builtin_translations_dir
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, PageCosts, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
 from newsgen.render.site import render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
-from newsgen.render.workers import Shipping
+from newsgen.shipping import FolderShipping, Shipping, ship
 from newsgen.write.publish import (Manifest, check_output_folder, make_output_parent, read_manifest, write_atomic,
                                    write_site)
 from newsgen.write.search import (SEARCH_BODIES_FILE, SearchOutcome, SearchPlan, index_search, plan_search,
@@ -97,14 +98,19 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                                               [shown for _, shown in scan.items] + [p.shown for p in page_sources])
         history_update = _history_update(history_bytes, next_history) if record_urls else None
         recorded_inputs = inputs if history_update is None else _with_history(sources_digest, history_update)
-        shipping = Shipping(cache_dir(config) / "shipped") if pool is not None else None
+        shipping: Shipping | None = None
+        theme = None
+        if pool is not None and not shares_files(pool):
+            shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
+        elif pool is not None:
+            shipping = FolderShipping(cache_dir(config) / "shipped")
         detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         bodies = ArticleBodies(store, files.keys, files.files)
         digests_path = cache_dir(config) / SEARCH_BODIES_FILE
         search_plan = plan_search(site.articles, config, bodies, {} if clean else read_body_digests(digests_path)) \
             if config.search else None
-        ctx = RenderContext(config, now, make_environment(config), detector, pool, bodies, shipping,
+        ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
                             search_plan.keys if search_plan else ())
         static_notices: list[str] = []
         searched: list[SearchOutcome] = []
@@ -300,7 +306,8 @@ def _next_change(site: Site, loaded: LoadedContent, now: datetime) -> datetime |
 
 def _code_and_settings(config: SiteConfig) -> str:
     """What every page of the build depends on: newsgen and its libraries, and the settings."""
-    return hashlib.blake2b(f"{package_fingerprint()}\n{config!r}".encode("utf-8", "surrogateescape"),
+    where_it_runs = replace(config, workers=0, scheduler="")  # the same pages however many workers run them
+    return hashlib.blake2b(f"{package_fingerprint()}\n{where_it_runs!r}".encode("utf-8", "surrogateescape"),
                            digest_size=16).hexdigest()
 
 

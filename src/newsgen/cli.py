@@ -10,10 +10,12 @@ import typing
 import threading
 import time
 import webbrowser
+from contextlib import nullcontext
 from pathlib import Path
 
 from newsgen import __version__
 from newsgen.build import build, check_chosen_output
+from newsgen.cluster import cluster_executor
 from newsgen.content.importer import import_content
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError, NewsgenError, display_path
@@ -71,6 +73,9 @@ def _add_site_options(parser: argparse.ArgumentParser, output: bool = True) -> N
     parser.add_argument("--future", action="store_true", default=None, help="include articles dated in the future")
     parser.add_argument("--base-url", help="absolute URL the site is published at")
     parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: one per core)")
+    if output:
+        parser.add_argument("--scheduler", metavar="ADDRESS",
+                            help="parse and render on the Dask cluster at ADDRESS (tcp://HOST:8786)")
     parser.add_argument("--skip-invalid", action="store_true", default=None,
                         help="build the valid articles and list the invalid ones instead of failing")
 
@@ -146,6 +151,7 @@ def build_overrides(args: argparse.Namespace) -> dict:
         "future": args.future,
         "base_url": args.base_url,
         "workers": args.jobs,
+        "scheduler": getattr(args, "scheduler", None),
         "skip_invalid": args.skip_invalid,
     }
 
@@ -201,8 +207,9 @@ def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildRe
     check_chosen_output(config)
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
-        report = build(config, reference_time(), progress=progress, clean=getattr(args, "clean", False),
-                       record_urls=True)
+        with cluster_executor(config.scheduler) if config.scheduler else nullcontext() as executor:
+            report = build(config, reference_time(), executor, progress, clean=getattr(args, "clean", False),
+                           record_urls=True)
     finally:
         progress.close()
     if getattr(args, "timings", False):

@@ -72,6 +72,10 @@ class SiteConfig:
     """Longest summary, in words, when an article has no `summary` of its own."""
     workers: int = 0
     """Processes for parsing and rendering; 0 means one per CPU core."""
+    scheduler: str = ""
+    """Address of a Dask scheduler (`tcp://HOST:8786`) whose workers parse and render instead of
+    local processes; empty: build on this machine. Needs `pip install 'newsgen[dask]'` here and the
+    same newsgen on every worker (see docs/scale-out.md)."""
 
     # Feeds, sitemaps and page metadata
     feed_limit: int = 50
@@ -316,6 +320,10 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss)://)?[^\s/:]+(?::\d{1,5})?")
+"""A Dask scheduler's address: an optional tcp, tls, ws or wss scheme, a host, an optional port."""
+
+
 def _check_value(key: str, value: typing.Any) -> str | None:
     if key in ("page_size", "archive_page_size", "summary_words", "search_shard_words") and value < 1:
         return f"'{key}' must be at least 1"
@@ -331,6 +339,8 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return "'tags_per_article_warning' must be 0 (never warn) or more"
     if key == "workers" and value < 0:
         return "'workers' must be 0 (one per core) or more"
+    if key == "scheduler" and value and not SCHEDULER_ADDRESS.fullmatch(value):
+        return f"'scheduler' must be a Dask scheduler's address like tcp://HOST:8786, not {describe(value)}"
     if key == "markdown_engine" and value not in MARKDOWN_ENGINES:
         return (f"'markdown_engine' must be markdown (Python-Markdown, the default) or commonmark (cmark-gfm), "
                 f"not {describe(value)}")

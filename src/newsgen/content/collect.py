@@ -56,17 +56,18 @@ class FileItems:
 
 
 def read_source_items(path: Path, root: Path, config: SiteConfig, shown: str, placement: Placement,
-                      neighbours: Neighbours) -> FileItems:
+                      neighbours: Neighbours, data: bytes | None = None) -> FileItems:
     """Read and decode one file and split it into article sources (`neighbours`: what the other
-    files of the content folder say about it). Raises nothing for bad input."""
+    files of the content folder say about it). With `data`, the file's bytes, it reads nothing
+    from disk. Raises nothing for bad input."""
     warnings: list[str] = []
     suffix = path.suffix.lower()
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > config.max_article_bytes and suffix not in EXPORT_SUFFIXES:  # an export's records are checked
             return FileItems(errors=(SourceError(shown, 1, f"the article is {size:,} bytes, more than "
                                                            f"max_article_bytes ({config.max_article_bytes:,})"),))
-        text, fell_back = decode_text(path.read_bytes())
+        text, fell_back = decode_text(path.read_bytes() if data is None else data)
     except SourceProblem as problem:
         return FileItems(errors=(SourceError(shown, problem.line, problem.message),))
     except OSError as exc:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from newsgen.cluster import shares_files
 from newsgen.incremental.keys import entry_key, parse_key
 from newsgen.incremental.stats import KnownFiles
 from newsgen.incremental.store import ArticleStore
@@ -157,18 +158,19 @@ def find_static_files(config: SiteConfig) -> StaticFiles:
 
 
 def parse_article_file(path: Path, config: SiteConfig, shown: str | None = None,
-                       neighbours: Neighbours | None = None) -> FileResult:
+                       neighbours: Neighbours | None = None, data: bytes | None = None) -> FileResult:
     """Read, decode and parse one file into its articles (many for a bulk export). Pure apart from
     reading the file; safe in a worker process. `shown` is the path as messages show it, if the
     caller has it (display_path resolves the path: two system calls per file). `neighbours` is
-    what the scan found about the file's neighbours; without it they are looked up on disk."""
+    what the scan found about the file's neighbours; without it they are looked up on disk.
+    With `data` (the file's bytes), `shown` and `neighbours`, it reads nothing from disk."""
     shown = shown or display_path(path, config.site_dir)
     placement = place_file(path, config.content_path, config.content_layout, ARTICLE_SUFFIXES)
     if not placement.read:
         return FileResult(None, notices=(f"{shown}: {placement.notice}",))
     if neighbours is None:
         neighbours = neighbours_on_disk(path, config)
-    read = read_source_items(path, config.content_path, config, shown, placement, neighbours)
+    read = read_source_items(path, config.content_path, config, shown, placement, neighbours, data)
     built, errors, warnings = build_item_articles(read, config)
     articles = tuple(article for _, article in built)
     return FileResult(articles[0] if articles else None, tuple(errors), read.warnings + tuple(warnings), articles,
@@ -307,24 +309,44 @@ def _file_key(path: str, shown: str, neighbours: str, context_key: str,
 
 def _parse_and_store(items: list[tuple[str, str, Neighbours, str]], config: SiteConfig,
                      store: ArticleStore | None) -> list[CachedResult]:
-    """Worker side: parse each file; with a store, store the whole record and return it without
-    its bodies."""
+    """Worker side, on this machine: parse each file; with a store, store the whole record and
+    return it without its bodies."""
+    # Without follow_symlinks no file is reached through a linked folder, so the scan's
+    # shown path is what display_path would give (with it, a file's source is its target's).
+    parsed = [CachedResult(parse_article_file(Path(path), config, None if config.follow_symlinks else shown,
+                                              neighbours), key)
+              for path, shown, neighbours, key in items]
+    return _store_parsed(parsed, store)
+
+
+def _with_bytes(items: list[tuple[str, str, Neighbours, str]]) -> list[tuple[str, str, Neighbours, str, bytes | None]]:
+    """The items with each file's bytes, for workers that do not see the site folder (None: the
+    file cannot be read, and the worker reads it to report why, as parse_article_file would)."""
     out = []
-    fresh: dict[str, tuple[FileResult, FileResult]] = {}
     for path, shown, neighbours, key in items:
-        # Without follow_symlinks no file is reached through a linked folder, so the scan's
-        # shown path is what display_path would give (with it, a file's source is its target's).
-        result = parse_article_file(Path(path), config, None if config.follow_symlinks else shown, neighbours)
-        if store is None:
-            out.append(CachedResult(result, key))
-            continue
-        bare = without_body(result)
-        if not result.errors:
-            fresh[key] = (result, bare)
-        out.append(CachedResult(bare, key))
-    if store is not None:
-        store.put_many(fresh)
+        try:
+            data: bytes | None = Path(path).read_bytes()
+        except OSError:
+            data = None
+        out.append((path, shown, neighbours, key, data))
     return out
+
+
+def _parse_sent(items: list[tuple[str, str, Neighbours, str, bytes | None]], config: SiteConfig) -> list[CachedResult]:
+    """Worker side, on any machine: parse each file from the bytes sent with it."""
+    return [CachedResult(parse_article_file(Path(path), config, shown, neighbours, data)
+                         if data is not None else FileResult(None, (SourceError(shown, 0, "cannot read"),)), key)
+            for path, shown, neighbours, key, data in items]
+
+
+def _store_parsed(parsed: list[CachedResult], store: ArticleStore | None) -> list[CachedResult]:
+    """With a store: each whole record stored, and returned without its bodies."""
+    if store is None:
+        return parsed
+    fresh = {record.key: (record.result, without_body(record.result)) for record in parsed if not record.result.errors}
+    store.put_many(fresh)
+    return [CachedResult(fresh[record.key][1] if record.key in fresh else without_body(record.result), record.key)
+            for record in parsed]
 
 
 @dataclass(frozen=True)
@@ -406,7 +428,10 @@ def load_articles(config: SiteConfig, now: datetime, executor: Executor | None =
                 missing.append((number, record.key))
                 records[number] = None
     batches = _batches([(*items[number], scan.neighbours[number], key) for number, key in missing], executor)
-    if executor is not None and len(batches) > 1:
+    if executor is not None and len(batches) > 1 and not shares_files(executor):
+        chunks = (_store_parsed(results, store) for results in
+                  executor.map(_parse_sent, map(_with_bytes, batches), *zip(*[(config,)] * len(batches))))
+    elif executor is not None and len(batches) > 1:
         chunks = executor.map(_parse_and_store, batches, *zip(*[(config, store)] * len(batches)))
     else:
         chunks = (_parse_and_store(batch, config, store) for batch in batches)

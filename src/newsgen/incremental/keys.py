@@ -21,7 +21,7 @@ CACHE_DIR_NAME = ".newsgen-cache"
 SCHEMA = 3
 """The version of what the cache holds (part of every key): a new one ignores every older entry."""
 # Keys that do not change a parsed article (they only choose, paginate or place output).
-_NOT_PARSE_KEYS = {"output_dir", "workers", "drafts", "future", "page_size", "archive_page_size",
+_NOT_PARSE_KEYS = {"output_dir", "workers", "scheduler", "drafts", "future", "page_size", "archive_page_size",
                    "title", "description", "base_url", "language"}
 
 

@@ -36,6 +36,7 @@ from babel.numbers import format_decimal
 from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, meta, nodes
 from jinja2 import select_autoescape
+from jinja2.loaders import split_template_path
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, display_path
@@ -45,7 +46,8 @@ from newsgen.render.links import page_language, page_link
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.render.teasers import teaser_once
-from newsgen.render.translations import cldr_locale, load_catalogue, text_direction
+from newsgen.render.translations import catalogue_sources, cldr_locale, compiled_catalogue, text_direction
+from newsgen.shipping import ShippedOnce
 from newsgen.urls import absolute_url, feed_url
 
 
@@ -57,13 +59,68 @@ def builtin_templates_dir() -> Path:
     return Path(str(resources.files("newsgen") / "templates"))
 
 
-def make_environment(config: SiteConfig) -> Environment:
+@dataclass(frozen=True)
+class ThemeFiles(ShippedOnce):
+    """A site's own templates and translation catalogues, read here for workers that do not see
+    the site folder (a cluster's): each template's name, file name as messages show it, and
+    bytes; each catalogue's path and bytes, in the order they apply."""
+
+    templates: tuple[tuple[str, str, bytes], ...]
+    catalogues: tuple[tuple[Path, bytes], ...]
+    digest: str
+
+
+def read_theme_files(config: SiteConfig) -> ThemeFiles:
+    """The site's templates (as make_environment finds them) and its language's catalogues."""
+    templates = []
+    site = _site_templates(config)
+    if site is not None:
+        for name in site.list_templates():
+            path = site.file_of(name)
+            if path is not None:
+                templates.append((name, display_path(path), path.read_bytes()))
+    catalogues = catalogue_sources(config.language, config.site_dir)
+    digest = hashlib.blake2b(digest_size=16)
+    for name, filename, data in templates:
+        digest.update(f"{name}\0{filename}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+    for path, data in catalogues:
+        digest.update(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+    return ThemeFiles(tuple(templates), catalogues, digest.hexdigest())
+
+
+class SentTemplates(jinja2.BaseLoader):
+    """A site's templates from ThemeFiles, decoded as a FileSystemLoader decodes files."""
+
+    def __init__(self, theme: ThemeFiles):
+        self.sources = {name: (filename, data) for name, filename, data in theme.templates}
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        if template not in self.sources:
+            raise jinja2.TemplateNotFound(template)
+        filename, data = self.sources[template]
+        return data.decode("utf-8"), filename, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
+
+
+def _site_templates(config: SiteConfig) -> SiteTemplates | None:
+    """The site's `templates/` loader, unless there is none or it is a link leading outside the
+    site folder (see theme_assets)."""
+    if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
+        return SiteTemplates(config.templates_path, config.follow_symlinks)
+    return None
+
+
+def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Environment:
     """The environment for config's site: its `templates/` first (unless it is a link leading
-    outside the site folder, see theme_assets), then the built-in theme."""
+    outside the site folder, see theme_assets), then the built-in theme. With `theme`, the
+    site's templates and catalogues are those it holds, and the site folder is not read."""
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
-    if config.templates_path.is_dir() and config.linked_away(config.templates_path) is None:
-        loaders.append(SiteTemplates(config.templates_path, config.follow_symlinks))
+    site = _site_templates(config) if theme is None else SentTemplates(theme)
+    if site is not None:
+        loaders.append(site)
     loaders += [PrefixLoader({"builtin": builtin}), builtin]
     env = NewsEnvironment(
         loader=ChoiceLoader(loaders),
@@ -75,7 +132,8 @@ def make_environment(config: SiteConfig) -> Environment:
         keep_trailing_newline=True,
         finalize=_xml_safe,
     )
-    catalogue = load_catalogue(config.language, config.site_dir)
+    catalogue = compiled_catalogue(config.language, theme.catalogues if theme is not None else
+                                   catalogue_sources(config.language, config.site_dir))
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=isodate, tojson_ld=_json_ld,
                        by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
@@ -139,6 +197,15 @@ class SiteTemplates(FileSystemLoader):
     def __init__(self, folder: Path, follow_symlinks: bool):
         super().__init__(folder)
         self.inside = None if follow_symlinks else folder.resolve()
+
+    def file_of(self, template: str) -> Path | None:
+        """The file get_source reads for template, or None if it finds none."""
+        for folder in self.searchpath:
+            path = Path(folder, *split_template_path(template))
+            if path.is_file():
+                inside = self.inside is None or path.resolve().is_relative_to(self.inside)
+                return path if inside else None
+        return None
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)

@@ -28,9 +28,11 @@ from newsgen.incremental.detector import ChangeDetector, PageInputs
 from newsgen.incremental.store import ArticleStore
 from newsgen.model import Article, KeptPage, Page, PageCost
 from newsgen.render.pictures import with_body_pictures
-from newsgen.render.environment import TemplateReads, render_template, template_reads
+from newsgen.cluster import shares_files
+from newsgen.render.environment import TemplateReads, ThemeFiles, render_template, template_reads
 from newsgen.render.teasers import MEMO_NAME, TeaserMemo
-from newsgen.render.workers import Shipping, run_batches, worker_environment, worker_teasers
+from newsgen.render.workers import run_batches, worker_environment, worker_teasers
+from newsgen.shipping import Shipping
 
 BATCH_SIZE = 32
 PAGE_KINDS = {"article.html": "article pages", "index.html": "listing pages", "listing.html": "listing pages",
@@ -86,6 +88,8 @@ class RenderContext:
     bodies: ArticleBodies | None = None
     """None when articles carry their bodies."""
     shipping: Shipping | None = None
+    theme: ThemeFiles | None = None
+    """The site's theme files, shipped to workers that do not see the site folder (None: they read it)."""
     search_shards: tuple[str, ...] = ()
     """The keys of the search index's shards, newest first (the search page lists them)."""
     costs: PageCosts = field(default_factory=PageCosts, compare=False, repr=False)
@@ -133,8 +137,8 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
     """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job order."""
     detector = ctx.detector
     kept: list[str] = []
-    kept_before: dict[int, list[str]] = {}
-    """Kept pages that come before a rendered job (by id), so pages leave in job order."""
+    kept_before: dict[str, list[str]] = {}
+    """Kept pages that come before a rendered job (by its path), so pages leave in job order."""
 
     def batches() -> Iterator[list[PageJob]]:
         batch: list[PageJob] = []
@@ -146,7 +150,7 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
                     kept.append(job.path)
                     continue
             if kept:
-                kept_before[id(job)] = kept[:]
+                kept_before[job.path] = kept[:]
                 kept.clear()
             batch.append(job)
             if len(batch) == BATCH_SIZE:
@@ -156,13 +160,18 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
             yield batch
 
     store = ctx.bodies.store if ctx.bodies else None
-    results = run_batches(ctx.executor, _render_batch, batches(), ctx.config, store, ctx.build_id,
-                          local=lambda batch: _render_batch(batch, ctx.config, store, ctx.build_id, ctx.env,
-                                                            ctx.teasers))
+    if store is not None and not shares_files(ctx.executor):  # the bodies go with the jobs
+        batches_sent: Iterable[list[PageJob]] = (with_bodies_sent(ctx, batch) for batch in batches())
+        store = None
+    else:
+        batches_sent = batches()
+    results = run_batches(ctx.executor, _render_batch, batches_sent, ctx.config, store, ctx.build_id, None, None,
+                          ctx.theme, local=lambda batch: _render_batch(batch, ctx.config, store, ctx.build_id,
+                                                                       ctx.env, ctx.teasers))
     for batch, (rendered, seconds) in results:
         for job, content, cpu in zip(batch, rendered, seconds):
             ctx.costs.add_template(job.template, cpu)
-            yield from _flush(kept_before.pop(id(job), []))
+            yield from _flush(kept_before.pop(job.path, []))
             yield Page(job.path, content)
     yield from _flush(kept)
 
@@ -198,13 +207,31 @@ def _flush(kept: list[str]) -> Iterator[KeptPage]:
     kept.clear()
 
 
+def with_bodies_sent(ctx: RenderContext, jobs: list[PageJob]) -> list[PageJob]:
+    """The jobs with their articles' bodies (fetched here from the store in one query), for
+    workers that do not see the site's cache."""
+    assert ctx.bodies is not None
+    wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]
+    records = ctx.bodies.store.get_many(wanted) if wanted else {}
+    out = []
+    for job in jobs:
+        if job.body is None:
+            out.append(job)
+            continue
+        article = job.context["article"]
+        body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, ctx.config)
+        out.append(PageJob(job.template, job.path, {**job.context, "article": dataclasses.replace(article, body_html=body)}))
+    return out
+
+
 def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore | None, build_id: str,
-                  env: Environment | None = None, teasers: TeaserMemo | None = None) -> tuple[list[bytes], list[float]]:
+                  env: Environment | None = None, teasers: TeaserMemo | None = None,
+                  theme: ThemeFiles | None = None) -> tuple[list[bytes], list[float]]:
     """Worker side: fetch the bodies the jobs need, render each page; the pages, and the CPU
     seconds each took: the batch's CPU time shared among its pages by the time each took
     (fetching the bodies shared among the pages that have one). The CPU clock is read once per
     batch: reading it costs far more than reading the wall clock."""
-    env = env or worker_environment(config)
+    env = env or worker_environment(config, theme)
     teasers = teasers or worker_teasers(build_id)
     cpu_started, started = time.thread_time(), time.perf_counter()
     wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]

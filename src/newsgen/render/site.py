@@ -20,7 +20,7 @@ from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
 from newsgen.render.views import (SiteOutline, TakedownNotice, further_reading, name_listing, outline_archive,
                                   outline_listing, outline_site, page_links, section_nearby)
-from newsgen.render.workers import ship
+from newsgen.shipping import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
 

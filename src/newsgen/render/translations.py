@@ -52,16 +52,17 @@ def catalogue_names(language: str) -> list[str]:
     return [name[:1].lower() + name[1:] if name else name for name in names]
 
 
-def load_catalogue(language: str, site_dir: Path) -> Catalogue:
-    """The catalogue for language: the site's `translations/` files over the built-in ones."""
+def catalogue_sources(language: str, site_dir: Path) -> tuple[tuple[Path, bytes], ...]:
+    """The `.po` files of language's catalogue, each path with its bytes, the site's
+    `translations/` first, most specific first (`pt_BR` before `pt`)."""
     sources = [folder / f"{name}.po" for folder in (site_dir / SITE_FOLDER, builtin_translations_dir())
                for name in catalogue_names(language)]
-    found = [(path, path.read_bytes()) for path in sources if path.is_file()]
-    return _compiled(language, tuple(found))
+    return tuple((path, path.read_bytes()) for path in sources if path.is_file())
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled(language: str, sources: tuple[tuple[Path, bytes], ...]) -> Catalogue:
+def compiled_catalogue(language: str, sources: tuple[tuple[Path, bytes], ...]) -> Catalogue:
+    """The catalogue made of sources (see catalogue_sources), each compiled once per process."""
     digest = hashlib.blake2b(digest_size=16)
     chain: gettext.NullTranslations | None = None
     for path, data in sources:

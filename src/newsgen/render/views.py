@@ -24,7 +24,7 @@ from jinja2.exceptions import TemplateRuntimeError
 from newsgen.config import SiteConfig
 from newsgen.model import (Archive, Article, DatePrecision, DayOfYear, Listing, ListingPage, MonthCalendar, Period,
                            Site, Takedown, Term)
-from newsgen.render.workers import ShippedOnce
+from newsgen.shipping import ShippedOnce
 from newsgen.urls import page_url
 
 HEAD_SIZE = 10

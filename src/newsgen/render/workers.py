@@ -1,27 +1,23 @@
 """Running render jobs on a concurrent.futures Executor: in order, a few batches ahead.
 
-Jobs carry small records; the site outline, which every job needs, travels once per build as a
-file (ShippedOnce). The executor is a process pool on one machine; its workers read the site
-folder and the build cache.
+Jobs carry small records; the site outline, which every job needs, travels once per build (see
+newsgen/shipping.py). The executor is a process pool on one machine, whose workers read the site
+folder and the build cache, or a Dask cluster (newsgen/cluster.py), whose workers are sent what
+they need.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import pickle
 from collections import deque
 from concurrent.futures import Executor, Future
 from itertools import chain, islice
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from jinja2 import Environment
 
 from newsgen.config import SiteConfig
-from newsgen.render.environment import make_environment
+from newsgen.render.environment import ThemeFiles, make_environment
 from newsgen.render.teasers import TeaserMemo
-from newsgen.write.publish import write_atomic
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -63,12 +59,13 @@ def run_batches(executor: Executor | None, function: Callable[..., T], batches: 
 _environments: dict[str, Environment] = {}
 
 
-def worker_environment(config: SiteConfig) -> Environment:
-    """The Jinja environment of this worker process for config, made once."""
-    name = repr(config)
+def worker_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Environment:
+    """The Jinja environment of this worker process for config, made once: from the site's theme
+    files sent with the job (theme), else from the site folder."""
+    name = repr(config) + (theme.digest if theme is not None else "")
     if name not in _environments:
         _environments.clear()
-        _environments[name] = make_environment(config)
+        _environments[name] = make_environment(config, theme)
     return _environments[name]
 
 
@@ -82,66 +79,3 @@ def worker_teasers(build_id: str) -> TeaserMemo:
         _teasers.clear()
         _teasers[build_id] = TeaserMemo()
     return _teasers[build_id]
-
-
-class ShippedOnce:
-    """For a frozen dataclass that many jobs carry (the site's outline): once `ship()` has put it
-    in a file, it pickles as that file's name, and each worker process reads the file once.
-    Pickled whole with every batch, the outline of a 10,000-article site (1 MB) cost more than
-    rendering the pages it was sent with."""
-
-    def __reduce__(self) -> tuple:
-        shipped = self.__dict__.get("_ng_shipped")
-        if shipped is not None:
-            return (_load_shipped, shipped)
-        return (type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self)))  # type: ignore[arg-type]
-
-
-@dataclasses.dataclass(frozen=True)
-class Shipping:
-    """Where a build puts the values it ships to its worker processes, and the files it wrote
-    there (the build removes them when it ends)."""
-
-    folder: Path
-    files: list[Path] = dataclasses.field(default_factory=list)
-
-    def remove(self) -> None:
-        for path in self.files:
-            path.unlink(missing_ok=True)
-        self.files.clear()
-
-
-def ship(value: T, shipping: Shipping | None) -> T:
-    """Put value (a ShippedOnce) in the shipping folder, when the build has one (it has worker
-    processes), so that it pickles as the file's name.
-
-    Unlike what the cache keeps from build to build (data only, incremental/codec.py), this file
-    is a pickle: it lives for one build, and a worker unpickles it only when its bytes have the
-    digest of the bytes this build pickled, which the worker gets from this process, not from the
-    file. A file planted or changed in the folder is refused, never unpickled."""
-    if shipping is None or "_ng_shipped" in value.__dict__:
-        return value
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    path = shipping.folder / f"{digest}.pickle"
-    if not path.exists():
-        write_atomic(path, data)
-    shipping.files.append(path)
-    object.__setattr__(value, "_ng_shipped", (str(path), digest))
-    return value
-
-
-_received: dict[str, Any] = {}
-
-
-def _load_shipped(path: str, digest: str) -> Any:
-    """Worker side: the shipped value, read from its file the first time it arrives."""
-    if digest not in _received:
-        data = Path(path).read_bytes()
-        if hashlib.blake2b(data, digest_size=16).hexdigest() != digest:
-            raise OSError(f"{path}: changed while the build was running")
-        value = pickle.loads(data)
-        object.__setattr__(value, "_ng_shipped", (path, digest))
-        _received.clear()
-        _received[digest] = value
-    return _received[digest]
