@@ -153,7 +153,7 @@ def test_workers_running_other_software_are_refused_by_name(scheduler, monkeypat
 
 
 def test_a_worker_killed_mid_build_has_its_jobs_run_again_and_the_output_is_whole(tmp_path, scheduler):
-    site = make_site(tmp_path / "site", 400)
+    site = make_site(tmp_path / "site", 250)
     write_files(site, {"newsgen.yaml": "search: false\n"})
     assert build_cli(site, "-o", str(tmp_path / "local"), "-j", "1") == 0
     with distributed.Client(scheduler, set_as_default=False) as client:
