@@ -18,7 +18,7 @@ from newsgen.config import SiteConfig
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page, Term
-from newsgen.render.jobs import RenderContext, render_declared, with_body
+from newsgen.render.jobs import DeclaredJob, RenderContext, render_declared_jobs, with_body
 from newsgen.urls import absolute_url, feed_url, tag_uri
 
 TEMPLATES = {"atom": "atom.xml", "rss": "rss.xml"}
@@ -148,12 +148,16 @@ def render_feeds(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     listings: list[tuple[Listing, str | None]] = [(site.front, None)]
     for kind in ("tag", "section", "author"):
         listings += [(listing, kind) for listing in site.terms(kind)]
-    for listing, kind in listings:
-        subtitle = _subtitle(listing, kind, config)
-        for flavour in flavours:
-            url = feed_url(listing.url, flavour)
-            inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
-                      "feed_url": listing.url, "subtitle": subtitle}
-            yield render_declared(ctx, TEMPLATES[flavour], url, url, inputs, lambda: {
-                "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822})
+    def jobs() -> Iterator[DeclaredJob]:
+        for listing, kind in listings:
+            subtitle = _subtitle(listing, kind, config)
+            for flavour in flavours:
+                url = feed_url(listing.url, flavour)
+                inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
+                          "feed_url": listing.url, "subtitle": subtitle}
+                yield DeclaredJob(TEMPLATES[flavour], url, url, inputs,
+                                  lambda listing=listing, flavour=flavour, subtitle=subtitle: {
+                                      "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822})
+
+    return render_declared_jobs(ctx, jobs())
 

@@ -135,20 +135,60 @@ def article_job(template: str, path: str, context: dict[str, Any], bodies: Artic
 
 def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | KeptPage]:
     """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job order."""
-    detector = ctx.detector
+    def decided() -> Iterator[PageJob | str]:
+        for job in jobs:
+            if ctx.detector is not None:
+                reads = ctx.reads(job.template)
+                if ctx.detector.unchanged(job.path, ctx.detector.key(
+                        PageInputs(job.template, job.context, reads.names, reads.digest))):
+                    yield job.path
+                    continue
+            yield job
+
+    return _render_decided(ctx, decided())
+
+
+@dataclass(frozen=True)
+class DeclaredJob:
+    """A page made from many articles that are cheap to describe and dear to render (a feed):
+    `inputs` are the values that decide it, `context()` makes the template's context."""
+
+    template: str
+    url: str | None
+    path: str
+    inputs: dict[str, Any]
+    context: Callable[[], dict[str, Any]]
+
+
+def render_declared_jobs(ctx: RenderContext, jobs: Iterable[DeclaredJob]) -> Iterator[Page | KeptPage]:
+    """Every job as a Page, rendered by the build's workers like other pages, or a KeptPage when
+    its inputs are as in the previous build (its context is then never made); in job order."""
+    def decided() -> Iterator[PageJob | str]:
+        for job in jobs:
+            if ctx.detector is not None:
+                reads = ctx.reads(job.template)
+                if ctx.detector.unchanged(job.path, ctx.detector.key(
+                        PageInputs(job.template, job.inputs, None, reads.digest))):
+                    yield job.path
+                    continue
+            yield PageJob(job.template, job.path, {"page_url": job.url, **job.context()})
+
+    return _render_decided(ctx, decided())
+
+
+def _render_decided(ctx: RenderContext, decided: Iterable[PageJob | str]) -> Iterator[Page | KeptPage]:
+    """The jobs to render as Pages, in batches on the build's workers, and the paths of the pages
+    to keep as KeptPages, all in the order given."""
     kept: list[str] = []
     kept_before: dict[str, list[str]] = {}
     """Kept pages that come before a rendered job (by its path), so pages leave in job order."""
 
     def batches() -> Iterator[list[PageJob]]:
         batch: list[PageJob] = []
-        for job in jobs:
-            if detector is not None:
-                reads = ctx.reads(job.template)
-                key = detector.key(PageInputs(job.template, job.context, reads.names, reads.digest))
-                if detector.unchanged(job.path, key):
-                    kept.append(job.path)
-                    continue
+        for job in decided:
+            if isinstance(job, str):
+                kept.append(job)
+                continue
             if kept:
                 kept_before[job.path] = kept[:]
                 kept.clear()
@@ -178,10 +218,9 @@ def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | 
 
 def render_declared(ctx: RenderContext, template: str, url: str | None, path: str, inputs: dict[str, Any],
                     context: Callable[[], dict[str, Any]]) -> Page | KeptPage:
-    """One page made from many articles that are cheap to describe and dear to render (a feed, a
-    sitemap): `inputs` are the values that decide it, `context()` makes the template's context.
-    Rendered in this process, timed by the wall clock (the CPU clock costs more to read than a
-    small page to render)."""
+    """One page like a DeclaredJob's (a sitemap, whose size decides how its entries are split),
+    rendered at once in this process, timed by the wall clock (the CPU clock costs more to read
+    than a small page to render)."""
     if ctx.detector is not None:
         reads = ctx.reads(template)
         key = ctx.detector.key(PageInputs(template, inputs, None, reads.digest))
