@@ -319,23 +319,22 @@ def _parse_and_store(items: list[tuple[str, str, Neighbours, str]], config: Site
     return _store_parsed(parsed, store)
 
 
-def _with_bytes(items: list[tuple[str, str, Neighbours, str]]) -> list[tuple[str, str, Neighbours, str, bytes | None]]:
-    """The items with each file's bytes, for workers that do not see the site folder (None: the
-    file cannot be read, and the worker reads it to report why, as parse_article_file would)."""
-    out = []
+def _with_bytes(items: list[tuple[str, str, Neighbours, str]]) -> list[tuple[str, str, Neighbours, str, bytes | str]]:
+    """The items with each file's bytes, for workers that do not see the site folder, or why the
+    file cannot be read."""
+    out: list[tuple[str, str, Neighbours, str, bytes | str]] = []
     for path, shown, neighbours, key in items:
         try:
-            data: bytes | None = Path(path).read_bytes()
-        except OSError:
-            data = None
-        out.append((path, shown, neighbours, key, data))
+            out.append((path, shown, neighbours, key, Path(path).read_bytes()))
+        except OSError as exc:
+            out.append((path, shown, neighbours, key, f"cannot read: {exc.strerror}"))
     return out
 
 
-def _parse_sent(items: list[tuple[str, str, Neighbours, str, bytes | None]], config: SiteConfig) -> list[CachedResult]:
+def _parse_sent(items: list[tuple[str, str, Neighbours, str, bytes | str]], config: SiteConfig) -> list[CachedResult]:
     """Worker side, on any machine: parse each file from the bytes sent with it."""
-    return [CachedResult(parse_article_file(Path(path), config, shown, neighbours, data)
-                         if data is not None else FileResult(None, (SourceError(shown, 0, "cannot read"),)), key)
+    return [CachedResult(parse_article_file(Path(path), config, shown, neighbours, data) if isinstance(data, bytes)
+                         else FileResult(None, (SourceError(shown, 0, data),)), key)
             for path, shown, neighbours, key, data in items]
 
 
