@@ -247,20 +247,12 @@ def _flush(kept: list[str]) -> Iterator[KeptPage]:
 
 
 def with_bodies_sent(ctx: RenderContext, jobs: list[PageJob]) -> list[PageJob]:
-    """The jobs with their articles' bodies (fetched here from the store in one query), for
-    workers that do not see the site's cache."""
-    assert ctx.bodies is not None
-    wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]
-    records = ctx.bodies.store.get_many(wanted) if wanted else {}
-    out = []
-    for job in jobs:
-        if job.body is None:
-            out.append(job)
-            continue
-        article = job.context["article"]
-        body = _body(article, job.body, records.get(job.body.key) if job.body.key else None, ctx.config)
-        out.append(PageJob(job.template, job.path, {**job.context, "article": dataclasses.replace(article, body_html=body)}))
-    return out
+    """The jobs with their articles' bodies (fetched here from the store in one query, see
+    with_bodies), for workers that do not see the site's cache."""
+    showing = [job for job in jobs if job.body is not None]
+    filled = iter(with_bodies(ctx.bodies, [job.context["article"] for job in showing], ctx.config))
+    return [PageJob(job.template, job.path, {**job.context, "article": next(filled)}) if job.body is not None else job
+            for job in jobs]
 
 
 def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore | None, build_id: str,
