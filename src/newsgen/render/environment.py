@@ -112,6 +112,10 @@ def _site_templates(config: SiteConfig) -> SiteTemplates | None:
     return None
 
 
+_ESCAPED_TEMPLATES = select_autoescape(["html", "xml"], default_for_string=True)
+"""HTML and XML templates escape what they print; so do templates made from strings."""
+
+
 def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Environment:
     """The environment for config's site: its `templates/` first (unless it is a link leading
     outside the site folder, see theme_assets), then the built-in theme. With `theme`, the
@@ -125,12 +129,13 @@ def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Env
     env = NewsEnvironment(
         loader=ChoiceLoader(loaders),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=_ESCAPED_TEMPLATES,
         undefined=HintingUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_xml_safe,
+        bytecode_cache=COMPILED_TEMPLATES,
     )
     catalogue = compiled_catalogue(config.language, theme.catalogues if theme is not None else
                                    catalogue_sources(config.language, config.site_dir))
@@ -145,6 +150,41 @@ def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Env
                        teaser_once=teaser_once, **METADATA_GLOBALS, **PICTURE_GLOBALS)
     env.tests["sameas"] = _same_as
     return env
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Each template compiled once per process, whatever the number of environments made from
+    it: a `newsgen serve` rebuild, a worker's next build and the next build of a test reuse the
+    compiled code instead of parsing the theme again (about a third of a second per build).
+
+    Jinja keys compiled code by template name, file name and a checksum of the source; what else
+    compilation reads from the environment (the filters and tests it finds and how they are
+    called, the extensions, new-style gettext) is added to the key, so an environment set up
+    differently never receives code compiled for another."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[str, tuple], tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self.codes.get((bucket.key, _compile_settings(bucket.environment)), ("", None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key, _compile_settings(bucket.environment)] = (bucket.checksum, bucket.code)
+
+
+def _compile_settings(env: Environment) -> tuple:
+    """What Jinja's compiler reads from env besides the template's source."""
+    def passing(functions: Mapping[str, Any]) -> tuple:
+        return tuple(sorted((name, str(getattr(function, "jinja_pass_arg", None)))
+                            for name, function in functions.items()))
+    return (passing(env.filters), passing(env.tests), tuple(sorted(env.extensions)),
+            getattr(env, "newstyle_gettext", False), env.finalize, env.autoescape, env.optimized,
+            env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 OTHER_NAMES = {"headline": "title", "date": "published", "content": "body_html", "body": "body_html",

@@ -73,6 +73,12 @@ class _Marks:
         return f"{self.prefix}{len(self.targets) - 1}x"
 
 
+_analysed_macros: dict[tuple[str, Any], tuple[str, ...] | None] = {}
+"""_free_names by template name and the macro's compiled code, for the life of the process: a
+code object is compiled from one source (render/environment.CompiledTemplates keeps it while the
+source is unchanged), and the analysis reads nothing else."""
+
+
 class TeaserMemo:
     """Teaser texts of one build in one process, with a placeholder for each link."""
 
@@ -81,14 +87,16 @@ class TeaserMemo:
         self.prefix = f"ngteaser{secrets.token_hex(12)}x"
         self._placeholder = re.compile(re.escape(self.prefix) + r"(\d+)x")
         self._texts: OrderedDict[Hashable, tuple[Any, tuple[str, ...]] | None] = OrderedDict()
-        self._analysed: dict[Any, tuple[str, ...] | None] = {}
 
-    def free_names(self, env: jinja2.Environment, template: str, macro: Macro) -> tuple[str, ...] | None:
+    @staticmethod
+    def free_names(env: jinja2.Environment, template: str, macro: Macro) -> tuple[str, ...] | None:
         code = macro._func.__code__
         key = (template, code)
-        if key not in self._analysed:
-            self._analysed[key] = _free_names(env, template, macro.name, code.co_filename)
-        return self._analysed[key]
+        if key not in _analysed_macros:
+            if len(_analysed_macros) > 1024:
+                _analysed_macros.clear()
+            _analysed_macros[key] = _free_names(env, template, macro.name, code.co_filename)
+        return _analysed_macros[key]
 
     def text(self, key: Hashable, render: Any) -> tuple[Any, tuple[str, ...]] | None:
         """The text with placeholders and the targets of its links; render() makes it on a miss.
