@@ -108,10 +108,11 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         bodies = ArticleBodies(store, files.keys, files.files)
         digests_path = cache_dir(config) / SEARCH_BODIES_FILE
-        search_plan = plan_search(site.articles, config, bodies, {} if clean else read_body_digests(digests_path)) \
-            if config.search else None
+        known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
+        search_plans = [plan_search(tree.articles, tree.config, bodies, known_bodies, tree.home)
+                        for tree in site.language_sites] if config.search else []
         ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
-                            search_plan.keys if search_plan else ())
+                            {plan_site.config.language: plan.keys for plan_site, plan in zip(site.language_sites, search_plans)})
         static_notices: list[str] = []
         searched: list[SearchOutcome] = []
         pages = _site_pages(site, ctx, static, static_notices, pictures)
@@ -122,7 +123,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         try:
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
-                finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched,
+                finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
+                                       searched,
                                        own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
@@ -131,8 +133,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
-    if search_plan is not None:
-        save_body_digests(digests_path, search_plan.body_digests)
+    if search_plans:
+        save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
     if history_update is not None:
         write_atomic(history_path, history_update)
     found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
@@ -147,25 +149,30 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                        page_costs=ctx.costs.table())
 
 
-def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: ArticleBodies, clean: bool,
+def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies, clean: bool,
                     live_trusted: bool, outcomes: list[SearchOutcome],
                     own_pool: Executor | None, costs: PageCosts) -> Callable[[Path, dict[str, str]], None] | None:
-    """The writer's last step before the swap: the search index (index_search) into the staged site,
-    its outcome appended to `outcomes`; unchanged shards are linked from the live site when the
-    writer trusts it (and not with `--clean`). The build's own worker pool, idle once every page is
-    written, is shut down first, so its processes' memory is not held beside Pagefind's. None with
-    search off or no articles to index."""
-    if plan is None or not plan.shards:
+    """The writer's last step before the swap: the search index of each language (index_search,
+    with its language's Site's configuration) into the staged site, each outcome appended to
+    `outcomes`; unchanged shards are linked from the live site when the writer trusts it (and not
+    with `--clean`). The build's own worker pool, idle once every page is written, is shut down
+    first, so its processes' memory is not held beside Pagefind's. None with search off or no
+    articles to index."""
+    plans = [(tree, plan) for tree, plan in plans if plan.shards]
+    if not plans:
         return None
+    config = plans[0][0].config
     live = config.output_path if live_trusted and not clean else None
+    every_key = frozenset(key for _, plan in plans for key in plan.keys)
 
     def finish(folder: Path, digests: dict[str, str]) -> None:
         if own_pool is not None:
             own_pool.shutdown()
-        started = _cpu_seconds()
-        outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
-                                     live=live))
-        costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
+        for number, (tree, plan) in enumerate(plans):
+            started = _cpu_seconds()
+            outcomes.append(index_search(folder, plan, cache_dir(config) / "search", tree.config, bodies,
+                                         fresh=clean and number == 0, live=live, also_used=every_key))
+            costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
 
     return finish
 
