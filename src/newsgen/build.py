@@ -192,11 +192,11 @@ def check_chosen_output(config: SiteConfig) -> None:
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:
     """What a build found in its input, as its report states it: assembled here only, so that a
     build with nothing to do reports exactly what the build it stands on reported."""
-    return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
+    return {"articles": len(site.every_article), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
             "left_out": tuple(loaded.left_out),
             "files_read": loaded.files_read,
-            "notices": tuple(loaded.notices) + caseless_notice(site.articles, config),
+            "notices": tuple(loaded.notices) + caseless_notice(site.every_article, config),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
@@ -358,10 +358,14 @@ def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
 def _expected_pages(site: Site) -> int:
     """About how many pages a build writes (for a progress bar, not a promise): the static files
     are not counted."""
+    return sum(_expected_tree_pages(tree) for tree in site.language_sites) + 8
+
+
+def _expected_tree_pages(site: Site) -> int:
     config = site.config
     terms = site.tags + site.sections + site.authors
     listings = [len(l.pages(config.archive_page_size)) for l in terms]
     archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
     feeds = (1 + len(terms)) * (2 if config.feed_rss else 1)
     return (len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + feeds
-            + len(site.on_this_day) + 8)
+            + len(site.on_this_day))

@@ -311,6 +311,8 @@ def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[st
     slugs (term_redirects), and a line per URL that changed."""
     owners = (*site.every_article, *site.takedowns, *site.pages)
     claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
+    claimed.update({tree.home + name: f"the file {tree.home + name} newsgen writes"
+                    for tree in site.other_languages for name in ("feed.xml", "rss.xml")})
     claimed.update({path: f"the file static/{path}" for path in static_files})
     claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
     claimed.update({output_path(item.url): item.source for item in owners})
