@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term, Translation
+from newsgen.model import Archive, Article, Listing, Period, Redirect, Site, SitePage, Term, Translation
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects, term_redirects
 from newsgen.index.related import relate_articles
@@ -324,6 +324,8 @@ def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[st
         moved += term_redirects([listing for tree in site.language_sites for listing in (*tree.tags, *tree.sections, *tree.authors)],
                                 site.config.archive_page_size,
                                 [*claimed, *(output_path(r.url) for r in redirects + moved)])
+    if site.home:  # default_language_in_subdir: the site root leads to the default language's front page
+        moved.append(Redirect("", site.home, f"the {site.config.language} front page"))
     return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
                                url_changes=tuple(changes))
 
