@@ -252,3 +252,43 @@ def test_the_first_language_is_the_site_s_language(tmp_path):
     assert config.language_root("es") == "" and config.language_root("en") == "en/"
     assert config.tree_language("en-GB") == "en" and config.tree_language("") == "es"
     assert config.tree_language("fr") is None
+
+
+def _search_page(out: Path, folder: str) -> tuple[str, list[str]]:
+    html = (out / folder / "search/index.html").read_text(encoding="utf-8")
+    bundle = re.search(r'data-bundle="([^"]*)"', html).group(1)
+    return bundle, re.search(r'data-shards="([^"]*)"', html).group(1).split()
+
+
+def test_each_language_s_search_page_searches_its_own_index_only(tmp_path):
+    from newsgen.build import build
+    from pagefind_index import indexed_pages
+
+    files = {**SITE, "content/port.md": article("Port reopens after the storm", "2022-08-10", key="port",
+                                                body="The harbour reopened."),
+             "content/port-es.md": article("Reabre el puerto tras la tormenta", "2022-08-10", lang="es", key="port",
+                                           body="El muelle reabrió."),
+             "newsgen.yaml": f"base_url: {BASE}\nlanguages: [en, es, ar]\nsearch_shard_words: 1\n"}
+    site = write_files(tmp_path / "site", files)
+    config = load_config(site, {"workers": 1})
+    build(config)
+    out = config.output_path
+    (root_bundle, root_shards), (es_bundle, es_shards) = _search_page(out, ""), _search_page(out, "es/")
+    assert root_bundle == "../pagefind/" and es_bundle == "../pagefind/"  # each from its own search/ folder
+    assert len(es_shards) == 2 and not set(es_shards) & set(root_shards)
+    urls = {}
+    for folder, shards in (("pagefind", root_shards), ("es/pagefind", es_shards)):
+        bundles = [out / folder] + [out / folder / key for key in shards[1:]]
+        urls[folder] = sorted(page["url"] for bundle in bundles for page in indexed_pages(bundle))
+    assert urls["pagefind"] == ["/2022/08/10/port-reopens-after-the-storm/", "/2022/08/12/rail-link-opens/"]
+    assert urls["es/pagefind"] == ["/es/2022/08/10/reabre-el-puerto-tras-la-tormenta/",
+                                   "/es/2023/03/01/nueva-red-de-carriles-bici/"]
+    entry = (out / "es/pagefind/pagefind-entry.json").read_text()
+    assert '"es"' in entry and '"en"' not in entry  # indexed as Spanish (stemming, Pagefind's language)
+    assert (out / "ar/pagefind/pagefind.js").is_file()
+    again = build(load_config(site, {"workers": 1, "output_dir": "again"}))  # from the cache, every language's shards
+    assert (again.search_shards_indexed, again.search_shards_reused) == (0, len(root_shards) + len(es_shards) + 1)
+    index = sorted(p.relative_to(out) for p in out.rglob("*") if "pagefind" in p.parts and p.is_file())
+    assert index == sorted(p.relative_to(again.output_dir) for p in again.output_dir.rglob("*")
+                           if "pagefind" in p.parts and p.is_file())
+    assert all((out / p).read_bytes() == (again.output_dir / p).read_bytes() for p in index)
