@@ -292,3 +292,14 @@ def test_each_language_s_search_page_searches_its_own_index_only(tmp_path):
     assert index == sorted(p.relative_to(again.output_dir) for p in again.output_dir.rglob("*")
                            if "pagefind" in p.parts and p.is_file())
     assert all((out / p).read_bytes() == (again.output_dir / p).read_bytes() for p in index)
+
+
+def test_the_notice_of_a_spanish_article_taken_down_is_in_spanish_under_its_prefix(tmp_path):
+    gone = article("Cierra la fábrica", "2022-08-11", lang="es").replace(
+        "---\nText.", 'takedown: {date: 2026-11-30, reason: "Retirado por orden judicial"}\n---\nText.')
+    out, _ = build_files(tmp_path, {**SITE, "content/gone-es.md": gone})
+    page = out / "es/2022/08/11/cierra-la-fabrica/index.html"
+    assert parse(page).html == {"lang": "es"}
+    html = page.read_text()
+    assert "Retirado por orden judicial" in html and ">Portada<" in html and "Text." not in html
+    assert "Cierra la fábrica" not in (out / "es/index.html").read_text()

@@ -71,14 +71,30 @@ def _language_pages(site: Site, whole: Site, ctx: RenderContext) -> Iterator[Pag
 
 def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """A notice at the URL of each article taken down (`takedown.html`): its headline, its date,
-    and when and why it was taken down; nothing of its text."""
+    and when and why it was taken down; nothing of its text. On a multilingual site each notice is
+    in its article's language, with that language's pages around it."""
     if not site.takedowns:
         return
-    outline = ship(outline_site(site), ctx.shipping)
-    yield from render_jobs(ctx, (
-        PageJob("takedown.html", output_path(article.url),
-                {"page_url": article.url, "notice": TakedownNotice.of(article), "site": outline})
-        for article in site.takedowns))
+    trees = {tree.config.language: tree for tree in site.language_sites}
+    outlines: dict[str, SiteOutline] = {}
+
+    def job(article: Article) -> PageJob:
+        language = _takedown_language(site, article)
+        if language not in outlines:
+            outlines[language] = ship(outline_site(trees[language], site), ctx.shipping)
+        context = {"page_url": article.url, "notice": TakedownNotice.of(article), "site": outlines[language]}
+        if site.other_languages:
+            context["config"] = trees[language].config
+        return PageJob("takedown.html", output_path(article.url), context)
+
+    yield from render_jobs(ctx, map(job, site.takedowns))
+
+
+def _takedown_language(site: Site, article: Article) -> str:
+    """The language whose pages an article taken down belongs with (see index/site.py, language_trees)."""
+    if not site.other_languages:
+        return site.config.language
+    return site.config.tree_language(article.lang) or site.config.language
 
 
 def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict[str, Any] | None = None,
