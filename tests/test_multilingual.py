@@ -181,7 +181,7 @@ def test_the_sitemap_lists_every_language_with_xhtml_alternates(multilingual):
                                                    for link in url.findall(f"{XHTML}link")}
     english, spanish = f"{BASE}2022/08/10/port-reopens-after-the-storm/", f"{BASE}es/2022/08/10/reabre-el-puerto-tras-la-tormenta/"
     assert urls[english] == urls[spanish] == {"en": english, "es": spanish}
-    assert urls[f"{BASE}es/"] == {} and urls[f"{BASE}es/tags/"] == {} and urls[f"{BASE}2022/08/12/rail-link-opens/"] == {}
+    assert urls[f"{BASE}es/tags/"] == {} and urls[f"{BASE}2022/08/12/rail-link-opens/"] == {}
 
 
 def test_a_single_language_site_has_no_prefixes_hreflang_or_language_menu(tmp_path):
@@ -303,3 +303,14 @@ def test_the_notice_of_a_spanish_article_taken_down_is_in_spanish_under_its_pref
     html = page.read_text()
     assert "Retirado por orden judicial" in html and ">Portada<" in html and "Text." not in html
     assert "Cierra la fábrica" not in (out / "es/index.html").read_text()
+
+
+def test_the_front_pages_announce_each_other(multilingual):
+    out, _ = multilingual
+    fronts = {"en": BASE, "es": f"{BASE}es/", "ar": f"{BASE}ar/", "x-default": BASE}
+    for page in ("index.html", "es/index.html", "ar/index.html"):
+        assert alternates(parse(out / page)) == fronts, page
+    sitemap = ET.parse(out / "sitemap-2023.xml").getroot()
+    listed = {url.findtext(f"{SITEMAP}loc"): {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+              for url in sitemap.iter(f"{SITEMAP}url")}
+    assert listed[f"{BASE}es/"] == {"en": BASE, "es": f"{BASE}es/", "ar": f"{BASE}ar/"}

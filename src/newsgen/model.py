@@ -522,8 +522,9 @@ class Site:
     other_languages: tuple["Site", ...] = ()
     """On a multilingual site's default-language Site: the other languages' Sites, in `languages` order."""
     translations: Mapping[str, tuple[Translation, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    """Article URL -> every language version of its story (itself included), in `languages`
-    order; only articles that have another version are here. Held by the default-language Site."""
+    """Page URL -> every language version of the page (itself included), in `languages` order:
+    the versions of an article's story (only articles that have another version are here), and
+    each language's front page. Held by the default-language Site."""
 
     @property
     def language_sites(self) -> tuple["Site", ...]:

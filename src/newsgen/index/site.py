@@ -172,7 +172,7 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
         sites.append(site)
         notices += site.notices
         reserved.update(tree_reserved)
-    translations = translations_of(sites, notices) if config.multilingual else {}
+    translations = {**translations_of(sites, notices), **front_pages_of(sites)} if config.multilingual else {}
     site = dataclasses.replace(sites[0], notices=tuple(notices), pages=pages, takedowns=taken_down,
                                other_languages=tuple(sites[1:]), translations=MappingProxyType(translations))
     every_article = (*site.every_article, *taken_down)
@@ -250,6 +250,12 @@ def translations_of(sites: Sequence[Site], notices: list[str]) -> dict[str, tupl
         for article in versions.values():
             translations[article.url] = linked
     return translations
+
+
+def front_pages_of(sites: Sequence[Site]) -> dict[str, tuple[Translation, ...]]:
+    """Each language's front page URL -> every language's front page: the versions of the front page."""
+    fronts = tuple(Translation(site.config.language, site.home, site.config.title) for site in sites)
+    return {site.home: fronts for site in sites}
 
 
 def _language_site(ordered_input: list[Article], config: SiteConfig, home: str,

@@ -45,7 +45,10 @@ def _language_pages(site: Site, whole: Site, ctx: RenderContext) -> Iterator[Pag
     outline = ship(outline_site(site, whole), ctx.shipping)
     language = {"config": config} if whole.other_languages else {}
     # the page language's configuration, over the environment's (the default language's)
-    yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html", site=outline, **language))
+    fronts = {"translations": translation_links(whole.translations.get(home, ()))} if language else {}
+    yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html",
+                                             {"translations": ()} if language else None,  # the newest page only
+                                             site=outline, **fronts, **language))
     yield from render_jobs(ctx, article_jobs(site, outline, ctx, whole.translations, language))
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
