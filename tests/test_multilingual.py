@@ -314,3 +314,29 @@ def test_the_front_pages_announce_each_other(multilingual):
     listed = {url.findtext(f"{SITEMAP}loc"): {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
               for url in sitemap.iter(f"{SITEMAP}url")}
     assert listed[f"{BASE}es/"] == {"en": BASE, "es": f"{BASE}es/", "ar": f"{BASE}ar/"}
+
+
+def test_a_language_can_have_its_own_title_and_description(tmp_path):
+    out, _ = build_files(tmp_path, {**SITE, "newsgen.yaml": f"base_url: {BASE}\nlanguages: [en, es, ar]\ntitle: The Ledger\n"
+                                                             "language_titles: {es: El Diario}\n"
+                                                             "language_descriptions: {es: Noticias del valle.}\n"})
+    spanish, english = (out / "es/index.html").read_text(), (out / "index.html").read_text()
+    assert '<a class="site-title" href="./">El Diario</a>' in spanish
+    assert " · El Diario</title>" in spanish and '<meta name="description" content="Noticias del valle.">' in spanish
+    assert '<a class="site-title" href="./">The Ledger</a>' in english
+    assert '<a class="site-title" href="./">The Ledger</a>' in (out / "ar/index.html").read_text()
+    feed = ET.parse(out / "es/feed.xml").getroot()
+    assert feed.findtext(f"{ATOM}title") == "El Diario" and feed.findtext(f"{ATOM}subtitle") == "Noticias del valle."
+
+
+@pytest.mark.parametrize("yaml, message", [
+    ("languages: [en, es]\nlanguage_titles: {en: The Ledger}\n",
+     "'language_titles' names 'en', which is not one of the languages after the first in 'languages' (es)"),
+    ("languages: [en, es]\nlanguage_descriptions: {es: [a]}\n",
+     "'language_descriptions' must map languages to text, like {es: El Diario}"),
+])
+def test_language_titles_and_descriptions_are_checked(tmp_path, yaml, message):
+    site = write_files(tmp_path / "site", {"newsgen.yaml": yaml})
+    with pytest.raises(ConfigError) as error:
+        load_config(site)
+    assert message in str(error.value)

@@ -49,6 +49,11 @@ class SiteConfig:
     default_language_in_subdir: bool = False
     """On a multilingual site, put the default language under its prefix too (`en/`) instead of at
     the site root, as Hugo's `defaultContentLanguageInSubdir` does."""
+    language_titles: dict[str, str] = field(default_factory=dict)
+    """On a multilingual site, the site's name in other languages than the first: `{es: El Diario}`;
+    a language not named here uses `title`."""
+    language_descriptions: dict[str, str] = field(default_factory=dict)
+    """On a multilingual site, `description` in other languages than the first: `{es: Un archivo de noticias.}`."""
     timezone: str = "UTC"
     """IANA zone given to dates that have none, and used for archive days and article URLs."""
     date_order: str = ""
@@ -241,8 +246,14 @@ class SiteConfig:
         return next((language for language in languages if language.split("-")[0].lower() == primary), None)
 
     def for_language(self, language: str) -> "SiteConfig":
-        """The configuration one language's pages are rendered with: `language` set to it."""
-        return self if language == self.language else dataclasses.replace(self, language=language)
+        """The configuration one language's pages are rendered with: `language` set to it, and its
+        `title` and `description` from language_titles and language_descriptions."""
+        if language == self.language:
+            return self
+        titles = {tag.lower(): title for tag, title in self.language_titles.items()}
+        descriptions = {tag.lower(): text for tag, text in self.language_descriptions.items()}
+        return dataclasses.replace(self, language=language, title=titles.get(language.lower(), self.title),
+                                   description=descriptions.get(language.lower(), self.description))
 
     def absolute_url(self, site_url: str) -> str:
         """A site-relative URL (`2022/08/10/x/`) as an absolute one under base_url."""
@@ -284,6 +295,15 @@ def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) 
         errors.append(f"{where.get('language', shown)}: 'language' is {describe(values['language'])} but the first of "
                       f"'languages' (the default language) is {describe(values['languages'][0])}; name the same one, "
                       "or leave 'language' out")
+    for key in ("language_titles", "language_descriptions"):
+        if errors or not values.get(key):
+            continue
+        others = [tag.lower() for tag in values.get("languages", [])[1:]]
+        unknown = [tag for tag in values[key] if tag.lower() not in others]
+        if unknown:
+            errors.append(f"{where.get(key, shown)}: '{key}' names {describe(unknown[0])}, which is not one of the "
+                          f"languages after the first in 'languages' ({', '.join(others) or 'none'}); the first "
+                          "language's are 'title' and 'description'")
     if errors:
         count = len(errors)
         raise ConfigError(numbered_list(f"invalid configuration ({count} error{'s' if count != 1 else ''}):", errors))
@@ -432,6 +452,10 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
     if key == "languages":
         return _check_languages(value)
+    if key in ("language_titles", "language_descriptions"):
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                  for k, v in value.items()):
+            return f"'{key}' must map languages to text, like {{es: El Diario}}, not {describe(value)}"
     return None
 
 
