@@ -28,23 +28,24 @@ from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_ur
 def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """Every HTML page of the site, one at a time (the theme's files: theme_assets): each
     language's pages (on a multilingual site), then the site's own pages and the 404 page."""
-    for tree in site.language_sites:
-        yield from _language_pages(tree, site, ctx)
-    outline = ship(outline_site(site), ctx.shipping)
+    outlines = [ship(outline_site(tree, site), ctx.shipping) for tree in site.language_sites]
+    for tree, tree_outline in zip(site.language_sites, outlines):
+        yield from _language_pages(tree, tree_outline, site, ctx)
+    outline = outlines[0]
     yield from render_jobs(ctx, (PageJob("page.html", output_path(page.url), {"page_url": page.url, "site_page": page,
                                                                                "site": outline})
                                  for page in site.pages))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
 
 
-def _language_pages(site: Site, whole: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
-    """The pages of one language's Site (`whole` holds the languages and the translations): the
-    front page, articles, tag, section and author pages, the archive, on-this-day and search pages."""
+def _language_pages(site: Site, outline: SiteOutline, whole: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
+    """The pages of one language's Site, outlined by `outline` (`whole` holds the languages and
+    the translations): the front page, articles, tag, section and author pages, the archive,
+    on-this-day and search pages."""
     config = site.config
     home = site.home
-    outline = ship(outline_site(site, whole), ctx.shipping)
+    # on a multilingual site, each page gets its language's configuration over the environment's
     language = {"config": config} if whole.other_languages else {}
-    # the page language's configuration, over the environment's (the default language's)
     fronts = {"translations": translation_links(whole.translations.get(home, ()))} if language else {}
     yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html",
                                              {"translations": ()} if language else None,  # the newest page only
