@@ -63,10 +63,11 @@ def run(site: Path, clean: bool = False, **overrides):
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file's bytes but Pagefind's index, which a clean build makes again and Pagefind writes
-    differently each run (the search page's shard keys stand for it)."""
+    """Every file's bytes but Pagefind's indexes (`pagefind/`, a language's `es/pagefind/`), which a
+    clean build makes again and Pagefind writes differently each run (the search pages' shard keys
+    stand for them)."""
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file() and not path.relative_to(folder).as_posix().startswith("pagefind/")}
+            if path.is_file() and "pagefind" not in path.relative_to(folder).parts[:2]}
 
 
 def forget_output(site: Path) -> None:

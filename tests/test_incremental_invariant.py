@@ -114,6 +114,8 @@ CONFIG_VALUES: dict[str, list[Any]] = {
     "unsafe_html": [None, True],
     "embed_hosts": [None, ["www.youtube.com"], ["player.vimeo.com"]],
     "markdown_engine": [None, "commonmark"],
+    "languages": [None, ["en", "es"], ["en", "es", "ar"]],
+    "default_language_in_subdir": [None, True],
 }
 """None removes the key from newsgen.yaml (its default applies)."""
 
@@ -148,6 +150,9 @@ PAGES = {"about.md": ("About us", 1), "contact.md": ("Contact", 2), "corrections
 PAGE_BODIES = ["Who we are.", "How to reach the newsroom.\n\nWrite to us."]
 ALIASES = [None, ["/old/story/"], ["/2019/01/01/old-slug/", "/legacy/story.html"]]
 TAKEDOWNS = [None, {"date": "2025-12-30", "reason": "Removed after a court order"}]
+LANGS = [None, "es", "ar", "fr"]
+"""`lang:` values: two of the multilingual configurations' languages and one they do not have."""
+TRANSLATION_KEYS = [None, "port", "budget"]
 
 CLOCK_OFFSETS = [0, DAY, 3 * DAY, 25 * DAY]
 """Build times, from the first one: a day later the news sitemap changes, 25 days later the
@@ -168,12 +173,14 @@ class Story:
     body: str
     aliases: list[str] | None = None
     takedown: dict[str, str] | None = None
+    lang: str | None = None
+    translation_key: str | None = None
 
     def text(self) -> str:
         lines = ["---", f"title: {json.dumps(self.title, ensure_ascii=False)}", f"date: {self.date}"]
         if self.tags is not None:
             lines.append(f"tags: {json.dumps(self.tags, ensure_ascii=False)}")
-        for key in ("section", "author", "slug"):
+        for key in ("section", "author", "slug", "lang", "translation_key"):
             if getattr(self, key) is not None:
                 lines.append(f"{key}: {json.dumps(getattr(self, key), ensure_ascii=False)}")
         if self.draft:
@@ -334,7 +341,7 @@ def apply(model: SiteModel, op: Op) -> str:
         else:
             story.tags = None
         return f"content/{name}: tags {mode} -> {story.tags}"
-    setattr(story, kind, value)  # title, date, section, author, slug, body, aliases, takedown
+    setattr(story, kind, value)  # title, date, section, author, slug, body, aliases, takedown, lang, translation_key
     return f"content/{name}: {kind}: {value!r}"
 
 
@@ -400,6 +407,8 @@ OPERATION_KINDS: dict[str, st.SearchStrategy[Op]] = {
     "page": sitewide("page", st.tuples(st.sampled_from(list(PAGES)), st.one_of(st.none(), st.integers(0, 1)))),
     "aliases": targeted("aliases", st.sampled_from(ALIASES)),
     "takedown": targeted("takedown", st.sampled_from(TAKEDOWNS)),
+    "lang": targeted("lang", st.sampled_from(LANGS)),
+    "translation_key": targeted("translation_key", st.sampled_from(TRANSLATION_KEYS)),
     "clock": sitewide("clock", st.sampled_from(CLOCK_OFFSETS)),
 }
 """Each kind of change; NEWSGEN_INVARIANT_SKIP names kinds to leave out."""
@@ -543,7 +552,13 @@ def explicit_cases() -> list[tuple[SiteModel, list[Op]]]:
     than the one changed. A page bundle's index.md makes the other files of its folder resources,
     not articles; a static HTML page is listed in sitemap-pages.xml."""
     story = dict(BUNDLE, title="Rail link opens", date="2024-01-02", tags=["rail"])
+    multilingual = {"languages": ["en", "es", "ar"]}
     return [
+        (SiteModel({"a.md": Story(**dict(story, translation_key="port")),
+                    "b.md": Story(**dict(story, title="Wheat prices fall", lang="es", translation_key="port")),
+                    "e.txt": Story(**dict(story, title="Council approves the budget"))}, config=multilingual),
+         [Op("translation_key", 2, "port"), Op("lang", 2, "ar"), Op("translation_key", 0, None), Op("lang", 1, None),
+          Op("config", 0, ("default_language_in_subdir", True)), Op("lang", 1, "fr")]),
         (SiteModel({"a.md": Story(**story), "posts/a.md": Story(**dict(story, title="Wheat prices fall"))}, hugo_root=True),
          [Op("hugo-bundle"), Op("rebuild"), Op("hugo-bundle")]),
         (SiteModel({"a.md": Story(**story), "b.md": Story(**dict(story, title="Wheat prices fall"))}),
@@ -613,7 +628,8 @@ def test_every_operation_kind_changes_the_input_it_names():
         "template": Op("template", 0, ("article.html", "reads")), "config": Op("config", 0, ("page_size", 1)),
         "static-file": Op("static-file", 0, ("extra.css", 1)), "static-page": Op("static-page", 0, ("about/index.html", 0)),
         "page": Op("page", 0, ("about.md", 0)), "aliases": Op("aliases", 0, ALIASES[1]),
-        "takedown": Op("takedown", 0, TAKEDOWNS[1]),
+        "takedown": Op("takedown", 0, TAKEDOWNS[1]), "lang": Op("lang", 0, "es"),
+        "translation_key": Op("translation_key", 0, "port"),
     }
     assert set(samples) | {"clock", "rebuild"} == set(OPERATION_KINDS)
     for kind, op in samples.items():

@@ -183,3 +183,26 @@ def test_the_search_page_of_an_arabic_site_speaks_arabic(arabic_site_under_news)
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "لم يُعثر على أي مقال عن «xylophonist»."
         assert browser.console == []
+
+
+@pytest.mark.slow
+def test_the_spanish_search_page_of_the_multilingual_example_finds_spanish_articles_only(example_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    status = "document.querySelector('[data-search-status]').textContent"
+    results = ("[...document.querySelectorAll('[data-search-results] .teaser-title a')]"
+               ".map(a => new URL(a.href).pathname)")
+    with Browser() as browser:
+        browser.navigate(example_site_under_news + "es/search/?q=cosecha")
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "Se encontraron 2 artículos para «cosecha»."
+        assert browser.evaluate(results) == ["/news/es/2025/05/12/cacao-harvest-es/",
+                                             "/news/es/2019/06/04/caficultores-colombianos-cosecha-mas-pequena/"]
+        browser.navigate(example_site_under_news + "es/search/?q=growers")  # in the English version only
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "No se encontró ningún artículo para «growers»."
+        browser.navigate(example_site_under_news + "search/?q=growers")
+        browser.wait_for(f"document.querySelector('[data-search-results] a') && {status}.includes('found')")
+        paths = browser.evaluate(results)
+        assert "/news/2019/06/04/colombia-coffee-harvest/" in paths
+        assert not [path for path in paths if path.startswith(("/news/es/", "/news/ar/"))]
+        assert browser.console == []

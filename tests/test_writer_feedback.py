@@ -352,7 +352,7 @@ def test_missing_attribute_of_a_record_names_the_closest_and_lists_the_rest(tmp_
         "(did you mean 'title'? Article has: aliases, authors, body_html, body_images, body_pictures, corrections, "
         "draft, extra, identity, image, image_alt, image_caption, image_credit, image_line, lang, modified, picture, "
         "precision, published, reading_minutes, record_id, section, slug, slug_derived, source, summary, "
-        "tags, takedown, title, updated, url, url_line, url_source, word_count)"]
+        "tags, takedown, title, translation_key, updated, url, url_line, url_source, word_count)"]
 
 
 def test_missing_extra_field_names_the_fields_the_article_has(tmp_path, monkeypatch):

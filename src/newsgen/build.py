@@ -108,10 +108,11 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                                   previous_page_keys(manifest.extra.get("pages"), manifest.digests))
         bodies = ArticleBodies(store, files.keys, files.files)
         digests_path = cache_dir(config) / SEARCH_BODIES_FILE
-        search_plan = plan_search(site.articles, config, bodies, {} if clean else read_body_digests(digests_path)) \
-            if config.search else None
+        known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
+        search_plans = [plan_search(tree.articles, tree.config, bodies, known_bodies, tree.home)
+                        for tree in site.language_sites] if config.search else []
         ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
-                            search_plan.keys if search_plan else ())
+                            {plan_site.config.language: plan.keys for plan_site, plan in zip(site.language_sites, search_plans)})
         static_notices: list[str] = []
         searched: list[SearchOutcome] = []
         pages = _site_pages(site, ctx, static, static_notices, pictures)
@@ -122,7 +123,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
         try:
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
-                finish=_search_indexer(search_plan, config, bodies, clean, manifest.trusted, searched,
+                finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
+                                       searched,
                                        own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
@@ -131,8 +133,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
             if shipping is not None:
                 shipping.remove()
     store.prune(files.keys.values())
-    if search_plan is not None:
-        save_body_digests(digests_path, search_plan.body_digests)
+    if search_plans:
+        save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
     if history_update is not None:
         write_atomic(history_path, history_update)
     found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
@@ -147,25 +149,30 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                        page_costs=ctx.costs.table())
 
 
-def _search_indexer(plan: SearchPlan | None, config: SiteConfig, bodies: ArticleBodies, clean: bool,
+def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies, clean: bool,
                     live_trusted: bool, outcomes: list[SearchOutcome],
                     own_pool: Executor | None, costs: PageCosts) -> Callable[[Path, dict[str, str]], None] | None:
-    """The writer's last step before the swap: the search index (index_search) into the staged site,
-    its outcome appended to `outcomes`; unchanged shards are linked from the live site when the
-    writer trusts it (and not with `--clean`). The build's own worker pool, idle once every page is
-    written, is shut down first, so its processes' memory is not held beside Pagefind's. None with
-    search off or no articles to index."""
-    if plan is None or not plan.shards:
+    """The writer's last step before the swap: the search index of each language (index_search,
+    with its language's Site's configuration) into the staged site, each outcome appended to
+    `outcomes`; unchanged shards are linked from the live site when the writer trusts it (and not
+    with `--clean`). The build's own worker pool, idle once every page is written, is shut down
+    first, so its processes' memory is not held beside Pagefind's. None with search off or no
+    articles to index."""
+    plans = [(tree, plan) for tree, plan in plans if plan.shards]
+    if not plans:
         return None
+    config = plans[0][0].config
     live = config.output_path if live_trusted and not clean else None
+    every_key = frozenset(key for _, plan in plans for key in plan.keys)
 
     def finish(folder: Path, digests: dict[str, str]) -> None:
         if own_pool is not None:
             own_pool.shutdown()
-        started = _cpu_seconds()
-        outcomes.append(index_search(folder, plan, cache_dir(config) / "search", config, bodies, fresh=clean,
-                                     live=live))
-        costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
+        for number, (tree, plan) in enumerate(plans):
+            started = _cpu_seconds()
+            outcomes.append(index_search(folder, plan, cache_dir(config) / "search", tree.config, bodies,
+                                         fresh=clean and number == 0, live=live, also_used=every_key))
+            costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
 
     return finish
 
@@ -185,11 +192,11 @@ def check_chosen_output(config: SiteConfig) -> None:
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:
     """What a build found in its input, as its report states it: assembled here only, so that a
     build with nothing to do reports exactly what the build it stands on reported."""
-    return {"articles": len(site.articles), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
+    return {"articles": len(site.every_article), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
             "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
             "left_out": tuple(loaded.left_out),
             "files_read": loaded.files_read,
-            "notices": tuple(loaded.notices) + caseless_notice(site.articles, config),
+            "notices": tuple(loaded.notices) + caseless_notice(site.every_article, config),
             "skipped_invalid": tuple(loaded.skipped_invalid)}
 
 
@@ -351,10 +358,14 @@ def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
 def _expected_pages(site: Site) -> int:
     """About how many pages a build writes (for a progress bar, not a promise): the static files
     are not counted."""
+    return sum(_expected_tree_pages(tree) for tree in site.language_sites) + 8
+
+
+def _expected_tree_pages(site: Site) -> int:
     config = site.config
     terms = site.tags + site.sections + site.authors
     listings = [len(l.pages(config.archive_page_size)) for l in terms]
     archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
     feeds = (1 + len(terms)) * (2 if config.feed_rss else 1)
     return (len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + feeds
-            + len(site.on_this_day) + 8)
+            + len(site.on_this_day))

@@ -40,7 +40,20 @@ class SiteConfig:
     base_url: str = "http://localhost:8000/"
     """Absolute URL the site is published at; may have a sub-path (`https://example.org/news/`)."""
     language: str = "en"
-    """BCP 47 language tag of the content, for `<html lang>` and feeds."""
+    """BCP 47 language tag of the content, for `<html lang>` and feeds. On a multilingual site,
+    the first of `languages`."""
+    languages: list[str] = field(default_factory=list)
+    """The languages of a multilingual site, the default one first (`[en, es, ar]`): each language
+    gets its own front page, listings, archives, feeds and search under its prefix (`es/`); an
+    article is in the language its `lang:` names. Empty (or one language): a single-language site."""
+    default_language_in_subdir: bool = False
+    """On a multilingual site, put the default language under its prefix too (`en/`) instead of at
+    the site root, as Hugo's `defaultContentLanguageInSubdir` does."""
+    language_titles: dict[str, str] = field(default_factory=dict)
+    """On a multilingual site, the site's name in other languages than the first: `{es: El Diario}`;
+    a language not named here uses `title`."""
+    language_descriptions: dict[str, str] = field(default_factory=dict)
+    """On a multilingual site, `description` in other languages than the first: `{es: Un archivo de noticias.}`."""
     timezone: str = "UTC"
     """IANA zone given to dates that have none, and used for archive days and article URLs."""
     date_order: str = ""
@@ -202,6 +215,46 @@ class SiteConfig:
         """The publication's name: `publisher`, else the site title."""
         return self.publisher or self.title
 
+    @property
+    def multilingual(self) -> bool:
+        """More than one language in `languages`: each gets its own tree of pages."""
+        return len(self.languages) > 1
+
+    def language_root(self, language: str) -> str:
+        """Where a configured language's pages live: `""` (the site root) for the default language
+        unless default_language_in_subdir, else `es/`; `""` on a single-language site."""
+        if not self.multilingual or (language == self.languages[0] and not self.default_language_in_subdir):
+            return ""
+        return f"{language.lower()}/"
+
+    @property
+    def home(self) -> str:
+        """The front page of the configured `language`'s pages: language_root(language)."""
+        return self.language_root(self.language)
+
+    def tree_language(self, tag: str) -> str | None:
+        """The configured language an article's `lang:` belongs to (the tag itself, else the one
+        with its primary subtag: `es-MX` goes with `es`); the default language for no tag; None for
+        a language the site does not have."""
+        if not tag:
+            return self.languages[0] if self.languages else self.language
+        languages = self.languages or [self.language]
+        by_tag = {language.lower(): language for language in languages}
+        if tag.lower() in by_tag:
+            return by_tag[tag.lower()]
+        primary = tag.split("-")[0].lower()
+        return next((language for language in languages if language.split("-")[0].lower() == primary), None)
+
+    def for_language(self, language: str) -> "SiteConfig":
+        """The configuration one language's pages are rendered with: `language` set to it, and its
+        `title` and `description` from language_titles and language_descriptions."""
+        if language == self.language:
+            return self
+        titles = {tag.lower(): title for tag, title in self.language_titles.items()}
+        descriptions = {tag.lower(): text for tag, text in self.language_descriptions.items()}
+        return dataclasses.replace(self, language=language, title=titles.get(language.lower(), self.title),
+                                   description=descriptions.get(language.lower(), self.description))
+
     def absolute_url(self, site_url: str) -> str:
         """A site-relative URL (`2022/08/10/x/`) as an absolute one under base_url."""
         return self.base_url + site_url.lstrip("/")
@@ -238,11 +291,26 @@ def load_config(site_dir: Path, overrides: dict[str, typing.Any] | None = None) 
     values.update(given)
     where = {key: f"{shown}:{lines[key]}" for key in lines} | {key: "command line" for key in given}
     errors += _validate(values, where, shown)
+    if not errors and values.get("languages") and values.get("language", values["languages"][0]) != values["languages"][0]:
+        errors.append(f"{where.get('language', shown)}: 'language' is {describe(values['language'])} but the first of "
+                      f"'languages' (the default language) is {describe(values['languages'][0])}; name the same one, "
+                      "or leave 'language' out")
+    for key in ("language_titles", "language_descriptions"):
+        if errors or not values.get(key):
+            continue
+        others = [tag.lower() for tag in values.get("languages", [])[1:]]
+        unknown = [tag for tag in values[key] if tag.lower() not in others]
+        if unknown:
+            errors.append(f"{where.get(key, shown)}: '{key}' names {describe(unknown[0])}, which is not one of the "
+                          f"languages after the first in 'languages' ({', '.join(others) or 'none'}); the first "
+                          "language's are 'title' and 'description'")
     if errors:
         count = len(errors)
         raise ConfigError(numbered_list(f"invalid configuration ({count} error{'s' if count != 1 else ''}):", errors))
     if "base_url" in values:
         values["base_url"] = _normalise_base_url(values["base_url"])
+    if values.get("languages"):
+        values["language"] = values["languages"][0]
     return SiteConfig(**values, site_dir=site_dir)
 
 
@@ -382,6 +450,27 @@ def _check_value(key: str, value: typing.Any) -> str | None:
         return problem
     if key == "language" and not value.replace("-", "").isalnum():
         return f"'language' must be a language tag like 'en' or 'pt-BR', not {describe(value)}"
+    if key == "languages":
+        return _check_languages(value)
+    if key in ("language_titles", "language_descriptions"):
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                  for k, v in value.items()):
+            return f"'{key}' must map languages to text, like {{es: El Diario}}, not {describe(value)}"
+    return None
+
+
+def _check_languages(value: typing.Any) -> str | None:
+    """`languages`: a list of distinct language tags."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        return f"'languages' must be a list of language tags like [en, es, ar], not {describe(value)}"
+    bad = [tag for tag in value if not tag or not tag.replace("-", "").isalnum()]
+    if bad:
+        return f"'languages' must hold language tags like 'en' or 'pt-BR', not {describe(bad[0])}"
+    seen: set[str] = set()
+    for tag in value:
+        if tag.lower() in seen:
+            return f"'languages' names {describe(tag)} twice"
+        seen.add(tag.lower())
     return None
 
 

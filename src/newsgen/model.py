@@ -209,6 +209,9 @@ class Article:
     """(src as written, picture) of each body picture found, set by the picture stage."""
     lang: str = ""
     """BCP 47 language tag of the article (`lang:`); empty: the site's `language`."""
+    translation_key: str = ""
+    """Names the story the article tells (`translation_key:`): articles in other languages with
+    the same key are its translations. Empty: none."""
 
     @property
     def url_source(self) -> str:
@@ -417,10 +420,12 @@ class Period:
     year: int
     month: int | None = None
     day: int | None = None
+    root: str = ""
+    """The URL prefix of the language tree the period's archive is in (`es/`); `""` at the site root."""
 
     @property
     def url(self) -> str:
-        return period_url(self.year, self.month, self.day)
+        return self.root + period_url(self.year, self.month, self.day)
 
     @property
     def label(self) -> str:
@@ -438,8 +443,8 @@ class Period:
         if self.month is None:
             return ()
         if self.day is None:
-            return (Period(self.year),)
-        return (Period(self.year), Period(self.year, self.month))
+            return (Period(self.year, root=self.root),)
+        return (Period(self.year, root=self.root), Period(self.year, self.month, root=self.root))
 
     @property
     def short_label(self) -> str:
@@ -465,9 +470,26 @@ class Archive:
     next: Period | None
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One language version of a story (articles linked by `translation_key:`), as its pages and
+    the sitemap announce it."""
+
+    language: str
+    """The configured language it is in (`es`), as `hreflang` names it."""
+    url: str
+    title: str
+
+
 @dataclass(frozen=True)
 class Site:
+    """One language's tree of pages (the whole site, on a single-language site). The site's
+    default language's Site holds what every language shares (pages, takedowns, redirects) and
+    the other languages' Sites in `other_languages`."""
+
     config: SiteConfig
+    """The site's configuration, with `language` set to this tree's language."""
     articles: tuple[Article, ...]
     """Every published article, newest first; ties broken by slug, then source path (taken-down
     articles are not among them)."""
@@ -494,6 +516,28 @@ class Site:
     """Month Period -> its calendar (see dates.py)."""
     on_this_day: Mapping[str, DayOfYear] = field(default_factory=lambda: MappingProxyType({}))
     """`MM-DD` -> that calendar day's articles across the years, in calendar order."""
+    # Multilingual sites.
+    home: str = ""
+    """The URL of this language's front page, the prefix of its pages (`es/`); `""`: the site root."""
+    other_languages: tuple["Site", ...] = ()
+    """On a multilingual site's default-language Site: the other languages' Sites, in `languages` order."""
+    translations: Mapping[str, tuple[Translation, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Page URL -> every language version of the page (itself included), in `languages` order:
+    the versions of an article's story (only articles that have another version are here), and
+    each language's front page. Held by the default-language Site."""
+
+    @property
+    def language_sites(self) -> tuple["Site", ...]:
+        """This Site and its other languages' Sites: every tree of pages."""
+        return (self, *self.other_languages)
+
+    @property
+    def every_article(self) -> tuple[Article, ...]:
+        """The published articles of every language, newest first (as `articles` sorts them)."""
+        if not self.other_languages:
+            return self.articles
+        every = [article for tree in self.language_sites for article in tree.articles]
+        return tuple(sorted(every, key=lambda a: (-a.published.timestamp(), a.slug, a.source)))
 
     @property
     def years(self) -> tuple[Archive, ...]:

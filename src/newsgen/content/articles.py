@@ -528,6 +528,8 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         lang = (text_field(meta, "lang") or "").strip()
         if lang and not lang.replace("-", "").replace("_", "").isalnum():
             raise SourceProblem(f"'lang' must be a language tag like 'es' or 'pt-BR', not {_describe(lang)}")
+        current_key = "translation_key"
+        translation_key = " ".join((text_field(meta, "translation_key") or "").split())
     except SourceProblem as problem:
         if not problem.line:
             problem.line = line_of(current_key)
@@ -559,5 +561,6 @@ def build_article(doc: SourceDocument, source: str, file_name: str, config: Site
         image_line=doc.meta_lines.get("image", 0) if image else 0,
         body_images=body_image_refs(body_html, doc),
         lang=lang,
+        translation_key=translation_key,
         **image_texts,
     ), notes

@@ -16,6 +16,7 @@ NEWSGEN_KEYS = frozenset({
     "title", "date", "updated", "modified", "lastmod", "tags", "tag", "keywords", "section", "category",
     "categories", "authors", "author", "summary", "description", "slug", "image", "image_alt", "image_caption", "image_credit", "draft", "status",
     "published", "corrections", "markup", "taxonomies", "extra", "aliases", "redirect_from", "takedown", "lang",
+    "translation_key",
 })
 JEKYLL_KEYS = frozenset({
     "layout", "permalink", "excerpt", "excerpt_separator", "last_modified_at", "redirect_from", "redirect_to",

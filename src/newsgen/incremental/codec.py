@@ -27,7 +27,7 @@ from dateutil import tz
 from newsgen.errors import SourceError
 from newsgen.model import Article, Correction, FileResult, FrozenMapping, Takedown, Term
 
-VERSION = 3
+VERSION = 4
 """The format's version: an entry of another version is ignored."""
 DAY = timedelta(days=1)
 MICROSECOND = timedelta(microseconds=1)
@@ -124,7 +124,8 @@ def _decode_result(data: bytes, zones: _Zones) -> FileResult:
 _ARTICLE_FIELDS = ("source", "title", "slug", "published", "precision", "updated", "tags", "section", "authors",
                    "summary", "body_html", "url", "word_count", "image", "corrections", "draft", "aliases",
                    "record_id", "takedown", "extra", "slug_derived", "url_line",
-                   "image_alt", "image_caption", "image_credit", "image_line", "body_images", "lang")
+                   "image_alt", "image_caption", "image_credit", "image_line", "body_images", "lang",
+                   "translation_key")
 LATER_FIELDS = ("picture", "body_pictures")
 """Article fields no parse sets (the picture stage does, on every build): never stored."""
 _PRECISIONS = ("month", "day", "time")
@@ -149,6 +150,7 @@ def _encode_article(article: Article, zones: _Zones) -> dict[str, Any]:
         "url_line": article.url_line, "image_alt": article.image_alt, "image_caption": article.image_caption,
         "image_credit": article.image_credit, "image_line": article.image_line,
         "body_images": [[src, line] for src, line in article.body_images], "lang": article.lang,
+        "translation_key": article.translation_key,
     }
 
 
@@ -180,7 +182,7 @@ def _decode_article(item: Any, zones: _Zones) -> Article:
         image_alt=_str(f["image_alt"]), image_caption=_str(f["image_caption"]), image_credit=_str(f["image_credit"]),
         image_line=_int(f["image_line"]),
         body_images=tuple((_str(src), _int(line)) for src, line in (_list(item, 2) for item in _list(f["body_images"]))),
-        lang=_str(f["lang"]))
+        lang=_str(f["lang"]), translation_key=_str(f["translation_key"]))
 
 
 def _encode_term(term: Term) -> list[str]:

@@ -35,8 +35,9 @@ def month_calendars(archives: Iterable[Archive]) -> Mapping[Period, MonthCalenda
     return MappingProxyType(calendars)
 
 
-def on_this_day(articles: Sequence[Article], zone: tzinfo) -> Mapping[str, DayOfYear]:
-    """One DayOfYear per `MM-DD` that has articles, in calendar order; articles newest first."""
+def on_this_day(articles: Sequence[Article], zone: tzinfo, root: str = "") -> Mapping[str, DayOfYear]:
+    """One DayOfYear per `MM-DD` that has articles, in calendar order; articles newest first; its
+    pages under `root`, a language's prefix."""
     groups: dict[tuple[int, int], list[Article]] = defaultdict(list)
     for article in articles:  # already newest first
         if article.precision == "month":
@@ -46,13 +47,13 @@ def on_this_day(articles: Sequence[Article], zone: tzinfo) -> Mapping[str, DayOf
     keys = sorted(groups)
     days = {}
     for position, (month, day) in enumerate(keys):
-        url = on_this_day_url(month, day)
+        url = root + on_this_day_url(month, day)
         listing = Listing(url, f"On this day: {day_label(month, day)}", tuple(groups[(month, day)]))
         before = keys[position - 1] if position > 0 else None
         after = keys[position + 1] if position + 1 < len(keys) else None
         days[f"{month:02d}-{day:02d}"] = DayOfYear(
             month, day, listing,
-            previous=(on_this_day_url(*before), day_label(*before)) if before else None,
-            next=(on_this_day_url(*after), day_label(*after)) if after else None,
+            previous=(root + on_this_day_url(*before), day_label(*before)) if before else None,
+            next=(root + on_this_day_url(*after), day_label(*after)) if after else None,
         )
     return MappingProxyType(days)

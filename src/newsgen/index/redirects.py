@@ -105,7 +105,8 @@ def term_redirects(listings: Iterable[Listing], page_size: int, claimed: Iterabl
         term = listing.term
         if term is None:
             continue
-        old = term_url(term.kind, slugify(term.name, term.kind, "unicode"))
+        home = listing.url[:len(listing.url) - len(term_url(term.kind, term.slug))]  # a language's prefix
+        old = home + term_url(term.kind, slugify(term.name, term.kind, "unicode"))
         if old == listing.url:
             continue
         for page in listing.pages(page_size):
@@ -118,7 +119,7 @@ def term_redirects(listings: Iterable[Listing], page_size: int, claimed: Iterabl
 
 def published_urls(site: Site) -> list[tuple[str, str]]:
     """(identity, URL) of every article and page this build publishes, taken-down ones included."""
-    return [(a.identity, a.url) for a in (*site.articles, *site.takedowns)] + [(p.source, p.url) for p in site.pages]
+    return [(a.identity, a.url) for a in (*site.every_article, *site.takedowns)] + [(p.source, p.url) for p in site.pages]
 
 
 def next_url_history(history: UrlHistory, current: Iterable[tuple[str, str]],

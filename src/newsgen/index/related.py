@@ -95,10 +95,11 @@ def cached_related(folder: Path, trust: bool = True) -> Callable[[Sequence[Artic
     incremental/codec.py) under a digest of what it reads (each article's URL, slug, date and
     tags): an edit to a body or a title reuses it, an added article or a changed tag computes it
     again. A file that is missing, damaged, of another version or naming an article the site does
-    not have is computed again, and so is any with trust=False (`--clean`)."""
-    def relate(articles: Sequence[Article], count: int) -> Mapping[str, tuple[Article, ...]]:
+    not have is computed again, and so is any with trust=False (`--clean`). The articles of a
+    language under its prefix (`home`, like `es/`) keep theirs in related-es.json."""
+    def relate(articles: Sequence[Article], count: int, home: str = "") -> Mapping[str, tuple[Article, ...]]:
         key = package_fingerprint() + related_inputs(articles, count)
-        path = folder / "related.json"
+        path = folder / (f"related-{home.strip('/')}.json" if home else "related.json")
         if trust:
             try:
                 return _stored_related(path.read_bytes(), key, articles)

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Site, SitePage, Term
+from newsgen.model import Archive, Article, Listing, Period, Redirect, Site, SitePage, Term, Translation
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects, term_redirects
 from newsgen.index.related import relate_articles
@@ -109,21 +109,21 @@ def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> d
     return {page.url: f"{what} '{listing.title}'" for listing in listings for page in listing.pages(page_size)}
 
 
-def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
+def _archives(articles: list[Article], config: SiteConfig, root: str = "") -> list[Archive]:
     zone = config.zone
     groups: dict[Period, list[Article]] = defaultdict(list)
     for article in articles:  # already newest first, so each group is too
         local = article.published.astimezone(zone)
-        groups[Period(local.year)].append(article)
-        groups[Period(local.year, local.month)].append(article)
+        groups[Period(local.year, root=root)].append(article)
+        groups[Period(local.year, local.month, root=root)].append(article)
         if article.precision != "month":
-            groups[Period(local.year, local.month, local.day)].append(article)
+            groups[Period(local.year, local.month, local.day, root=root)].append(article)
     by_level: dict[str, list[Period]] = defaultdict(list)
     children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
     for period in sorted(groups, key=lambda p: (p.year, p.month or 0, p.day or 0), reverse=True):
         by_level[period.level].append(period)
         if period.month is not None:
-            parent = Period(period.year) if period.day is None else Period(period.year, period.month)
+            parent = Period(period.year, root=root) if period.day is None else Period(period.year, period.month, root=root)
             children[parent].append((period, len(groups[period])))
     archives = []
     for level in ("year", "month", "day"):
@@ -139,7 +139,9 @@ def _archives(articles: list[Article], config: SiteConfig) -> list[Archive]:
     return archives
 
 
-Relate = Callable[[Sequence[Article], int], Mapping[str, tuple[Article, ...]]]
+Relate = Callable[..., Mapping[str, tuple[Article, ...]]]
+"""relate_articles, or one like it: (articles, count), and the prefix of their language's pages
+(`es/`) when they are under one."""
 
 
 def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
@@ -151,16 +153,121 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
     articles and pages become redirects, checked against every page and `static_files` (the
     output paths of the site's static files), and so do the earlier URLs in `history` (the
     site's URL history) of the articles and pages published now. Articles taken down keep their
-    URL (for a notice) and are left out of everything else, automatic redirects included."""
-    _check_url_collisions(articles)
-    taken_down = tuple(sorted((a for a in articles if a.takedown is not None), key=lambda a: a.url))
-    published = [a for a in articles if a.takedown is None]
+    URL (for a notice) and are left out of everything else, automatic redirects included.
+
+    On a multilingual site (`languages`), each language gets its own Site, its URLs under its
+    prefix (see language_trees); the default language's Site holds the others and the
+    translations of each story (`translation_key:`)."""
+    notices: list[str] = []
+    trees = language_trees(articles, config, notices)
+    every = [article for tree in trees.values() for article in tree]
+    _check_url_collisions(every)
+    taken_down = tuple(sorted((a for a in every if a.takedown is not None), key=lambda a: a.url))
+    reserved: dict[str, str] = {}
+    sites = []
+    for language, tree in trees.items():
+        published = [a for a in tree if a.takedown is None]
+        site, tree_reserved = _language_site(published, config.for_language(language), config.language_root(language),
+                                             relate)
+        sites.append(site)
+        notices += site.notices
+        reserved.update(tree_reserved)
+    translations = {**translations_of(sites, notices), **front_pages_of(sites)} if config.multilingual else {}
+    site = dataclasses.replace(sites[0], notices=tuple(notices), pages=pages, takedowns=taken_down,
+                               other_languages=tuple(sites[1:]), translations=MappingProxyType(translations))
+    every_article = (*site.every_article, *taken_down)
+    _check_reserved_urls(every_article, reserved)
+    _check_page_urls(pages, every_article, reserved)
+    return _with_redirects(site, reserved, static_files, history)
+
+
+def language_trees(articles: list[Article], config: SiteConfig, notices: list[str]) -> dict[str, list[Article]]:
+    """The articles of each configured language, in `languages` order, each with its URLs (its own
+    and its tags', section's and authors') under its language's prefix; on a single-language site,
+    every article in the site's language. An article whose `lang:` is not one of the site's
+    languages goes with the default language, and gets a line in `notices`."""
+    if not config.multilingual:
+        return {config.language: list(articles)}
+    trees: dict[str, list[Article]] = {language: [] for language in config.languages}
+    default = config.languages[0]
+    for article in articles:
+        language = config.tree_language(article.lang)
+        if language is None:
+            notices.append(f"{article.source}: lang '{article.lang}' is not one of the site's languages "
+                           f"({', '.join(config.languages)}); the article is published with the {default} pages")
+            language = default
+        root = config.language_root(language)
+        trees[language].append(_under(article, root) if root else article)
+    return trees
+
+
+def _under(article: Article, root: str) -> Article:
+    """The article with its URL and its terms' URLs under a language's prefix (`es/`)."""
+    def moved(term: Term) -> Term:
+        return dataclasses.replace(term, url=root + term.url)
+    return dataclasses.replace(article, url=root + article.url, tags=tuple(map(moved, article.tags)),
+                               section=moved(article.section) if article.section else None,
+                               authors=tuple(map(moved, article.authors)))
+
+
+def translations_of(sites: Sequence[Site], notices: list[str]) -> dict[str, tuple[Translation, ...]]:
+    """Article URL -> the versions of its story in each language (`translation_key:`), itself
+    included, in `languages` order; for articles that have at least one other version. Lines in
+    `notices` name the files of a key that two articles of one language share (the newest is
+    linked) and of a key given to an article whose `lang:` is not one of the site's languages
+    (not linked)."""
+    stories: dict[str, dict[str, Article]] = defaultdict(dict)
+    unlinked: dict[str, list[Article]] = defaultdict(list)
+    for site in sites:
+        language = site.config.language
+        for article in site.articles:
+            key = article.translation_key
+            if not key:
+                continue
+            if site.config.tree_language(article.lang) is None:
+                unlinked[key].append(article)
+                continue
+            versions = stories[key]
+            if language in versions:
+                notices.append(f"{article.source}: translation_key '{key}' is also the key of "
+                               f"{versions[language].source}, in the same language ({language}); a story has one "
+                               f"version per language: only {versions[language].source} is linked")
+                continue
+            versions[language] = article
+    for key, articles in sorted(unlinked.items()):
+        others = [a.source for a in stories.get(key, {}).values()]
+        for article in articles:
+            notices.append(f"{article.source}: translation_key '{key}' links it to "
+                           f"{', '.join(others) if others else 'no other article'}, but its lang '{article.lang}' is "
+                           f"not one of the site's languages ({', '.join(sites[0].config.languages)}): not linked")
+    order = {site.config.language: position for position, site in enumerate(sites)}
+    translations: dict[str, tuple[Translation, ...]] = {}
+    for versions in stories.values():
+        if len(versions) < 2:
+            continue
+        linked = tuple(Translation(language, article.url, article.title)
+                       for language, article in sorted(versions.items(), key=lambda item: order[item[0]]))
+        for article in versions.values():
+            translations[article.url] = linked
+    return translations
+
+
+def front_pages_of(sites: Sequence[Site]) -> dict[str, tuple[Translation, ...]]:
+    """Each language's front page URL -> every language's front page: the versions of the front page."""
+    fronts = tuple(Translation(site.config.language, site.home, site.config.title) for site in sites)
+    return {site.home: fronts for site in sites}
+
+
+def _language_site(ordered_input: list[Article], config: SiteConfig, home: str,
+                   relate: Relate) -> tuple[Site, dict[str, str]]:
+    """One language's Site (the whole site's, on a single-language site) with its pages under
+    `home`, and the URLs of its listing and finding pages (what each is, for messages)."""
     terms: dict[str, dict[str, Term]] = {}
     notices: list[str] = []
     for kind in ("tag", "section", "author"):
-        terms[kind], kind_notices = _canonical_terms(published, kind)
+        terms[kind], kind_notices = _canonical_terms(ordered_input, kind)
         notices += kind_notices
-    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in published])
+    ordered = sort_newest_first([_with_canonical_terms(a, terms) for a in ordered_input])
 
     members: dict[str, dict[str, list[Article]]] = {k: defaultdict(list) for k in terms}
     for article in ordered:
@@ -174,56 +281,57 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
             for slug, term in sorted(terms[kind].items(), key=lambda item: (item[1].name.casefold(), item[0]))
         )
 
-    archives = tuple(_archives(ordered, config))
+    archives = tuple(_archives(ordered, config, home))
     site = Site(
         config=config,
         articles=tuple(ordered),
-        front=Listing("", config.title, tuple(ordered)),
+        front=Listing(home, config.title, tuple(ordered)),
         tags=listings("tag"),
         sections=listings("section"),
         authors=listings("author"),
         archives=archives,
         notices=tuple(notices),
-        pages=pages,
-        takedowns=taken_down,
-        related=relate(ordered, config.related_count),
+        related=relate(ordered, config.related_count, home) if home else relate(ordered, config.related_count),
         calendars=month_calendars(archives),
-        on_this_day=on_this_day(ordered, config.zone),
+        on_this_day=on_this_day(ordered, config.zone, home),
+        home=home,
     )
-    reserved = {"archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
+    reserved = {home + "archive/": "archive index page", **_listing_urls((site.front,), config.page_size, "front page")}
     for kind in terms:
         if site.terms(kind):
-            reserved[term_index_url(kind)] = f"{kind} index page"
+            reserved[home + term_index_url(kind)] = f"{kind} index page"
         reserved.update(_listing_urls(site.terms(kind), config.archive_page_size, f"page of the {kind}"))
     reserved.update(_listing_urls(tuple(a.listing for a in site.archives), config.archive_page_size, "archive page"))
     if config.search:
-        reserved[SEARCH_URL] = "search page"
+        reserved[home + SEARCH_URL] = "search page"
     if site.on_this_day:
-        reserved[ON_THIS_DAY_URL] = "on-this-day index page"
+        reserved[home + ON_THIS_DAY_URL] = "on-this-day index page"
     reserved.update(_listing_urls(tuple(day.listing for day in site.on_this_day.values()), config.archive_page_size,
                                   "page"))
-    every_article = (*site.articles, *taken_down)
-    _check_reserved_urls(every_article, reserved)
-    _check_page_urls(pages, every_article, reserved)
-    return _with_redirects(site, reserved, static_files, history)
+    return site, reserved
 
 
 def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[str, ...], history: UrlHistory) -> Site:
     """The site with the redirects of its aliases and of the earlier URLs in its history of the
     articles (not taken down) and pages it publishes, of the URLs its listings have with `unicode`
     slugs (term_redirects), and a line per URL that changed."""
-    owners = (*site.articles, *site.takedowns, *site.pages)
+    owners = (*site.every_article, *site.takedowns, *site.pages)
     claimed = {name: f"the file {name} newsgen writes" for name in GENERATED_FILES}
+    claimed.update({tree.home + name: f"the file {tree.home + name} newsgen writes"
+                    for tree in site.other_languages for name in ("feed.xml", "rss.xml")})
     claimed.update({path: f"the file static/{path}" for path in static_files})
     claimed.update({output_path(url): f"the {what}" for url, what in reserved.items()})
     claimed.update({output_path(item.url): item.source for item in owners})
     redirects = alias_redirects([(item.source, item.url, item.aliases) for item in owners], claimed)
     moved, changes = moved_redirects(
-        history, [(a.identity, a.source, a.url) for a in site.articles] + [(p.source, p.source, p.url) for p in site.pages],
+        history, [(a.identity, a.source, a.url) for a in site.every_article] + [(p.source, p.source, p.url) for p in site.pages],
         [*claimed, *(output_path(r.url) for r in redirects)])
     if site.config.slug_script == "ascii":
-        moved += term_redirects((*site.tags, *site.sections, *site.authors), site.config.archive_page_size,
+        moved += term_redirects([listing for tree in site.language_sites for listing in (*tree.tags, *tree.sections, *tree.authors)],
+                                site.config.archive_page_size,
                                 [*claimed, *(output_path(r.url) for r in redirects + moved)])
+    if site.home:  # default_language_in_subdir: the site root leads to the default language's front page
+        moved.append(Redirect("", site.home, f"the {site.config.language} front page"))
     return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
                                url_changes=tuple(changes))
 

@@ -46,7 +46,7 @@ from newsgen.render.links import page_language, page_link
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.render.teasers import teaser_once
-from newsgen.render.translations import catalogue_sources, cldr_locale, compiled_catalogue, text_direction
+from newsgen.render.translations import Catalogue, catalogue_sources, cldr_locale, compiled_catalogue, text_direction
 from newsgen.shipping import ShippedOnce
 from newsgen.urls import absolute_url, feed_url
 
@@ -66,12 +66,13 @@ class ThemeFiles(ShippedOnce):
     bytes; each catalogue's path and bytes, in the order they apply."""
 
     templates: tuple[tuple[str, str, bytes], ...]
-    catalogues: tuple[tuple[Path, bytes], ...]
+    catalogues: tuple[tuple[str, tuple[tuple[Path, bytes], ...]], ...]
+    """Each of the site's languages with its catalogue's sources."""
     digest: str
 
 
 def read_theme_files(config: SiteConfig) -> ThemeFiles:
-    """The site's templates (as make_environment finds them) and its language's catalogues."""
+    """The site's templates (as make_environment finds them) and its languages' catalogues."""
     templates = []
     site = _site_templates(config)
     if site is not None:
@@ -79,12 +80,13 @@ def read_theme_files(config: SiteConfig) -> ThemeFiles:
             path = site.file_of(name)
             if path is not None:
                 templates.append((name, display_path(path), path.read_bytes()))
-    catalogues = catalogue_sources(config.language, config.site_dir)
+    catalogues = tuple((language, catalogue_sources(language, config.site_dir)) for language in site_languages(config))
     digest = hashlib.blake2b(digest_size=16)
     for name, filename, data in templates:
         digest.update(f"{name}\0{filename}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
-    for path, data in catalogues:
-        digest.update(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+    for _, sources in catalogues:
+        for path, data in sources:
+            digest.update(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
     return ThemeFiles(tuple(templates), catalogues, digest.hexdigest())
 
 
@@ -137,10 +139,15 @@ def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Env
         finalize=_xml_safe,
         bytecode_cache=COMPILED_TEMPLATES,
     )
-    catalogue = compiled_catalogue(config.language, theme.catalogues if theme is not None else
-                                   catalogue_sources(config.language, config.site_dir))
+    sources = dict(theme.catalogues) if theme is not None else \
+        {language: catalogue_sources(language, config.site_dir) for language in site_languages(config)}
+    catalogues = {language: compiled_catalogue(language, sources.get(language, ())) for language in site_languages(config)}
+    catalogue = catalogues[config.language]
+    if len(catalogues) > 1:
+        catalogue = Catalogue(PageCatalogue(catalogues, config.language),  # type: ignore[arg-type]
+                              "".join(each.digest for each in catalogues.values()))
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(url=_url, absolute=_absolute, date=_format_date, isodate=isodate, tojson_ld=_json_ld,
+    env.filters.update(url=_url, home=_home, absolute=_absolute, date=_format_date, isodate=isodate, tojson_ld=_json_ld,
                        by_period=_by_period, number=_number, month_name=_month_name, period_label=_period_label,
                        day_label=_day_label, names_list=_names_list,
                        on_this_day_label=_on_this_day_label)
@@ -254,11 +261,43 @@ class SiteTemplates(FileSystemLoader):
         return source, filename, uptodate
 
 
+def site_languages(config: SiteConfig) -> list[str]:
+    """The languages whose catalogues a site's pages use: each of a multilingual site's, else its one."""
+    return list(config.languages) if config.multilingual else [config.language]
+
+
+class PageCatalogue:
+    """gettext for a multilingual site: the catalogue of the language of the page being rendered
+    (its `config.language`, see render_template)."""
+
+    def __init__(self, catalogues: dict[str, Catalogue], default: str):
+        self.catalogues = {language: catalogue.translations for language, catalogue in catalogues.items()}
+        self.default = self.catalogues[default]
+
+    def _current(self) -> Any:
+        return self.catalogues.get(_THEME_LANGUAGE.get(), self.default)
+
+    def gettext(self, message: str) -> str:
+        return self._current().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._current().ngettext(singular, plural, count)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._current().pgettext(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, count: int) -> str:
+        return self._current().npgettext(context, singular, plural, count)
+
+
 def render_template(env: Environment, template: str, context: dict[str, Any]) -> bytes:
     """One template rendered with context, as UTF-8. A template error raises BuildFailed naming
-    the template file and line."""
-    language = getattr(context.get("article"), "lang", "") or env.globals["config"].language
+    the template file and line. The theme's words are in the language of the page's `config`
+    (a multilingual site's pages give their language's), its dates in its article's `lang:`."""
+    config = context.get("config") or env.globals["config"]
+    language = getattr(context.get("article"), "lang", "") or config.language
     rendering = _RENDERING_LANGUAGE.set(language)
+    theme = _THEME_LANGUAGE.set(config.language)
     try:
         return env.get_template(template).render(context).encode("utf-8")
     except jinja2.TemplateError as exc:
@@ -268,9 +307,12 @@ def render_template(env: Environment, template: str, context: dict[str, Any]) ->
                            f"(byte {exc.start + 1} cannot be read)"]) from None
     finally:
         _RENDERING_LANGUAGE.reset(rendering)
+        _THEME_LANGUAGE.reset(theme)
 
 
 _RENDERING_LANGUAGE: ContextVar[str] = ContextVar("rendering_language", default="en")
+_THEME_LANGUAGE: ContextVar[str] = ContextVar("theme_language", default="")
+"""The language of the theme's words on the page render_template is rendering (PageCatalogue)."""
 """The language of the page render_template is rendering, for what reads it without the template's
 context: the labels of model records (NewsEnvironment.getattr) and `month_names`."""
 
@@ -331,6 +373,13 @@ def _url(context: Any, target: str) -> str:
     """A link to a site URL from the current page: relative, or under the base path for pages
     (like 404.html) served at any depth."""
     return page_link(context, target)
+
+
+@jinja2.pass_context
+def _home(context: Any, target: str) -> str:
+    """A URL of the page's language's own pages (`archive/`, `tags/`, `''` for its front page) as a
+    site URL: under the language's prefix on a multilingual site (`es/archive/`), else itself."""
+    return context["config"].home + target
 
 
 @jinja2.pass_context
@@ -474,16 +523,17 @@ def _zone(name: str) -> Any:
 def _by_period(context: Any, articles: tuple[Article, ...], level: str) -> list[tuple[Period, list[Article]]]:
     """Articles grouped by their year or day ("year" or "day") in the site's zone, in the order
     given: `(Period, articles)` pairs. An article dated to a month goes under its month."""
-    zone = _zone(context["config"].timezone)
+    config = context["config"]
+    zone, root = _zone(config.timezone), config.home
     groups: dict[Period, list[Article]] = {}
     for article in articles:
         local = article.published.astimezone(zone)
         if level == "year":
-            period = Period(local.year)
+            period = Period(local.year, root=root)
         elif article.precision == "month":
-            period = Period(local.year, local.month)
+            period = Period(local.year, local.month, root=root)
         else:
-            period = Period(local.year, local.month, local.day)
+            period = Period(local.year, local.month, local.day, root=root)
         groups.setdefault(period, []).append(article)
     return list(groups.items())
 
@@ -536,9 +586,10 @@ ANY_NAME = WHOLE
 """In TemplateReads.names: every name of the context may be read whole."""
 _PRESENCE_TESTS = {"defined", "undefined"}
 """`NAME is defined` asks whether the context has the name, not what its value is."""
-READ_BY_FILTERS = {"page_url": WHOLE, "article": "lang"}
+READ_BY_FILTERS = {"page_url": WHOLE, "article": "lang", "config": "language"}
 """Context names the filters read without the template naming them (`url` links from page_url, dates in
-the language of the page's article), with the attribute they read."""
+the language of the page's article, the theme's words in the page's `config.language`), with the
+attribute they read."""
 
 
 @dataclass(frozen=True)

@@ -142,22 +142,28 @@ def _subtitle(listing: Listing, kind: str | None, config: SiteConfig) -> str:
 
 
 def render_feeds(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
-    """feed.xml for the site and for every tag, section and author (plus rss.xml when asked)."""
-    config = site.config
-    flavours = ("atom", "rss") if config.feed_rss else ("atom",)
-    listings: list[tuple[Listing, str | None]] = [(site.front, None)]
-    for kind in ("tag", "section", "author"):
-        listings += [(listing, kind) for listing in site.terms(kind)]
+    """feed.xml for the site and for every tag, section and author (plus rss.xml when asked); on a
+    multilingual site, for each language under its prefix (`es/feed.xml`), in its language."""
+    multilingual = bool(site.other_languages)
+
     def jobs() -> Iterator[DeclaredJob]:
-        for listing, kind in listings:
-            subtitle = _subtitle(listing, kind, config)
-            for flavour in flavours:
-                url = feed_url(listing.url, flavour)
-                inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
-                          "feed_url": listing.url, "subtitle": subtitle}
-                yield DeclaredJob(TEMPLATES[flavour], url, url, inputs,
-                                  lambda listing=listing, flavour=flavour, subtitle=subtitle: {
-                                      "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822})
+        for tree in site.language_sites:
+            config = tree.config
+            flavours = ("atom", "rss") if config.feed_rss else ("atom",)
+            listings: list[tuple[Listing, str | None]] = [(tree.front, None)]
+            for kind in ("tag", "section", "author"):
+                listings += [(listing, kind) for listing in tree.terms(kind)]
+            language = {"config": config} if multilingual else {}
+            for listing, kind in listings:
+                subtitle = _subtitle(listing, kind, config)
+                for flavour in flavours:
+                    url = feed_url(listing.url, flavour)
+                    inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
+                              "feed_url": listing.url, "subtitle": subtitle, **language}
+                    yield DeclaredJob(TEMPLATES[flavour], url, url, inputs,
+                                      lambda listing=listing, flavour=flavour, subtitle=subtitle, config=config: {
+                                          "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822,
+                                          **({"config": config} if multilingual else {})})
 
     return render_declared_jobs(ctx, jobs())
 

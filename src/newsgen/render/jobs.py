@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from jinja2 import Environment
 
@@ -90,8 +90,9 @@ class RenderContext:
     shipping: Shipping | None = None
     theme: ThemeFiles | None = None
     """The site's theme files, shipped to workers that do not see the site folder (None: they read it)."""
-    search_shards: tuple[str, ...] = ()
-    """The keys of the search index's shards, newest first (the search page lists them)."""
+    search_shards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The keys of the search index's shards by language (one key on a single-language site: its
+    `language`), newest first (each language's search page lists its own)."""
     costs: PageCosts = field(default_factory=PageCosts, compare=False, repr=False)
     teasers: TeaserMemo = field(default_factory=TeaserMemo, compare=False, repr=False)
     """The teasers this process rendered in this build (see render/teasers.py)."""

@@ -83,9 +83,9 @@ def breadcrumbs_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
     if article.section:
         middle = (article.section.name, article.section.url)
     else:
-        year = Period(article.published.astimezone(config.zone).year)
+        year = Period(article.published.astimezone(config.zone).year, root=config.home)
         middle = (year.label, year.url)
-    trail = [(config.title, ""), middle, (article.title, article.url)]
+    trail = [(config.title, config.home), middle, (article.title, article.url)]
     return {
         "@context": SCHEMA_ORG,
         "@type": "BreadcrumbList",

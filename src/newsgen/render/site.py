@@ -11,59 +11,94 @@ from __future__ import annotations
 
 import dataclasses
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from newsgen.config import SiteConfig
 from newsgen.content.load import walk_files
-from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site
+from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site, Translation
 from newsgen.render.environment import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
 from newsgen.render.views import (SiteOutline, TakedownNotice, further_reading, name_listing, outline_archive,
-                                  outline_listing, outline_site, page_links, section_nearby)
+                                  outline_listing, outline_site, page_links, section_nearby,
+                                  translation_links)
 from newsgen.shipping import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
 
 def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
-    """Every HTML page of the site, one at a time (the theme's files: theme_assets)."""
-    config = site.config
-    outline = ship(outline_site(site), ctx.shipping)
-    yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html", site=outline))
-    yield from render_jobs(ctx, article_jobs(site, outline, ctx))
-    for kind in ("tag", "section", "author"):
-        listings = site.terms(kind)
-        if not listings:
-            continue
-        index_url = term_index_url(kind)
-        index = PageJob("terms.html", output_path(index_url), {
-            "page_url": index_url, "kind": kind, "listings": tuple(map(outline_listing, listings)), "site": outline})
-        yield from render_jobs(ctx, chain([index], *(
-            listing_jobs(listing, config.archive_page_size, "listing.html", kind=kind, site=outline)
-            for listing in listings)))
-    yield from render_jobs(ctx, chain(
-        [PageJob("archive.html", "archive/index.html", {"page_url": "archive/", "site": outline})],
-        chain.from_iterable(
-            listing_jobs(archive.listing, config.archive_page_size, "period.html",
-                         {"archive": dataclasses.replace(outline_archive(archive), children=()), "period_calendars": {}},
-                         archive=outline_archive(archive), site=outline, **_period_dates(archive, outline))
-            for archive in site.archives)))
-    yield from render_jobs(ctx, finding_jobs(site, outline, ctx.search_shards))
+    """Every HTML page of the site, one at a time (the theme's files: theme_assets): each
+    language's pages (on a multilingual site), then the site's own pages and the 404 page."""
+    outlines = [ship(outline_site(tree, site), ctx.shipping) for tree in site.language_sites]
+    for tree, tree_outline in zip(site.language_sites, outlines):
+        yield from _language_pages(tree, tree_outline, site, ctx)
+    outline = outlines[0]
     yield from render_jobs(ctx, (PageJob("page.html", output_path(page.url), {"page_url": page.url, "site_page": page,
                                                                                "site": outline})
                                  for page in site.pages))
     yield from render_jobs(ctx, [PageJob("404.html", "404.html", {"page_url": None, "site": outline})])
 
 
+def _language_pages(site: Site, outline: SiteOutline, whole: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
+    """The pages of one language's Site, outlined by `outline` (`whole` holds the languages and
+    the translations): the front page, articles, tag, section and author pages, the archive,
+    on-this-day and search pages."""
+    config = site.config
+    home = site.home
+    # on a multilingual site, each page gets its language's configuration over the environment's
+    language = {"config": config} if whole.other_languages else {}
+    fronts = {"translations": translation_links(whole.translations.get(home, ()))} if language else {}
+    yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html",
+                                             {"translations": ()} if language else None,  # the newest page only
+                                             site=outline, **fronts, **language))
+    yield from render_jobs(ctx, article_jobs(site, outline, ctx, whole.translations, language))
+    for kind in ("tag", "section", "author"):
+        listings = site.terms(kind)
+        if not listings:
+            continue
+        index_url = home + term_index_url(kind)
+        index = PageJob("terms.html", output_path(index_url), {
+            "page_url": index_url, "kind": kind, "listings": tuple(map(outline_listing, listings)), "site": outline,
+            **language})
+        yield from render_jobs(ctx, chain([index], *(
+            listing_jobs(listing, config.archive_page_size, "listing.html", kind=kind, site=outline, **language)
+            for listing in listings)))
+    yield from render_jobs(ctx, chain(
+        [PageJob("archive.html", output_path(home + "archive/"), {"page_url": home + "archive/", "site": outline,
+                                                                  **language})],
+        chain.from_iterable(
+            listing_jobs(archive.listing, config.archive_page_size, "period.html",
+                         {"archive": dataclasses.replace(outline_archive(archive), children=()), "period_calendars": {}},
+                         archive=outline_archive(archive), site=outline, **_period_dates(archive, outline), **language)
+            for archive in site.archives)))
+    yield from render_jobs(ctx, finding_jobs(site, outline, ctx.search_shards.get(site.config.language, ()), language))
+
+
 def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """A notice at the URL of each article taken down (`takedown.html`): its headline, its date,
-    and when and why it was taken down; nothing of its text."""
+    and when and why it was taken down; nothing of its text. On a multilingual site each notice is
+    in its article's language, with that language's pages around it."""
     if not site.takedowns:
         return
-    outline = ship(outline_site(site), ctx.shipping)
-    yield from render_jobs(ctx, (
-        PageJob("takedown.html", output_path(article.url),
-                {"page_url": article.url, "notice": TakedownNotice.of(article), "site": outline})
-        for article in site.takedowns))
+    trees = {tree.config.language: tree for tree in site.language_sites}
+    outlines: dict[str, SiteOutline] = {}
+
+    def job(article: Article) -> PageJob:
+        language = _takedown_language(site, article)
+        if language not in outlines:
+            outlines[language] = ship(outline_site(trees[language], site), ctx.shipping)
+        context = {"page_url": article.url, "notice": TakedownNotice.of(article), "site": outlines[language]}
+        if site.other_languages:
+            context["config"] = trees[language].config
+        return PageJob("takedown.html", output_path(article.url), context)
+
+    yield from render_jobs(ctx, map(job, site.takedowns))
+
+
+def _takedown_language(site: Site, article: Article) -> str:
+    """The language whose pages an article taken down belongs with (see index/site.py, language_trees)."""
+    if not site.other_languages:
+        return site.config.language
+    return site.config.tree_language(article.lang) or site.config.language
 
 
 def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict[str, Any] | None = None,
@@ -79,10 +114,12 @@ def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict
             "page_links": page_links(page, listing.url), **context, **({} if newest else numbered or {})})
 
 
-def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterator[PageJob]:
+def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext,
+                 translations: Mapping[str, tuple[Translation, ...]], language: dict[str, Any]) -> Iterator[PageJob]:
     """One page per article, with its newer and older neighbours, related stories, its calendar
-    day in other years, the stories of its section nearest to it in time, and those two lists
-    merged without repeats (`further_reading`)."""
+    day in other years, the stories of its section nearest to it in time, those two lists
+    merged without repeats (`further_reading`), and the versions of its story in the site's
+    languages (`translations`, itself included; empty when it has none)."""
     articles = site.articles
     in_section = {article.url: (section, position) for section in site.sections
                   for position, article in enumerate(section.articles)}
@@ -95,6 +132,7 @@ def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext) -> Iterat
             "older": articles[position + 1] if position + 1 < len(articles) else None,
             "related": related, "article_day": _day(article, outline), "section_nearby": nearby,
             "further_reading": further_reading(related, nearby),
+            "translations": translation_links(translations.get(article.url, ())), **language,
         }
         yield article_job("article.html", output_path(article.url), context, ctx.bodies)
 
@@ -117,17 +155,21 @@ def _period_dates(archive: Archive, outline: SiteOutline) -> dict[str, Any]:
     return {"period_calendars": {p: outline.calendars[p] for p in shown if p in outline.calendars}, "period_day": day}
 
 
-def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...]) -> Iterator[PageJob]:
-    """The on-this-day pages and, with `search: true`, the search page (listing the search index's shards)."""
+def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...],
+                 language: dict[str, Any]) -> Iterator[PageJob]:
+    """The on-this-day pages and, with `search: true`, the search page (listing the search index's
+    shards of its language)."""
+    home = site.home
     if site.on_this_day:
-        yield PageJob("on_this_day_index.html", output_path(ON_THIS_DAY_URL), {"page_url": ON_THIS_DAY_URL, "site": outline})
+        yield PageJob("on_this_day_index.html", output_path(home + ON_THIS_DAY_URL),
+                      {"page_url": home + ON_THIS_DAY_URL, "site": outline, **language})
     yield from chain.from_iterable(
         listing_jobs(day.listing, site.config.archive_page_size, "on_this_day.html",
-                     day_of_year=outline.on_this_day[key], site=outline)
+                     day_of_year=outline.on_this_day[key], site=outline, **language)
         for key, day in site.on_this_day.items())
     if site.config.search:
-        yield PageJob("search.html", output_path(SEARCH_URL), {"page_url": SEARCH_URL, "site": outline,
-                                                               "search_shards": search_shards})
+        yield PageJob("search.html", output_path(home + SEARCH_URL), {"page_url": home + SEARCH_URL, "site": outline,
+                                                                      "search_shards": search_shards, **language})
 
 
 def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:

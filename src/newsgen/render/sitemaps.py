@@ -36,6 +36,9 @@ class SitemapEntry:
     url: str
     """Site URL (`2022/08/10/slug/`); templates make it absolute."""
     lastmod: datetime | None
+    alternates: tuple[tuple[str, str], ...] = ()
+    """(language, site URL) of each version of the page in the site's languages, itself included
+    (an article's translations), for `xhtml:link` alternates; empty when it has none."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,11 @@ class Sitemap:
     def lastmod(self) -> datetime | None:
         return max((e.lastmod for e in self.entries if e.lastmod is not None), default=None)
 
+    @property
+    def has_alternates(self) -> bool:
+        """Whether an entry names versions in other languages (the file then declares `xmlns:xhtml`)."""
+        return any(e.alternates for e in self.entries)
+
 
 def _listing_dates(listing: Listing, page_size: int, config: SiteConfig,
                    modified: dict[str, datetime]) -> Iterator[tuple[str, datetime | None, str]]:
@@ -61,9 +69,17 @@ def _listing_dates(listing: Listing, page_size: int, config: SiteConfig,
 
 
 def content_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
-    """Site URL -> (content date, sitemap group) for every page of the core site. The group is a
-    year (`2022`) or `pages` for pages with no date of their own."""
-    config = site.config
+    """Site URL -> (content date, sitemap group) for every page of the core site, every language's.
+    The group is a year (`2022`) or `pages` for pages with no date of their own."""
+    dates: dict[str, tuple[datetime | None, str]] = {}
+    for tree in site.language_sites:
+        dates.update(_tree_dates(tree))
+    return dates
+
+
+def _tree_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
+    """content_dates of one language's pages."""
+    config, home = site.config, site.home
     dates: dict[str, tuple[datetime | None, str]] = {}
     modified = {article.url: article.modified for article in site.articles}  # each article once, not once a listing
     for article in site.articles:
@@ -72,13 +88,14 @@ def content_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
     for kind in ("tag", "section", "author"):
         kind_listings = site.terms(kind)
         if kind_listings:
-            dates[term_index_url(kind)] = (max((modified[a.url] for l in kind_listings for a in l.articles), default=None), UNDATED)
+            dates[home + term_index_url(kind)] = (max((modified[a.url] for l in kind_listings for a in l.articles),
+                                                      default=None), UNDATED)
         listings += [(listing, config.archive_page_size) for listing in kind_listings]
     listings += [(archive.listing, config.archive_page_size) for archive in site.archives]
     for listing, size in listings:
         for url, lastmod, group in _listing_dates(listing, size, config, modified):
             dates[url] = (lastmod, group)
-    dates["archive/"] = (newest_time(site.articles), UNDATED)
+    dates[home + "archive/"] = (newest_time(site.articles), UNDATED)
     return dates
 
 
@@ -102,7 +119,8 @@ def render_group(ctx: RenderContext, group: str, entries: list[SitemapEntry],
         rendered = []
         for name, chunk in zip(names, chunks):
             sitemap = Sitemap(name, tuple(chunk))
-            listed = "\n".join(f"{entry.url} {entry.lastmod}" for entry in chunk)
+            listed = "\n".join(f"{entry.url} {entry.lastmod}" + (f" {entry.alternates}" if entry.alternates else "")
+                               for entry in chunk)
             rendered.append((sitemap, render_declared(ctx, "sitemap.xml", name, name, {"sitemap_entries": listed},
                                                       lambda sitemap=sitemap: {"sitemap": sitemap})))
         # a kept file was within the limits when it was written from the same entries
@@ -113,7 +131,7 @@ def render_group(ctx: RenderContext, group: str, entries: list[SitemapEntry],
 
 def news_articles(site: Site, now: datetime) -> list[Article]:
     """Articles published in the 2 days up to the build time, newest first, at most 1,000."""
-    recent = [a for a in site.articles if a.published <= now and now - a.published < NEWS_WINDOW]  # no overflow at year 1
+    recent = [a for a in site.every_article if a.published <= now and now - a.published < NEWS_WINDOW]  # no overflow at year 1
     return recent[:NEWS_LIMIT]
 
 
@@ -137,7 +155,8 @@ def render_sitemaps(site: Site, ctx: RenderContext, html_urls: Iterable[str], ro
     groups: dict[str, list[SitemapEntry]] = {}
     for url in html_urls:
         lastmod, group = dates.get(url, (None, UNDATED))
-        groups.setdefault(group, []).append(SitemapEntry(url, lastmod))
+        alternates = tuple((t.language, t.url) for t in site.translations.get(url, ()))
+        groups.setdefault(group, []).append(SitemapEntry(url, lastmod, alternates))
     sitemaps = []
     for group in sorted(groups, key=_group_order):
         for sitemap, page in render_group(ctx, group, groups[group], max_urls, max_bytes):
@@ -147,8 +166,11 @@ def render_sitemaps(site: Site, ctx: RenderContext, html_urls: Iterable[str], ro
 
     news = news_articles(site, ctx.now)
     if news:
+        languages = {article.url: news_language(tree.config.language) for tree in site.other_languages
+                     for article in tree.articles}
         yield render_always(ctx, "news-sitemap.xml", "news-sitemap.xml", "news-sitemap.xml",
-                            articles=news, news_language=news_language(site.config.language))
+                            articles=news, news_language=news_language(site.config.language),
+                            article_languages=languages)
     if robots:
         yield render_always(ctx, "robots.txt", "robots.txt", "robots.txt", news_sitemap=bool(news))
 

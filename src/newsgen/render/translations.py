@@ -113,3 +113,12 @@ def text_direction(language: str) -> str:
     if locale is None:
         return "rtl" if catalogue_names(language)[-1].lower() in RIGHT_TO_LEFT else "ltr"
     return locale.text_direction
+
+
+@functools.lru_cache(maxsize=64)
+def language_name(language: str) -> str:
+    """The language's name in itself, as a language menu lists it (`English`, `Español`,
+    `العربية`): CLDR's, its first letter capitalised; the tag itself when CLDR does not know it."""
+    locale = babel_locale(language)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return name[:1].upper() + name[1:] if name else language

@@ -23,7 +23,8 @@ from jinja2.exceptions import TemplateRuntimeError
 
 from newsgen.config import SiteConfig
 from newsgen.model import (Archive, Article, DatePrecision, DayOfYear, Listing, ListingPage, MonthCalendar, Period,
-                           Site, Takedown, Term)
+                           Site, Takedown, Term, Translation)
+from newsgen.render.translations import language_name
 from newsgen.shipping import ShippedOnce
 from newsgen.urls import page_url
 
@@ -116,6 +117,21 @@ class DayLookup:
 
 
 @dataclass(frozen=True)
+class LanguageLink:
+    """One language of a multilingual site, as the masthead's language menu and an article's
+    language switcher name it."""
+
+    language: str
+    """Its tag (`es`), for `hreflang` and `lang`."""
+    name: str
+    """Its name in itself (`Español`)."""
+    url: str
+    """Its front page (`es/`), or on a switcher the story's version in it."""
+    title: str = ""
+    """On a switcher: the headline of the story's version in that language."""
+
+
+@dataclass(frozen=True)
 class SiteOutline(ShippedOnce):
     """`site` in templates. Each field is one part: a page depends on the parts its templates use."""
 
@@ -132,6 +148,8 @@ class SiteOutline(ShippedOnce):
     """`MM-DD` -> that calendar day across the years, its listing outlined (counts only)."""
     day_of_year: DayLookup
     shelf: Shelf
+    languages: tuple[LanguageLink, ...] = ()
+    """On a multilingual site, each language and its front page, in `languages` order; empty otherwise."""
 
     @property
     def articles(self) -> Any:
@@ -202,21 +220,32 @@ def outline_archive(archive: Archive) -> Archive:
     return dataclasses.replace(archive, listing=outline_listing(archive.listing))  # type: ignore[arg-type]
 
 
-def outline_site(site: Site) -> SiteOutline:
+def outline_site(site: Site, whole: Site | None = None) -> SiteOutline:
+    """The outline of one language's Site; `whole` is the site's default-language Site, which
+    holds the pages and the other languages (None: `site` is it)."""
+    whole = whole or site
+
     def outlines(listings: tuple[Listing, ...]) -> tuple[ListingOutline, ...]:
         return tuple(outline_listing(listing) for listing in listings)
 
     config = site.config
     on_this_day = {key: dataclasses.replace(day, listing=_bare_outline(day.listing))
                    for key, day in site.on_this_day.items()}
-    menu = sorted((page for page in site.pages if page.menu is not None), key=lambda page: (page.menu, page.url))
+    menu = sorted((page for page in whole.pages if page.menu is not None), key=lambda page: (page.menu, page.url))
     navigation = Navigation(bool(site.sections), bool(site.tags), bool(site.authors), bool(site.on_this_day),
                             config.search, tuple((page.title, page.url) for page in menu))
     shelf = Shelf(tuple((section.title, section.url) for section in site.sections),
                   tuple((year.period.label, year.period.url) for year in site.years))
     return SiteOutline(config, navigation, len(site.articles), outlines(site.tags), outlines(site.sections),
                        outlines(site.authors), tuple(outline_archive(year) for year in site.years),
-                       dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone), shelf)
+                       dict(site.calendars), on_this_day, DayLookup(on_this_day, config.timezone), shelf,
+                       tuple(LanguageLink(tree.config.language, language_name(tree.config.language), tree.home)
+                             for tree in whole.language_sites) if whole.other_languages else ())
+
+
+def translation_links(translations: tuple[Translation, ...]) -> tuple[LanguageLink, ...]:
+    """The versions of an article's story as its language switcher and `hreflang` links name them."""
+    return tuple(LanguageLink(t.language, language_name(t.language), t.url, t.title) for t in translations)
 
 
 def section_nearby(article: Article, section: Listing | None, position: int, count: int = 5) -> tuple[Article, ...]:

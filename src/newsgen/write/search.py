@@ -22,6 +22,9 @@ word occurrence it indexes, so the archive is indexed in shards, one Pagefind ru
   primary's engine). Pagefind's UI files are left out. An older shard the live site already
   publishes is hard-linked from there. The search page lists the shard keys, newest first
   (templates/search.html, static/search.js).
+- On a multilingual site each language has its own index, planned apart (one SearchPlan each)
+  and published under its prefix (`es/pagefind/`), indexed as that language: its search page
+  (`es/search/`) finds its language's articles only.
 
 A failed run fails the build, so the previous site stays.
 """
@@ -85,6 +88,8 @@ class SearchPlan:
     """Newest first: the first is the primary index, published at `pagefind/`."""
     body_digests: Mapping[str, str]
     """Each article body's digest by its name (for the next build: save_body_digests)."""
+    bundle: str = BUNDLE_DIR
+    """The folder of the output it is published in: `pagefind`, or a language's `es/pagefind`."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -148,9 +153,10 @@ def _cuts_after(article: Article, length: int, shard_words: int) -> bool:
 
 
 def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: ArticleBodies | None,
-                known: Mapping[str, str]) -> SearchPlan:
-    """The shards of the site's articles (newest first, as Site holds them), each with its key.
-    `known` holds the body digests of the previous build (read_body_digests)."""
+                known: Mapping[str, str], home: str = "") -> SearchPlan:
+    """The shards of the site's articles (newest first, as Site holds them), each with its key;
+    published under `home` (a language's prefix, `es/`). `known` holds the body digests of the
+    previous build (read_body_digests)."""
     engine = _engine_identity(pagefind_executable())
     options = " ".join(_options(config))
     digests = _digest_bodies(articles, config, bodies, known)
@@ -161,7 +167,7 @@ def plan_search(articles: Sequence[Article], config: SiteConfig, bodies: Article
             digest.update(f"{_indexed_fields(article)!r}\0{digests[_body_name(article, bodies)]}\n"
                           .encode("utf-8", "surrogateescape"))
         shards.append(SearchShard(digest.hexdigest(), group))
-    return SearchPlan(tuple(reversed(shards)), digests)
+    return SearchPlan(tuple(reversed(shards)), digests, home + BUNDLE_DIR)
 
 
 def _indexed_fields(article: Article) -> tuple:
@@ -281,21 +287,23 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
 
 
 def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
-                 bodies: ArticleBodies | None, fresh: bool = False, live: Path | None = None) -> SearchOutcome:
-    """Write the plan's index into `site_folder/pagefind/`: an older shard that the live site (`live`,
-    given when the writer trusts it) already publishes as the cache holds it is hard-linked from
-    there; any other shard is copied from the cache (every byte checked), else indexed by Pagefind
-    (two runs at a time) and kept in the cache. fresh=True (`--clean`) empties the cache first.
-    Entries the plan does not use are pruned. Raises BuildFailed."""
+                 bodies: ArticleBodies | None, fresh: bool = False, live: Path | None = None,
+                 also_used: frozenset[str] = frozenset()) -> SearchOutcome:
+    """Write the plan's index into `site_folder/pagefind/` (its `bundle`): an older shard that the
+    live site (`live`, given when the writer trusts it) already publishes as the cache holds it is
+    hard-linked from there; any other shard is copied from the cache (every byte checked), else
+    indexed by Pagefind (two runs at a time) and kept in the cache. fresh=True (`--clean`) empties
+    the cache first. Entries neither the plan nor `also_used` (the other languages' plans' keys)
+    use are pruned. Raises BuildFailed."""
     if fresh:
         shutil.rmtree(cache, ignore_errors=True)
-    bundle = site_folder / BUNDLE_DIR
+    bundle = site_folder / plan.bundle
     bundle.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     missing: list[SearchShard] = []
     for number, shard in enumerate(plan.shards):
         keep = _primary_file if number == 0 else _shard_file
-        if number > 0 and live is not None and link_published(cache, shard.key, live / BUNDLE_DIR / shard.key,
+        if number > 0 and live is not None and link_published(cache, shard.key, live / plan.bundle / shard.key,
                                                               _incoming(bundle, shard), keep):
             continue
         try:
@@ -310,7 +318,7 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
         _index_shards(missing, plan.keys[0], bundle, cache, config, bodies)
     for shard in plan.shards:
         _place(bundle, shard, primary=shard.key == plan.keys[0])
-    _prune(cache, set(plan.keys))
+    _prune(cache, set(plan.keys) | also_used)
     return SearchOutcome(len(missing), len(plan.shards) - len(missing), tuple(warnings))
 
 
