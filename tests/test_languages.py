@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,24 @@ def test_a_spanish_site_has_spanish_month_names_dates_and_theme_text(tmp_path):
     assert '<a rel="next" href="../08-11/">11 de agosto →</a>' in on_this_day
 
 
+def test_feeds_of_tags_sections_and_authors_describe_themselves_in_the_site_language(tmp_path):
+    story = ("---\ntitle: Reabre el puerto\ndate: 2022-08-10\ntags: [Puertos]\nsection: Economía\n"
+             "author: Ana Ruiz\n---\nTexto.\n")
+    spanish, _ = build_files(tmp_path / "es", {"newsgen.yaml": "language: es\ntitle: El Diario\nfeed_rss: true\n",
+                                               "content/a.md": story})
+    atom = "{http://www.w3.org/2005/Atom}"
+    subtitles = {kind: ET.parse(spanish / kind / slug / "feed.xml").getroot().findtext(f"{atom}subtitle")
+                 for kind, slug in [("tags", "puertos"), ("sections", "economia"), ("authors", "ana-ruiz")]}
+    assert subtitles == {"tags": "Los últimos artículos sobre el tema Puertos en El Diario.",
+                         "sections": "Los últimos artículos de la sección Economía en El Diario.",
+                         "authors": "Los últimos artículos de Ana Ruiz en El Diario."}
+    rss = ET.parse(spanish / "tags" / "puertos" / "rss.xml").getroot()
+    assert rss.findtext("channel/description") == "Los últimos artículos sobre el tema Puertos en El Diario."
+    english, _ = build_files(tmp_path / "en", {"newsgen.yaml": "title: The Ledger\n", "content/a.md": story})
+    tag_feed = ET.parse(english / "tags" / "puertos" / "feed.xml").getroot()
+    assert tag_feed.findtext(f"{atom}subtitle") == "The latest articles on the topic Puertos on The Ledger."
+
+
 def test_a_french_site_writes_french_months(tmp_path):
     out, _ = build_files(tmp_path, {"newsgen.yaml": "language: fr\n",
                                     "content/a.md": article("Le port rouvre", "2022-08-10")})
@@ -96,6 +115,8 @@ def test_right_to_left_languages_set_dir_on_the_page(tmp_path):
     english = next(out.glob("2022/08/11/*/index.html")).read_text()
     assert '<html lang="en">' in english
     assert '<time datetime="2022-08-11">11 August 2022</time>' in english  # its own dates in its language
+    linked_data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', english, re.S).group(1))
+    assert linked_data["@type"] == "NewsArticle" and linked_data["inLanguage"] == "en"
 
 
 @pytest.mark.parametrize("language", ["he", "fa", "ur"])

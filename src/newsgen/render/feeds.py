@@ -58,6 +58,9 @@ class Feed:
 
     title: str
     subtitle: str
+    """The site's description for the site's feed; for the feed of a tag, section or author, an
+    English sentence naming it (the built-in templates word it in the feed's language from kind
+    and subject, `_feeds.xml`)."""
     id: str
     self_url: str
     page_url: str
@@ -65,6 +68,10 @@ class Feed:
     language: str
     publisher: str
     entries: tuple[FeedEntry, ...]
+    kind: str = ""
+    """"tag", "section" or "author" for the feed of one; empty for the site's feed."""
+    subject: str = ""
+    """The name of the tag, section or author (the listing's title); empty for the site's feed."""
 
 
 def absolutize_links(fragment: str, page_url: str) -> str:
@@ -111,7 +118,7 @@ def feed_entry(article: Article, config: SiteConfig, ctx: RenderContext | None =
 
 
 def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str,
-              ctx: RenderContext | None = None) -> Feed:
+              ctx: RenderContext | None = None, kind: str | None = None) -> Feed:
     """The feed of a listing: its newest `feed_limit` articles, newest first."""
     articles = listing.articles[: config.feed_limit]
     title = config.title if listing.term is None else f"{listing.title} · {config.title}"
@@ -126,6 +133,8 @@ def make_feed(listing: Listing, config: SiteConfig, flavour: str, subtitle: str,
         language=config.language,
         publisher=config.publisher_name,
         entries=tuple(feed_entry(a, config, ctx) for a in articles),
+        kind=kind or "",
+        subject=listing.title if kind else "",
     )
 
 
@@ -159,10 +168,10 @@ def render_feeds(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
                 for flavour in flavours:
                     url = feed_url(listing.url, flavour)
                     inputs = {"feed_articles": tuple(listing.articles[:config.feed_limit]), "feed_title": listing.title,
-                              "feed_url": listing.url, "subtitle": subtitle, **language}
+                              "feed_url": listing.url, "subtitle": subtitle, "feed_kind": kind, **language}
                     yield DeclaredJob(TEMPLATES[flavour], url, url, inputs,
-                                      lambda listing=listing, flavour=flavour, subtitle=subtitle, config=config: {
-                                          "feed": make_feed(listing, config, flavour, subtitle, ctx), "rfc822": rfc822,
+                                      lambda listing=listing, flavour=flavour, subtitle=subtitle, config=config, kind=kind: {
+                                          "feed": make_feed(listing, config, flavour, subtitle, ctx, kind), "rfc822": rfc822,
                                           **({"config": config} if multilingual else {})})
 
     return render_declared_jobs(ctx, jobs())

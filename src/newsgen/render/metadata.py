@@ -45,8 +45,9 @@ def _publisher(config: SiteConfig) -> dict[str, Any]:
 
 
 def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
-    """A schema.org NewsArticle. Authors are Persons linking to their author pages; an article
-    with no byline is credited to the publisher."""
+    """A schema.org NewsArticle, in the article's own language (its `lang:`, else the site's).
+    Authors are Persons linking to their author pages; an article with no byline is credited to
+    the publisher."""
     url = absolute_url(config.base_url, article.url)
     authors: list[dict[str, Any]] = [
         {"@type": "Person", "name": author.name, "url": absolute_url(config.base_url, author.url)}
@@ -63,7 +64,7 @@ def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
         "dateModified": _iso(article.modified),
         "author": authors,
         "publisher": _publisher(config),
-        "inLanguage": config.language,
+        "inLanguage": article.lang or config.language,
         "wordCount": article.word_count,
     }
     if article.section:
