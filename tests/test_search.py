@@ -91,10 +91,11 @@ def test_every_page_links_to_search_and_no_other_page_has_a_script(make_site):
             assert all('type="application/ld+json"' in s for s in scripts), page  # data, never code
 
 
-def test_search_off_writes_no_index_no_search_page_and_no_link(make_site):
+def test_search_off_writes_no_index_no_search_page_no_script_and_no_link(make_site):
     out = make_site({"content/seed.txt": SEED.read_bytes(), "newsgen.yaml": "search: false\n"})
     assert not (out / "pagefind").exists()
     assert not (out / "search").exists()
+    assert sorted(path.name for path in (out / "static").iterdir()) == ["favicon.svg", "style.css"]
     assert "search/" not in (out / "index.html").read_text(encoding="utf-8")
 
 

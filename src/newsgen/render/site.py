@@ -172,13 +172,18 @@ def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...
                                                                       "search_shards": search_shards, **language})
 
 
+SEARCH_ONLY_ASSETS = frozenset({"search.js"})
+"""Built-in theme files only the search page loads: left out with `search: false`."""
+
+
 def theme_assets(config: SiteConfig, notices: list[str]) -> Iterator[Page]:
-    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name).
+    """The theme's files under `static/` (a site's `templates/static/NAME` overrides one by name;
+    the built-in search script is left out when search is off).
     A site's `templates/` folder that is a link leading outside the site folder, and links in it
     leading outside it (templates and theme files alike, see SiteTemplates), are skipped with a
     notice unless follow_symlinks; hidden files are skipped, as in `static/`."""
     builtin = builtin_templates_dir() / "static"
-    files = {p.name: p for p in builtin.iterdir() if p.is_file()}
+    files = {p.name: p for p in builtin.iterdir() if p.is_file() and (config.search or p.name not in SEARCH_ONLY_ASSETS)}
     templates = config.templates_path
     if (target := config.linked_away(templates)) is not None:
         notices.append(f"templates: skipped: a symbolic link to {target}, outside the site folder; the built-in "
