@@ -59,7 +59,8 @@ Progress = Callable[[str, int, "int | None"], None]
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
           progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False,
-          remembered: dict[str, FileResult] | None = None) -> BuildReport:
+          remembered: dict[str, FileResult] | None = None,
+          retire: Callable[[Path], None] | None = None) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
@@ -67,7 +68,9 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
     after a successful build when it changed. `remembered`, given by a caller that builds
     again and again in one process (`newsgen serve`), keeps the parsed articles between builds
-    (see load_articles)."""
+    (see load_articles); `retire`, given by such a caller, receives the folder holding the
+    previous site once the new one is in place, to remove after telling its readers (see
+    write_site; by default it is removed at once)."""
     started = time.perf_counter()
     now = now or reference_time()
     output = config.output_path
@@ -128,7 +131,8 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
                                        own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
-                                                 "findings": findings()}})
+                                                 "findings": findings()}},
+                retire=retire)
         finally:
             if shipping is not None:
                 shipping.remove()

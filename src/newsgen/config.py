@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import string
@@ -27,6 +28,12 @@ MARKDOWN_ENGINES = ("markdown", "commonmark")
 EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "datawrapper.dwcdn.net",
                "flo.uri.sh", "public.flourish.studio", "www.google.com")
 """The default `embed_hosts`: YouTube and Vimeo players, Datawrapper and Flourish charts, Google Maps."""
+
+
+@functools.lru_cache(maxsize=64)
+def zone_named(name: str) -> tzinfo:
+    """The time zone a `timezone` setting names (UTC for a name dateutil does not know)."""
+    return tz.gettz(name) or timezone.utc
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ class SiteConfig:
 
     @property
     def zone(self) -> tzinfo:
-        return tz.gettz(self.timezone) or timezone.utc
+        return zone_named(self.timezone)
 
     @property
     def base_path(self) -> str:

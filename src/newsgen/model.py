@@ -33,6 +33,27 @@ def pickled_by_fields(cls: type[R]) -> type[R]:
     return cls
 
 
+def replaced(record: R, **changes: Any) -> R:
+    """dataclasses.replace for a frozen slotted dataclass without `__post_init__`, at a third of
+    its cost: the new record's slots are copied from the old one's, then `changes` set, without
+    calling `__init__` (for the stages that touch every article of the site on every build)."""
+    cls = type(record)
+    slots = _SLOTS.get(cls)
+    if slots is None:
+        slots = _SLOTS[cls] = {f.name: getattr(cls, f.name) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    new = object.__new__(cls)
+    for slot in slots.values():
+        slot.__set__(new, slot.__get__(record))
+    for name, value in changes.items():
+        if name not in slots:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        slots[name].__set__(new, value)
+    return new
+
+
+_SLOTS: dict[type, dict[str, Any]] = {}
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Term:
@@ -228,6 +249,8 @@ class Article:
         """The last time the content changed: the latest of updated (else published) and
         the corrections' dates."""
         latest = self.updated or self.published
+        if not self.corrections:
+            return latest
         return max([latest, *(c.date for c in self.corrections)])
 
 

@@ -131,9 +131,10 @@ def place_file(path: Path, root: Path, layout: str, article_suffixes: set[str]) 
     """Decide from the path alone whether a file is read as an article (content decides the rest).
     `layout` is resolved (see resolve_layout)."""
     suffix = path.suffix.lower()
-    folders = path.relative_to(root).parts[:-1]
     if suffix in EXPORT_SUFFIXES:
         return Placement(layout, True)
+    if layout in ("jekyll", "pelican"):  # the folders matter (worked out only then: a scan places every file)
+        folders = path.relative_to(root).parts[:-1]
     if layout == "jekyll":
         internal = next((f for f in folders if f.startswith("_") and f not in ("_posts", "_drafts")), None)
         if internal:

@@ -23,7 +23,7 @@ from newsgen.content.formats.exports import EXPORT_SUFFIXES
 from newsgen.content.layouts import (HUGO_BUNDLE_PAGE, HUGO_SECTION_PAGE, MarkedFolders, Neighbours, neighbours_of,
                                      place_file, resolve_layout)
 from newsgen.pictures.paths import bundle_folder, is_picture
-from newsgen.model import Article, ArticleFiles, FileResult, LoadedContent, Page
+from newsgen.model import Article, ArticleFiles, FileResult, LoadedContent, Page, replaced
 from newsgen.urls import url_collisions
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
@@ -278,9 +278,12 @@ class CachedResult:
 def without_body(result: FileResult) -> FileResult:
     if not result.articles and result.article is None:
         return result
-    bare = tuple(dataclasses.replace(article, body_html="") for article in result.articles)
-    first = dataclasses.replace(result.article, body_html="") if result.article is not None else None
-    return dataclasses.replace(result, article=bare[0] if bare else first, articles=bare)
+    bare = tuple(replaced(article, body_html="") for article in result.articles)
+    if bare:
+        first = bare[0]
+    else:
+        first = replaced(result.article, body_html="") if result.article is not None else None
+    return dataclasses.replace(result, article=first, articles=bare)
 
 
 def parse_file_again(path: Path, config: SiteConfig) -> FileResult:

@@ -191,9 +191,20 @@ def _encode_term(term: Term) -> list[str]:
 
 def _decode_term(item: Any) -> Term:
     kind, name, slug, url = (_str(part) for part in _list(item, 4))
-    if kind not in _TERM_KINDS:
-        raise InvalidEntry(f"term kind {kind!r}")
-    return Term(kind, name, slug, url)  # type: ignore[arg-type]
+    key = (kind, name, slug, url)
+    term = _decoded_terms.get(key)
+    if term is None:
+        if kind not in _TERM_KINDS:
+            raise InvalidEntry(f"term kind {kind!r}")
+        if len(_decoded_terms) >= 100_000:
+            _decoded_terms.clear()
+        term = _decoded_terms[key] = Term(kind, name, slug, url)  # type: ignore[arg-type]
+    return term
+
+
+_decoded_terms: dict[tuple[str, str, str, str], Term] = {}
+"""Each Term decoded, by its four texts: the articles of a site share a few thousand terms (a
+Term is immutable, so one record serves every article that names it)."""
 
 
 # Values of `extra` (from YAML, TOML or JSON): JSON's own types, lists for tuples, and one-key

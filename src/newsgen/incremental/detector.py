@@ -27,7 +27,7 @@ import hashlib
 from datetime import datetime
 from typing import Any, Container, Iterable, Mapping
 
-from newsgen.model import Article
+from newsgen.model import Article, replaced
 
 _PLAIN = (str, int, float, bool, type(None), bytes)
 _PLAIN_TYPES = frozenset(_PLAIN)
@@ -54,10 +54,13 @@ class Fingerprints:
         if known is not None:
             return known[1]
         if kind is Article:
-            bare = dataclasses.replace(value, body_html="") if value.body_html else value
-            text = f"article:{self.body_keys.get(value.source, '')}:{_hash(repr(bare))}"
-        elif kind is tuple or kind is list:
-            text = "[" + ",".join([self.of(v) for v in value]) + "]"
+            bare = replaced(value, body_html="") if value.body_html else value
+            fingerprint = _hash(f"article:{self.body_keys.get(value.source, '')}:{bare!r}")
+            self._known[id(value)] = (value, fingerprint)
+            return fingerprint
+        if kind is tuple or kind is list:
+            of, known = self.of, self._known
+            text = "[" + ",".join([known[id(v)][1] if id(v) in known else of(v) for v in value]) + "]"
         elif kind is set or kind is frozenset:
             text = "{" + ",".join(sorted(self.of(v) for v in value)) + "}"
         elif isinstance(value, Mapping):
@@ -79,6 +82,7 @@ class Fingerprints:
 WHOLE = "*"
 """In PageInputs.reads: the value may be read whole (as the attribute set), or any name may be
 (as the name)."""
+_EVERY = frozenset([WHOLE])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +128,7 @@ class ChangeDetector:
         parts = [self.base, page.template, page.templates]
         for name in sorted(page.inputs):
             value = page.inputs[name]
-            read = frozenset([WHOLE]) if every else reads.get(name)  # type: ignore[union-attr]
+            read = _EVERY if every else reads.get(name)  # type: ignore[union-attr]
             if read is None:
                 parts.append(f"{name}: not read")
             elif WHOLE in read or type(value) in _PLAIN_TYPES or type(value) is Article:

@@ -71,10 +71,10 @@ def relate_articles(articles: Sequence[Article], count: int) -> Mapping[str, tup
             candidates.update(positions[max(0, at - WINDOW):at + WINDOW + 1])
         candidates.discard(position)
         here, tags = micros[position], tag_sets[position]
-        ranked = []
-        for other in candidates:
-            years = abs(here - micros[other]) / 1_000_000 / 86400 / DAYS_PER_YEAR
-            ranked.append((-(summed(tags & tag_sets[other]) / (1 + years)), years, slugs_of[other], other))
+        ranked = [(-((sums[shared] if shared in sums else summed(shared)) / (1 + years)), years, slugs_of[other], other)
+                  for other in candidates
+                  for shared in (tags & tag_sets[other],)
+                  for years in (abs(here - micros[other]) / 1_000_000 / 86400 / DAYS_PER_YEAR,)]
         best = heapq.nsmallest(count, ranked)
         if best:
             related[article.url] = tuple(articles[other] for *_, other in best)

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Redirect, Site, SitePage, Term, Translation
+from newsgen.model import Archive, Article, Listing, Period, Redirect, Site, SitePage, Term, Translation, replaced
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects, term_redirects
 from newsgen.index.related import relate_articles
@@ -67,7 +67,7 @@ def _with_canonical_terms(article: Article, terms: dict[str, dict[str, Term]]) -
     section = terms["section"][article.section.slug] if article.section else None
     if tags == article.tags and authors == article.authors and section == article.section:
         return article
-    return dataclasses.replace(article, tags=tags, authors=authors, section=section)
+    return replaced(article, tags=tags, authors=authors, section=section)
 
 
 def _check_url_collisions(articles: list[Article]) -> None:
@@ -97,8 +97,12 @@ def _check_reserved_urls(articles: tuple[Article, ...], reserved: dict[str, str]
 
 
 def _check_page_urls(pages: tuple[SitePage, ...], articles: tuple[Article, ...], reserved: dict[str, str]) -> None:
-    """A page whose URL is an article's, another page's or a listing page's: an error naming both."""
-    errors = url_collisions([(a.url, a.url_source) for a in articles] + [(p.url, p.source) for p in pages])
+    """A page whose URL is an article's, another page's or a listing page's: an error naming both.
+    (No two articles share a URL: _check_url_collisions has refused that; only URLs a page claims
+    are looked at.)"""
+    page_urls = {p.url for p in pages}
+    errors = url_collisions([(a.url, a.url_source) for a in articles if a.url in page_urls]
+                            + [(p.url, p.source) for p in pages])
     errors += [f"{p.source}: URL /{p.url} is already the {reserved[p.url]}; give the page a different 'slug'"
                for p in sorted(pages, key=lambda p: p.source) if p.url in reserved]
     if errors:
@@ -111,13 +115,15 @@ def _listing_urls(listings: tuple[Listing, ...], page_size: int, what: str) -> d
 
 def _archives(articles: list[Article], config: SiteConfig, root: str = "") -> list[Archive]:
     zone = config.zone
-    groups: dict[Period, list[Article]] = defaultdict(list)
+    by_date: dict[tuple[int, int | None, int | None], list[Article]] = defaultdict(list)
     for article in articles:  # already newest first, so each group is too
         local = article.published.astimezone(zone)
-        groups[Period(local.year, root=root)].append(article)
-        groups[Period(local.year, local.month, root=root)].append(article)
+        year, month = local.year, local.month
+        by_date[(year, None, None)].append(article)
+        by_date[(year, month, None)].append(article)
         if article.precision != "month":
-            groups[Period(local.year, local.month, local.day, root=root)].append(article)
+            by_date[(year, month, local.day)].append(article)
+    groups = {Period(year, month, day, root=root): members for (year, month, day), members in by_date.items()}
     by_level: dict[str, list[Period]] = defaultdict(list)
     children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
     for period in sorted(groups, key=lambda p: (p.year, p.month or 0, p.day or 0), reverse=True):

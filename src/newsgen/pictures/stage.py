@@ -6,7 +6,6 @@ The copies, and the pictures of article folders, are published as Pages (picture
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -17,7 +16,7 @@ from typing import Iterator
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError, display_path
-from newsgen.model import Article, Page, Picture, PictureFile
+from newsgen.model import Article, Page, Picture, PictureFile, replaced
 from newsgen.pictures.paths import (PictureSource, bundle_folder, bundle_picture_files, is_remote, resolve_picture,
                                     where_looked)
 from newsgen.pictures.resize import RESIZED, Resized, resize_picture, settings_key
@@ -69,13 +68,20 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
     for url, source in sorted(wanted.items()):
         result = resized.get(url)
         pictures[url] = _picture(source, result, cache / CACHE_FOLDER, outputs)
-    out = [dataclasses.replace(article,
-                               picture=pictures[lead.url] if lead is not None else Picture(article.image)
-                               if article.image and is_remote(article.image) and article.takedown is None else None,
-                               body_pictures=tuple((src, pictures[p.url]) for src, p in body))
+    out = [_with_pictures(article, pictures[lead.url] if lead is not None else Picture(article.image)
+                          if article.image and is_remote(article.image) and article.takedown is None else None,
+                          tuple((src, pictures[p.url]) for src, p in body))
            for article, lead, body in found]
     return PictureStage(out, warnings, tuple((path, file, shown) for path, (file, shown) in sorted(outputs.items())),
                         encoded)
+
+
+def _with_pictures(article: Article, picture: Picture | None, body_pictures: tuple[tuple[str, Picture], ...]) -> Article:
+    """The article with its pictures as published: the record itself when it has them already
+    (an article without pictures, on every build)."""
+    if picture == article.picture and body_pictures == article.body_pictures:
+        return article
+    return replaced(article, picture=picture, body_pictures=body_pictures)
 
 
 def _article_pictures(article: Article, static_dir: Path, static_names: frozenset[str],

@@ -23,7 +23,7 @@ import json
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from contextvars import ContextVar
@@ -33,12 +33,11 @@ import jinja2
 from babel.dates import format_date, format_skeleton, format_time, get_day_names, get_month_names
 from babel.lists import format_list
 from babel.numbers import format_decimal
-from dateutil import tz
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, meta, nodes
 from jinja2 import select_autoescape
 from jinja2.loaders import split_template_path
 
-from newsgen.config import SiteConfig
+from newsgen.config import SiteConfig, zone_named
 from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
 from newsgen.model import Article, DayOfYear, Period
@@ -404,7 +403,7 @@ def _format_date(context: Any, moment: datetime, precision: str = "day") -> str:
 def formatted_date(moment: datetime, precision: str, timezone: str, language: str) -> str:
     """A date as pages show it, in the zone and language named: `May 2023`, `4 May 2023` or
     `4 May 2023, 09:30 UTC` in English."""
-    local = moment.astimezone(_zone(timezone))
+    local = moment.astimezone(zone_named(timezone))
     locale = cldr_locale(language)
     if precision == "month":
         return format_skeleton("yMMMM", local, locale=locale)
@@ -514,9 +513,6 @@ def _on_this_day_label(context: Any, url: str) -> str:
     return _day_label(context, int(month), int(day))
 
 
-@functools.lru_cache(maxsize=64)
-def _zone(name: str) -> Any:
-    return tz.gettz(name) or dt_timezone.utc
 
 
 @jinja2.pass_context
@@ -524,7 +520,7 @@ def _by_period(context: Any, articles: tuple[Article, ...], level: str) -> list[
     """Articles grouped by their year or day ("year" or "day") in the site's zone, in the order
     given: `(Period, articles)` pairs. An article dated to a month goes under its month."""
     config = context["config"]
-    zone, root = _zone(config.timezone), config.home
+    zone, root = zone_named(config.timezone), config.home
     groups: dict[Period, list[Article]] = {}
     for article in articles:
         local = article.published.astimezone(zone)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Iterator
 
-from newsgen.config import SiteConfig
 from newsgen.index.site import newest_time
 from newsgen.model import Listing, Site
 from newsgen.model import Article, KeptPage, Page
@@ -58,12 +57,11 @@ class Sitemap:
         return any(e.alternates for e in self.entries)
 
 
-def _listing_dates(listing: Listing, page_size: int, config: SiteConfig,
-                   modified: dict[str, datetime]) -> Iterator[tuple[str, datetime | None, str]]:
+def _listing_dates(listing: Listing, page_size: int, modified: dict[str, datetime],
+                   years: dict[str, str]) -> Iterator[tuple[str, datetime | None, str]]:
     for page in listing.pages(page_size):
         if page.articles:
-            year = page.articles[0].published.astimezone(config.zone).year
-            yield page.url, max(modified[a.url] for a in page.articles), f"{year:04d}"
+            yield page.url, max([modified[a.url] for a in page.articles]), years[page.articles[0].url]
         else:
             yield page.url, None, UNDATED
 
@@ -81,9 +79,12 @@ def _tree_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
     """content_dates of one language's pages."""
     config, home = site.config, site.home
     dates: dict[str, tuple[datetime | None, str]] = {}
-    modified = {article.url: article.modified for article in site.articles}  # each article once, not once a listing
-    for article in site.articles:
-        dates[article.url] = (modified[article.url], f"{article.published.astimezone(config.zone).year:04d}")
+    zone = config.zone
+    # each article once, not once a listing
+    modified = {article.url: article.modified for article in site.articles}
+    years = {article.url: f"{article.published.astimezone(zone).year:04d}" for article in site.articles}
+    for url, lastmod in modified.items():
+        dates[url] = (lastmod, years[url])
     listings = [(site.front, config.page_size)]
     for kind in ("tag", "section", "author"):
         kind_listings = site.terms(kind)
@@ -93,7 +94,7 @@ def _tree_dates(site: Site) -> dict[str, tuple[datetime | None, str]]:
         listings += [(listing, config.archive_page_size) for listing in kind_listings]
     listings += [(archive.listing, config.archive_page_size) for archive in site.archives]
     for listing, size in listings:
-        for url, lastmod, group in _listing_dates(listing, size, config, modified):
+        for url, lastmod, group in _listing_dates(listing, size, modified, years):
             dates[url] = (lastmod, group)
     dates[home + "archive/"] = (newest_time(site.articles), UNDATED)
     return dates

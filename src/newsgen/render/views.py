@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
 from typing import Any, Mapping
 
-from dateutil import tz
 from jinja2.exceptions import TemplateRuntimeError
 
-from newsgen.config import SiteConfig
+from newsgen.config import SiteConfig, zone_named
 from newsgen.model import (Archive, Article, DatePrecision, DayOfYear, Listing, ListingPage, MonthCalendar, Period,
                            Site, Takedown, Term, Translation)
 from newsgen.render.translations import language_name
@@ -112,8 +111,8 @@ class DayLookup:
     timezone: str
 
     def __call__(self, moment: datetime) -> DayOfYear | None:
-        zone = tz.gettz(self.timezone) or dt_timezone.utc
-        return self.on_this_day.get(f"{moment.astimezone(zone):%m-%d}")
+        local = moment.astimezone(zone_named(self.timezone))
+        return self.on_this_day.get("%02d-%02d" % (local.month, local.day))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Every build goes into one folder (`site` in a private cache folder) as `newsgen build` does: it
 renders and writes only what changed, and swaps the new site in whole (write/publish.py), so a
-half-written site is never served; a failed build leaves the last good one in place. The worker
-processes stay up between builds.
+half-written site is never served; a failed build leaves the last good one in place. The folder
+holding the previous site is removed after the server is told of the new one, not before. The
+worker processes stay up between builds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from newsgen.model import BuildReport, FileResult
 from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
+from newsgen.write.publish import remove_retired
 from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS
 
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
@@ -58,21 +60,29 @@ class PreviewBuilder:
         """The parsed articles of the last build, by cache key (see load_articles)."""
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
-        """Read the config again, build, and serve the result; on error keep the last good build."""
+        """Read the config again, build, and serve the result; on error keep the last good build.
+        The folder holding the previous site is removed after the server is told of the new one."""
         target = self.cache_dir / "site"
+        retired: list[Path] = []
+        report: BuildReport | None = None
         try:
             config = load_config(self.site_dir, self.overrides)
             config = replace(config, output_dir=str(target.resolve()))
-            report = build(config, reference_time(), self.executor, progress, remembered=self.remembered)
+            report = build(config, reference_time(), self.executor, progress, remembered=self.remembered,
+                           retire=retired.append)
         except NewsgenError as exc:
-            self.state.fail(str(exc))
-            return RebuildOutcome(changes, None, str(exc))
+            error = str(exc)
         except Exception as exc:  # a bug in newsgen, or the server stopping mid-build: keep serving
             error = "internal error (please report it):\n" + "".join(traceback.format_exception(exc)).rstrip()
+        else:
+            error = None
+        if error is None:
+            self.state.publish(target, config.base_path)
+        else:
             self.state.fail(error)
-            return RebuildOutcome(changes, None, error)
-        self.state.publish(target, config.base_path)
-        return RebuildOutcome(changes, report, None)
+        for folder in retired:
+            remove_retired(folder)
+        return RebuildOutcome(changes, report, error)
 
 
 def make_cache_dir(site_dir: Path) -> Path:

@@ -213,18 +213,21 @@ class _Staging:
 
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
                extra: Callable[[dict[str, str]], dict[str, Any]] | None = None,
-               finish: Callable[[Path, dict[str, str]], None] | None = None) -> WriteReport:
+               finish: Callable[[Path, dict[str, str]], None] | None = None,
+               retire: Callable[[Path], None] | None = None) -> WriteReport:
     """Write pages into output_dir: stage a complete new site beside it, then swap it in. With a
     trusted manifest, only changed files are written (the others are hard-linked) and a build
     that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
     hashes) is saved when manifest is given. `finish(staging, digests)`, when given, runs on the
     complete staging folder (with the content hash of every file in it) before the swap; if it
-    raises, the old output stays."""
+    raises, the old output stays. The folder holding the previous site after the swap is removed
+    at once, or handed to `retire` (to remove once readers have moved to the new site: a folder
+    beside the output that a build finds there is removed, see _clean_leftovers)."""
     make_output_parent(output_dir)
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
         try:
-            return _write_staged(pages, output_dir, manifest, extra, finish)
+            return _write_staged(pages, output_dir, manifest, extra, finish, retire or remove_retired)
         except OSError as exc:  # a full disk, a file where a folder should be, ...
             if exc.filename and not _beside_output(exc.filename, output_dir):  # a file of the build's cache
                 raise NewsgenError(f"cannot write {exc.filename}: {exc.strerror or exc}; the site was not built, "
@@ -253,7 +256,8 @@ def make_output_parent(output_dir: Path) -> None:
 
 def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
                   extra: Callable[[dict[str, str]], dict[str, Any]] | None,
-                  finish: Callable[[Path, dict[str, str]], None] | None) -> WriteReport:
+                  finish: Callable[[Path, dict[str, str]], None] | None,
+                  retire: Callable[[Path], None]) -> WriteReport:
     previous = manifest.digests if manifest is not None and manifest.trusted else None
     if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
         raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
@@ -294,8 +298,10 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
             if finish is not None:
                 finish(staging.path, digests)
             os.chmod(staging.path, 0o755)
-            _swap_in(staging.path, output_dir)
+            previous_site = _swap_in(staging.path, output_dir)
             staging.path = None
+            if previous_site is not None:
+                retire(previous_site)
         if manifest is not None:
             _save_manifest(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}),
                            output_dir)
@@ -388,13 +394,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _swap_in(staging: Path, output_dir: Path) -> None:
+def remove_retired(folder: Path) -> None:
+    """Remove the folder that held the previous site (write_site's default `retire`)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _swap_in(staging: Path, output_dir: Path) -> Path | None:
+    """Put the staged site at output_dir; the folder now holding the previous site, if any."""
     if not output_dir.exists():
         os.rename(staging, output_dir)
-        return
+        return None
     if output_dir.is_dir() and not output_dir.is_symlink() and _exchange(staging, output_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous site
-        return
+        return staging  # it now holds the previous site
     retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
     os.rmdir(retired)
     os.rename(output_dir, retired)
@@ -403,4 +414,4 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
     except OSError:
         os.rename(retired, output_dir)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return retired
