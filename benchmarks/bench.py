@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -247,7 +248,8 @@ def variant_name(ours: Newsgen) -> str:
 
 
 def _newest_copy(text: str) -> str:
-    """The article with a new title and slug, dated a year after it: the newest of the corpus."""
+    """The article with a new title and slug, a second later on the same day: the newest story,
+    on the archive's newest day (today's story in a current archive)."""
     lines = text.split("\n")
     for number, line in enumerate(lines):
         if line.startswith("title: "):
@@ -255,8 +257,9 @@ def _newest_copy(text: str) -> str:
         elif line.startswith("slug: "):
             lines[number] = "slug: breaking-news-from-the-benchmark"
         elif line.startswith("date: "):
-            value = line[6:].strip().strip("'\"")
-            lines[number] = f"date: {int(value[:4]) + 1}{value[4:]}"
+            published = datetime.fromisoformat(line[6:].strip().strip("'\""))
+            later = published + timedelta(seconds=1)
+            lines[number] = f"date: {(later if later.date() == published.date() else published).isoformat()}"
     return "\n".join(lines)
 
 
