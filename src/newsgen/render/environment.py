@@ -310,10 +310,10 @@ def render_template(env: Environment, template: str, context: dict[str, Any]) ->
 
 
 _RENDERING_LANGUAGE: ContextVar[str] = ContextVar("rendering_language", default="en")
-_THEME_LANGUAGE: ContextVar[str] = ContextVar("theme_language", default="")
-"""The language of the theme's words on the page render_template is rendering (PageCatalogue)."""
 """The language of the page render_template is rendering, for what reads it without the template's
 context: the labels of model records (NewsEnvironment.getattr) and `month_names`."""
+_THEME_LANGUAGE: ContextVar[str] = ContextVar("theme_language", default="")
+"""The language of the theme's words on the page render_template is rendering (PageCatalogue)."""
 
 
 class NewsEnvironment(Environment):
@@ -511,8 +511,6 @@ def _on_this_day_label(context: Any, url: str) -> str:
     """The calendar day an on-this-day page's URL (`on-this-day/08-10/`) names, as _day_label writes it."""
     month, day = _ON_THIS_DAY.search(url).groups()  # type: ignore[union-attr]
     return _day_label(context, int(month), int(day))
-
-
 
 
 @jinja2.pass_context
