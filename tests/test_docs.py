@@ -30,7 +30,8 @@ from conftest import REPO
 from newsgen.cli import make_parser
 from newsgen.config import USER_KEYS, load_config, reference_time
 from newsgen.content.load import load_articles
-from newsgen.content.pages import parse_pages, read_page_sources
+from newsgen.content.pages import parse_pages
+from newsgen.content.scan import read_page_sources
 from newsgen.errors import NewsgenError
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]

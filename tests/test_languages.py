@@ -16,8 +16,9 @@ from babel.messages.pofile import read_po
 from conftest import build_files, write_files
 from newsgen.config import load_config
 from newsgen.model import CalendarDay, MonthCalendar, Period
-from newsgen.render.environment import builtin_templates_dir, make_environment
-from newsgen.render.translations import builtin_translations_dir
+from newsgen.render.environment import make_environment
+from newsgen.render.theme_sources import builtin_templates_dir
+from newsgen.render.theme_sources import builtin_translations_dir
 
 SHIPPED = ["en", "es", "pt", "fr", "de", "ar"]
 

@@ -11,7 +11,7 @@ from conftest import write_files
 from newsgen.build import BuildReport, build
 from newsgen.config import load_config
 from newsgen.content.layouts import Neighbours
-from newsgen.content.load import neighbours_on_disk, scan_sources
+from newsgen.content.scan import neighbours_on_disk, scan_sources
 from newsgen.serve.server import PreviewState
 from newsgen.serve.watch import PreviewBuilder
 

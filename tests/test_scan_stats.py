@@ -7,7 +7,7 @@ from conftest import write_files
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.incremental.stats import KnownFiles, file_stats_path
+from newsgen.incremental.stats import KnownFiles, context_digest, file_stats_path
 
 ARTICLE = "---\ntitle: Harbour reopens\ndate: 2024-03-01\n---\nThe harbour reopened on {}.\n"
 PAGE = "public/2024/03/01/harbour-reopens/index.html"
@@ -57,9 +57,9 @@ def test_a_file_modified_in_the_second_of_the_recording_scan_is_read_again(tmp_p
     path = tmp_path / "a.md"
     path.write_text("x", encoding="utf-8")
     stat = os.stat(path)
-    entry = KnownFiles.entry(stat, "content/a.md", "near", "key")
+    entry = KnownFiles.entry(stat, context_digest("content/a.md", "near"), "key")
     same_second = KnownFiles("context", stat.st_mtime_ns - stat.st_mtime_ns % 10**9, {str(path): entry})
     later = KnownFiles("context", stat.st_mtime_ns - stat.st_mtime_ns % 10**9 + 10**9, {str(path): entry})
-    assert same_second.key(str(path), stat, "content/a.md", "near") is None
-    assert later.key(str(path), stat, "content/a.md", "near") == "key"
-    assert later.key(str(path), stat, "content/b.md", "near") is None  # another path as shown
+    assert same_second.key(str(path), stat, context_digest("content/a.md", "near")) is None
+    assert later.key(str(path), stat, context_digest("content/a.md", "near")) == "key"
+    assert later.key(str(path), stat, context_digest("content/b.md", "near")) is None  # another path as shown

@@ -13,7 +13,7 @@ from PIL import Image
 
 from newsgen.build import build
 from newsgen.config import load_config
-from newsgen.render.environment import builtin_templates_dir
+from newsgen.render.theme_sources import builtin_templates_dir
 from conftest import write_files
 
 BUILTIN_MACROS = (builtin_templates_dir() / "_macros.html").read_text(encoding="utf-8")

@@ -16,7 +16,6 @@ from pathlib import Path
 from newsgen import __version__
 from newsgen.build import build, check_chosen_output
 from newsgen.cluster import cluster_executor
-from newsgen.content.importer import import_content
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError, NewsgenError, display_path
 from newsgen.model import BuildReport
@@ -331,6 +330,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from newsgen.content.importer import import_content  # the readers: only this command and a build that parses load them
+
     config = load_config(args.site, {"content_layout": args.layout, "skip_invalid": args.skip_invalid})
     report = import_content(args.src, args.dest, config)
     for warning in report.warnings:

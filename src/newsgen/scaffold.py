@@ -9,7 +9,7 @@ from pathlib import Path
 
 from newsgen.config import CONFIG_NAME, SiteConfig
 from newsgen.errors import NewsgenError, display_path
-from newsgen.render.environment import builtin_templates_dir
+from newsgen.render.theme_sources import builtin_templates_dir
 from newsgen.urls import slugify
 
 

@@ -21,7 +21,7 @@ import yaml
 from newsgen.content.collect import SourceItem, build_item_articles, distinct_urls_across_files, read_source_items
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed, NewsgenError, SourceError, display_path
-from newsgen.content.load import ARTICLE_SUFFIXES, SKIPPED_SUFFIXES, find_article_files, neighbours_on_disk
+from newsgen.content.scan import ARTICLE_SUFFIXES, SKIPPED_SUFFIXES, find_article_files, neighbours_on_disk
 from newsgen.content.layouts import neighbours_of, place_file, resolve_layout
 from newsgen.model import Article
 
@@ -55,7 +55,8 @@ def import_content(src: Path, dest: Path, site_config: SiteConfig) -> ImportRepo
     config = dataclasses.replace(config, content_layout=resolve_layout(root, config.content_layout))
     report = ImportReport()
     if src.is_dir():
-        paths, skipped, marked = find_article_files(root, config.content_layout)
+        found, skipped, marked = find_article_files(root, config.content_layout)
+        paths = [Path(path) for path in found]
         report.warnings += skipped
         neighbours = [neighbours_of(path, config.content_layout, marked) for path in paths]
     else:

@@ -93,7 +93,7 @@ def _has_marked_ancestor(folder: str, marked: set[str]) -> bool:
 @dataclass(frozen=True)
 class Neighbours:
     """What the other files of the content folder say about one file: every such fact that shapes
-    its parse, and so part of its cache key (load.py). Only a Hugo tree has any."""
+    its parse, and so part of its cache key (scan.py). Only a Hugo tree has any."""
 
     bundle_resource: bool = False
     """Its folder holds Hugo's `index.md` and the file is another one: a resource of that bundle."""
@@ -125,6 +125,13 @@ def resolve_layout(root: Path, configured: str) -> str:
         if "_index.md" in files:
             return "hugo"
     return "newsgen"
+
+
+def path_suffix(name: str) -> str:
+    """A file name's suffix as PurePath.suffix gives it ("" for "notes." and ".profile"), without
+    making a path object (the scan asks for every file's)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def place_file(path: Path, root: Path, layout: str, article_suffixes: set[str]) -> Placement:

@@ -8,39 +8,14 @@ A page has a `title`, and may have a `slug` (default: its file name), a `summary
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from newsgen.config import SiteConfig
 from newsgen.content.articles import (alias_key, aliases_field, first_paragraph_text, render_body, shorten_words, text_field)
 from newsgen.content.formats import decode_text
 from newsgen.content.formats.readers import parse_document
-from newsgen.content.load import walk_files
-from newsgen.errors import BuildFailed, SourceError, SourceProblem, describe, display_path
+from newsgen.content.scan import PageSource
+from newsgen.errors import BuildFailed, SourceError, SourceProblem, describe
 from newsgen.model import SitePage
 from newsgen.urls import slugify
-
-PAGE_SUFFIXES = {".md", ".markdown"}
-
-
-@dataclass(frozen=True)
-class PageSource:
-    """One page file: where it is, how messages show it, and its bytes."""
-
-    path: Path
-    shown: str
-    data: bytes
-
-
-def read_page_sources(config: SiteConfig) -> list[PageSource]:
-    """Every Markdown file under `pages/`, in a stable order (hidden files and other files are
-    left alone; links leading outside the folder are skipped unless follow_symlinks)."""
-    folder = config.pages_path
-    if not folder.is_dir():
-        return []
-    return [PageSource(path, display_path(path, config.site_dir), path.read_bytes())
-            for path in walk_files(folder, config.follow_symlinks, [], config.site_dir)
-            if path.suffix.lower() in PAGE_SUFFIXES]
 
 
 def parse_pages(sources: list[PageSource], config: SiteConfig) -> tuple[SitePage, ...]:

@@ -155,6 +155,12 @@ def previous_page_keys(saved: Any, present: Container[str]) -> dict[str, str]:
     return {path: key for path, key in saved.items() if isinstance(key, str) and path in present}
 
 
+def build_digest(sources_digest: str, history: bytes | None) -> str:
+    """Everything a whole build is made from but the clock, as one digest: its sources and the
+    site's URL history file's bytes (None: it has none)."""
+    return hashlib.blake2b(sources_digest.encode() + b"\0" + (history or b""), digest_size=16).hexdigest()
+
+
 @dataclasses.dataclass(frozen=True)
 class BuildInputs:
     """Everything a whole build is made from but the clock, as one digest, and the span of time

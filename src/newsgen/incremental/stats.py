@@ -33,7 +33,9 @@ def file_stats_path(config: SiteConfig) -> Path:
     return cache_dir(config) / "files.json"
 
 
-def _context_digest(shown: str, neighbours: str) -> str:
+def context_digest(shown: str, neighbours: str) -> str:
+    """What shaped a file's key besides its bytes and the parse settings: the path as shown and
+    what its neighbours say about it."""
     return hashlib.blake2b(f"{shown}\0{neighbours}".encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
@@ -48,18 +50,19 @@ class KnownFiles:
     files: dict[str, list[Any]] = field(default_factory=dict)
     """path -> [size, mtime_ns, ctime_ns, inode, context digest, key]."""
 
-    def key(self, path: str, stat: os.stat_result, shown: str, neighbours: str) -> str | None:
-        """The file's recorded key, if its stats say its bytes are as recorded; else None."""
+    def key(self, path: str, stat: os.stat_result, context: str) -> str | None:
+        """The file's recorded key, if its stats say its bytes are as recorded and `context`
+        (context_digest) is as recorded; else None."""
         entry = self.files.get(path)
         if entry is None or stat.st_mtime_ns // _SECOND >= self.scanned_ns // _SECOND:
             return None
         if entry[:4] != [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]:
             return None
-        return entry[5] if entry[4] == _context_digest(shown, neighbours) else None
+        return entry[5] if entry[4] == context else None
 
     @staticmethod
-    def entry(stat: os.stat_result, shown: str, neighbours: str, key: str) -> list[Any]:
-        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, _context_digest(shown, neighbours), key]
+    def entry(stat: os.stat_result, context: str, key: str) -> list[Any]:
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, context, key]
 
 
 def read_known_files(path: Path) -> KnownFiles | None:

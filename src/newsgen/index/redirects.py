@@ -7,7 +7,7 @@ writes) or another file's alias is an error naming both.
 The site's URL history (`newsgen-urls.txt` at the site root, one `source<TAB>/url/` line per URL
 ever published, sorted) is an input of the build like the articles: every earlier URL of an
 article or page that is still published redirects to its current URL, unless a page or an alias
-now holds it. `newsgen build` writes the history back after a successful build (build.py),
+now holds it. `newsgen build` writes the history back after a successful build (stages.py),
 adding the current URLs and dropping the sources whose file is gone.
 """
 

@@ -154,7 +154,7 @@ def index_site(articles: list[Article], config: SiteConfig, relate: Relate = rel
                pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = (),
                history: UrlHistory = MappingProxyType({})) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
-    `relate` finds related stories (build.py passes one that keeps its result in the cache).
+    `relate` finds related stories (stages.py passes one that keeps its result in the cache).
     `pages` (the site's pages) are checked for URL clashes and kept as they are. The aliases of
     articles and pages become redirects, checked against every page and `static_files` (the
     output paths of the site's static files), and so do the earlier URLs in `history` (the

@@ -24,7 +24,6 @@ import re
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from contextvars import ContextVar
 from typing import Any, Callable, Mapping, Sequence
@@ -45,6 +44,7 @@ from newsgen.render.links import page_language, page_link
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
 from newsgen.render.pictures import TEMPLATE_GLOBALS as PICTURE_GLOBALS
 from newsgen.render.teasers import teaser_once
+from newsgen.render.theme_sources import builtin_templates_dir
 from newsgen.render.translations import Catalogue, catalogue_sources, cldr_locale, compiled_catalogue, text_direction
 from newsgen.shipping import ShippedOnce
 from newsgen.urls import absolute_url, feed_url
@@ -52,10 +52,6 @@ from newsgen.urls import absolute_url, feed_url
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """C0 controls but tab and line ends, the noncharacters U+FFFE and U+FFFF, lone surrogates."""
-
-
-def builtin_templates_dir() -> Path:
-    return Path(str(resources.files("newsgen") / "templates"))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 (a meta refresh, a canonical link and a plain link; `noindex`), and one `_redirects` file at the
 output root in the format Netlify and Cloudflare Pages read (`/old/path /new/path 301`, paths
 under the path of base_url), after the rules of the site's own `static/_redirects` if it has one.
-Neither is listed in the sitemap: build.py adds them after it.
+Neither is listed in the sitemap: stages.py adds them after it.
 """
 
 from __future__ import annotations

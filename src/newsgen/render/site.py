@@ -14,9 +14,9 @@ from itertools import chain
 from typing import Any, Iterator, Mapping
 
 from newsgen.config import SiteConfig
-from newsgen.content.load import walk_files
+from newsgen.content.scan import walk_files
 from newsgen.model import Archive, Article, KeptPage, Listing, Page, Site, Translation
-from newsgen.render.environment import builtin_templates_dir
+from newsgen.render.theme_sources import builtin_templates_dir
 from newsgen.render.jobs import PageJob, RenderContext, article_job, render_jobs
 from newsgen.render.views import (SiteOutline, TakedownNotice, further_reading, name_listing, outline_archive,
                                   outline_listing, outline_site, page_links, section_nearby,

@@ -16,7 +16,6 @@ import functools
 import gettext
 import hashlib
 from dataclasses import dataclass
-from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
@@ -25,17 +24,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from newsgen.errors import BuildFailed, display_path
+from newsgen.render.theme_sources import SITE_TRANSLATIONS, builtin_translations_dir
 
-
-SITE_FOLDER = "translations"
-"""A site's folder of its own `.po` files."""
 
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 """Languages whose pages are laid out right to left even where CLDR does not say (a tag Babel does not know)."""
-
-
-def builtin_translations_dir() -> Path:
-    return Path(str(resources.files("newsgen") / "translations"))
 
 
 @dataclass(frozen=True)
@@ -55,7 +48,7 @@ def catalogue_names(language: str) -> list[str]:
 def catalogue_sources(language: str, site_dir: Path) -> tuple[tuple[Path, bytes], ...]:
     """The `.po` files of language's catalogue, each path with its bytes, the site's
     `translations/` first, most specific first (`pt_BR` before `pt`)."""
-    sources = [folder / f"{name}.po" for folder in (site_dir / SITE_FOLDER, builtin_translations_dir())
+    sources = [folder / f"{name}.po" for folder in (site_dir / SITE_TRANSLATIONS, builtin_translations_dir())
                for name in catalogue_names(language)]
     return tuple((path, path.read_bytes()) for path in sources if path.is_file())
 

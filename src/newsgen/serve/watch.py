@@ -30,7 +30,7 @@ from newsgen.config import CONFIG_NAME, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
 from newsgen.write.publish import remove_retired
-from newsgen.render.translations import SITE_FOLDER as SITE_TRANSLATIONS
+from newsgen.render.theme_sources import SITE_TRANSLATIONS
 
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
 IDLE_MS = 100

@@ -1,0 +1,257 @@
+"""The stages of a build that has something to do (build.py decides whether it has): load the
+articles, index the site, render the pages that changed, write the site and its search index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from newsgen.cluster import shares_files
+from newsgen.config import SiteConfig
+from newsgen.content.autotag import caseless_notice
+from newsgen.content.load import load_articles
+from newsgen.content.pages import parse_pages
+from newsgen.content.scan import PageSource, SourceScan, StaticFiles
+from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, build_digest, previous_page_keys
+from newsgen.incremental.keys import cache_dir, package_fingerprint
+from newsgen.incremental.store import open_store
+from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
+from newsgen.index.related import cached_related
+from newsgen.index.site import index_site
+from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
+from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
+from newsgen.render.environment import make_environment, read_theme_files
+from newsgen.render.feeds import render_feeds
+from newsgen.render.jobs import ArticleBodies, PageCosts, RenderContext
+from newsgen.render.redirects import redirects_written, render_redirects
+from newsgen.render.site import render_site, render_takedowns, theme_assets
+from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
+from newsgen.shipping import FolderShipping, Shipping, ship
+from newsgen.write.publish import Manifest, write_atomic, write_site
+from newsgen.write.search import (SEARCH_BODIES_FILE, SearchOutcome, SearchPlan, index_search, plan_search,
+                                  read_body_digests, save_body_digests)
+
+if TYPE_CHECKING:
+    from newsgen.build import Progress
+
+
+def run_stages(config: SiteConfig, now: datetime, started: float, executor: Executor | None,
+               progress: Progress | None, *, manifest: Manifest, scan: SourceScan, page_sources: list[PageSource],
+               static: StaticFiles, history_bytes: bytes | None, sources_digest: str, clean: bool,
+               record_urls: bool, remembered: dict[str, FileResult] | None,
+               retire: Callable[[Path], None] | None) -> BuildReport:
+    """build() past its first check, with what that check read: the previous output's manifest,
+    the scan of the article files, the page files, the static files, the URL history file's bytes
+    and the digest of every source. See build() for the rest."""
+    output = config.output_path
+    history_path = config.site_dir / HISTORY_FILE
+    inputs = build_digest(sources_digest, history_bytes)
+    with _worker_pool(config, executor) as pool:
+        store = open_store(config)
+        history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
+        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
+        files = loaded.files
+        pictures = prepare_pictures(loaded.articles, config, files.files, static.names, cache_dir(config), pool)
+        loaded = replace(loaded, articles=pictures.articles, warnings=loaded.warnings + pictures.warnings)
+        _say(progress, "index")
+        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
+                          pages=parse_pages(page_sources, config), static_files=static.names,
+                          history=history)
+        next_history, gone = next_url_history(history, published_urls(site),
+                                              [shown for _, shown in scan.items] + [p.shown for p in page_sources])
+        history_update = _history_update(history_bytes, next_history) if record_urls else None
+        recorded_inputs = inputs if history_update is None else build_digest(sources_digest, history_update)
+        shipping: Shipping | None = None
+        theme = None
+        if pool is not None and not shares_files(pool):
+            shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
+        elif pool is not None:
+            shipping = FolderShipping(cache_dir(config) / "shipped")
+        detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
+                                  previous_page_keys(manifest.extra.get("pages"), manifest.digests))
+        bodies = ArticleBodies(store, files.keys, files.files)
+        digests_path = cache_dir(config) / SEARCH_BODIES_FILE
+        known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
+        search_plans = [plan_search(tree.articles, tree.config, bodies, known_bodies, tree.home)
+                        for tree in site.language_sites] if config.search else []
+        ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
+                            {plan_site.config.language: plan.keys for plan_site, plan in zip(site.language_sites, search_plans)})
+        static_notices: list[str] = []
+        searched: list[SearchOutcome] = []
+        pages = _site_pages(site, ctx, static, static_notices, pictures)
+
+        def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
+            return _findings(loaded, site, static_notices, config)
+
+        try:
+            written = write_site(
+                _reporting(pages, progress, _expected_pages(site)), output, manifest,
+                finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
+                                       searched,
+                                       own_pool=pool if executor is None else None, costs=ctx.costs),
+                extra=lambda digests: {"pages": detector.state(digests),
+                                       "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
+                                                 "findings": findings()}},
+                retire=retire)
+        finally:
+            if shipping is not None:
+                shipping.remove()
+    store.prune(files.keys.values())
+    if search_plans:
+        save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
+    if history_update is not None:
+        write_atomic(history_path, history_update)
+    found = findings()  # a URL changes or goes once: not said again by a build with nothing to do
+    search_warnings = tuple(chain.from_iterable(outcome.warnings for outcome in searched))
+    found.update(warnings=found["warnings"] + tuple(gone) + search_warnings,
+                 notices=found["notices"] + site.url_changes)
+    return BuildReport(**found, pages_written=written.pages_written, pages_unchanged=written.pages_unchanged,
+                       pages_deleted=written.pages_deleted, pictures_resized=pictures.resized,
+                       seconds=time.perf_counter() - started, output_dir=output,
+                       search_shards_indexed=sum(outcome.indexed for outcome in searched),
+                       search_shards_reused=sum(outcome.reused for outcome in searched),
+                       page_costs=ctx.costs.table())
+
+
+
+def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies, clean: bool,
+                    live_trusted: bool, outcomes: list[SearchOutcome],
+                    own_pool: Executor | None, costs: PageCosts) -> Callable[[Path, dict[str, str]], None] | None:
+    """The writer's last step before the swap: the search index of each language (index_search,
+    with its language's Site's configuration) into the staged site, each outcome appended to
+    `outcomes`; unchanged shards are linked from the live site when the writer trusts it (and not
+    with `--clean`). The build's own worker pool, idle once every page is written, is shut down
+    first, so its processes' memory is not held beside Pagefind's. None with search off or no
+    articles to index."""
+    plans = [(tree, plan) for tree, plan in plans if plan.shards]
+    if not plans:
+        return None
+    config = plans[0][0].config
+    live = config.output_path if live_trusted and not clean else None
+    every_key = frozenset(key for _, plan in plans for key in plan.keys)
+
+    def finish(folder: Path, digests: dict[str, str]) -> None:
+        if own_pool is not None:
+            own_pool.shutdown()
+        for number, (tree, plan) in enumerate(plans):
+            started = _cpu_seconds()
+            outcomes.append(index_search(folder, plan, cache_dir(config) / "search", tree.config, bodies,
+                                         fresh=clean and number == 0, live=live, also_used=every_key))
+            costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
+
+    return finish
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its child processes that have ended (Pagefind)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:
+    """What a build found in its input, as its report states it: assembled here only, so that a
+    build with nothing to do reports exactly what the build it stands on reported."""
+    return {"articles": len(site.every_article), "warnings": tuple(loaded.warnings) + site.notices + tuple(static_notices),
+            "skipped_drafts": loaded.skipped_drafts, "skipped_future": loaded.skipped_future,
+            "left_out": tuple(loaded.left_out),
+            "files_read": loaded.files_read,
+            "notices": tuple(loaded.notices) + caseless_notice(site.every_article, config),
+            "skipped_invalid": tuple(loaded.skipped_invalid)}
+
+
+def _site_pages(site: Site, ctx: RenderContext, static: StaticFiles, static_notices: list[str],
+                pictures: PictureStage) -> Iterator[Page | KeptPage]:
+    """Every file of the output: pages, theme files, feeds, the site's static files, the pictures
+    (of article folders, and resized) and the sitemaps listing them; then the notices of articles taken down and the redirects, which no
+    sitemap lists."""
+    listed = chain(render_site(site, ctx), theme_assets(ctx.config, static_notices), render_feeds(site, ctx),
+                   static.pages(static_notices, redirects_written(site)), picture_pages(pictures))
+    return chain(with_sitemaps(listed, site, ctx), render_takedowns(site, ctx), render_redirects(site, ctx))
+
+
+def _history_update(previous: bytes | None, history: dict[str, tuple[str, ...]]) -> bytes | None:
+    """The URL history file's new bytes, or None when it stays as it is (or stays absent, empty)."""
+    text = format_url_history(history).encode("utf-8")
+    if text == previous or (previous is None and not history):
+        return None
+    return text
+
+
+def _next_change(site: Site, loaded: LoadedContent, now: datetime) -> datetime | None:
+    """The first moment after `now` at which this site changes by itself: a future article comes
+    due, or an article leaves the news sitemap."""
+    moments = [article.published + NEWS_WINDOW for article in news_articles(site, now)
+               if article.published < datetime.max.replace(tzinfo=timezone.utc) - NEWS_WINDOW]  # else: after 9999
+    if loaded.next_publication is not None:
+        moments.append(loaded.next_publication)
+    return min(moments, default=None)
+
+
+def _code_and_settings(config: SiteConfig) -> str:
+    """What every page of the build depends on: newsgen and its libraries, and the settings."""
+    where_it_runs = replace(config, workers=0, scheduler="")  # the same pages however many workers run them
+    return hashlib.blake2b(f"{package_fingerprint()}\n{where_it_runs!r}".encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
+
+
+@contextmanager
+def _worker_pool(config: SiteConfig, executor: Executor | None) -> Iterator[Executor | None]:
+    """The executor given, else one worker process per core (`workers`), all started before the
+    build reads anything, while this process is still small (a worker started later would be
+    forked from a process holding the whole site), and shut down at the end."""
+    if executor is not None:
+        yield executor
+        return
+    workers = config.workers or os.cpu_count() or 1
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+            started.result()
+        yield pool
+
+
+def _say(progress: Progress | None, stage: str) -> None:
+    if progress:
+        progress(stage, 0, None)
+
+
+def _reporting(pages: Iterator[Page | KeptPage], progress: Progress | None,
+               expected: int) -> Iterator[Page | KeptPage]:
+    """Report each page written against the estimate while below it; past it, the count alone
+    (no total is shown that the count would pass, nor a full bar before the last page)."""
+    if progress is None:
+        yield from pages
+        return
+    done = 0
+    for done, page in enumerate(pages, 1):
+        progress("write", done, expected if done < expected else None)
+        yield page
+    progress("write", done, done)
+
+
+def _expected_pages(site: Site) -> int:
+    """About how many pages a build writes (for a progress bar, not a promise): the static files
+    are not counted."""
+    return sum(_expected_tree_pages(tree) for tree in site.language_sites) + 8
+
+
+def _expected_tree_pages(site: Site) -> int:
+    config = site.config
+    terms = site.tags + site.sections + site.authors
+    listings = [len(l.pages(config.archive_page_size)) for l in terms]
+    archives = [len(a.listing.pages(config.archive_page_size)) for a in site.archives]
+    feeds = (1 + len(terms)) * (2 if config.feed_rss else 1)
+    return (len(site.articles) + len(site.front.pages(config.page_size)) + sum(listings) + sum(archives) + feeds
+            + len(site.on_this_day))
