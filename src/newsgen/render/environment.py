@@ -15,12 +15,15 @@ a page unreadable.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import functools
 import hashlib
 import json
+import os
 import re
+import stat
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -39,6 +42,7 @@ from jinja2.loaders import split_template_path
 from newsgen.config import SiteConfig, zone_named
 from newsgen.errors import BuildFailed, display_path
 from newsgen.incremental.detector import WHOLE
+from newsgen.incremental.keys import package_fingerprint
 from newsgen.model import Article, DayOfYear, Period
 from newsgen.render.links import page_language, page_link
 from newsgen.render.metadata import TEMPLATE_GLOBALS as METADATA_GLOBALS
@@ -155,25 +159,98 @@ def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Env
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Each template compiled once per process, whatever the number of environments made from
-    it: a `newsgen serve` rebuild, a worker's next build and the next build of a test reuse the
-    compiled code instead of parsing the theme again (about a third of a second per build).
+    """Each template compiled once: in memory for the process, whatever the number of environments
+    made from it (a `newsgen serve` rebuild, a worker's next build, the next build of a test), and
+    on disk for the user (compiling the theme costs a fresh `newsgen build` or worker about a third
+    of a second, loading it a few milliseconds).
 
-    Jinja keys compiled code by template name, file name and a checksum of the source; what else
-    compilation reads from the environment (the filters and tests it finds and how they are
-    called, the extensions, new-style gettext) is added to the key, so an environment set up
-    differently never receives code compiled for another."""
+    Jinja keys compiled code by template name, file name and a checksum of the source, and checks
+    the checksum again when it loads code; what else compilation reads from the environment (the
+    filters and tests it finds and how they are called, the extensions, new-style gettext) is added
+    to the key, so an environment set up differently never receives code compiled for another. On
+    disk the key also holds newsgen's code and its libraries' versions (package_fingerprint).
 
-    def __init__(self) -> None:
+    The disk cache is the user's (`$XDG_CACHE_HOME/newsgen/templates`, else
+    `~/.cache/newsgen/templates`), never the site's: compiled code is run as it is, so it must not
+    come from a folder a downloaded archive could bring. It is used only when that folder is the
+    user's own and nobody else can write to it; any failure to read or write it costs a compile."""
+
+    def __init__(self, folder: Path | None = None) -> None:
         self.codes: dict[tuple[str, tuple], tuple[str, Any]] = {}
+        self.folder = folder
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        checksum, code = self.codes.get((bucket.key, _compile_settings(bucket.environment)), ("", None))
+        settings = _compile_settings(bucket.environment)
+        checksum, code = self.codes.get((bucket.key, settings), ("", None))
         if checksum == bucket.checksum:
             bucket.code = code
+            return
+        folder = self._usable_folder()
+        if folder is None:
+            return
+        try:
+            with open(folder / self._file_name(bucket.key, settings), "rb") as file:
+                bucket.load_bytecode(file)  # Jinja checks its version and the source checksum
+        except Exception:  # a damaged file fails in marshal or pickle, with any of their errors: compile
+            bucket.reset()
+        if bucket.code is not None:
+            self.codes[bucket.key, settings] = (bucket.checksum, bucket.code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.codes[bucket.key, _compile_settings(bucket.environment)] = (bucket.checksum, bucket.code)
+        settings = _compile_settings(bucket.environment)
+        self.codes[bucket.key, settings] = (bucket.checksum, bucket.code)
+        folder = self._usable_folder()
+        if folder is None:
+            return
+        path = folder / self._file_name(bucket.key, settings)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as file:
+                bucket.write_bytecode(file)
+            os.replace(temporary, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+    @staticmethod
+    def _file_name(key: str, settings: tuple) -> str:
+        text = f"{key}\0{_stable_text(settings)}\0{package_fingerprint()}"
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest() + ".jinja"
+
+    def _usable_folder(self) -> Path | None:
+        folder = self.folder
+        if folder is None:
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            found = os.stat(folder, follow_symlinks=False)
+        except OSError:
+            self.folder = None
+            return None
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o022:
+            self.folder = None  # another user's folder, a link, or one others can write to: memory only
+            return None
+        return folder
+
+
+def user_template_cache() -> Path | None:
+    """Where the user's compiled templates are kept (see CompiledTemplates); None without a home."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
+    return Path(base) / "newsgen" / "templates"
+
+
+def _stable_text(value: Any) -> str:
+    """value as text that is the same in every process: functions by their qualified name."""
+    if isinstance(value, tuple):
+        return "(" + ",".join(_stable_text(item) for item in value) + ")"
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    return repr(value)
 
 
 def _compile_settings(env: Environment) -> tuple:
@@ -186,7 +263,7 @@ def _compile_settings(env: Environment) -> tuple:
             env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline)
 
 
-COMPILED_TEMPLATES = CompiledTemplates()
+COMPILED_TEMPLATES = CompiledTemplates(user_template_cache())
 
 
 OTHER_NAMES = {"headline": "title", "date": "published", "content": "body_html", "body": "body_html",
