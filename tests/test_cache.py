@@ -345,3 +345,33 @@ def test_news_sitemap_follows_the_clock_with_no_file_changed(tmp_path, monkeypat
     report = run(site)
     assert not report.nothing_changed
     assert not (site / "public" / "news-sitemap.xml").exists()
+
+
+def rendered(report) -> dict[str, int]:
+    """Pages rendered in a build, by kind (`newsgen build --timings`)."""
+    return {cost.kind: cost.pages for cost in report.page_costs}
+
+
+def test_an_edited_text_renders_its_own_page_alone_when_its_record_stays(tmp_path):
+    summarised = ARTICLE.replace("tags: [Shipping, Weather]", "tags: [Shipping, Weather]\nsummary: The port is open again.")
+    site = make(tmp_path, {"content/port.md": summarised, "content/budget.md": OTHER})
+    run(site, search=False)
+    write_files(site, {"content/port.md": summarised.replace("three days of closure", "four days of closure")})
+    report = run(site, search=False)
+    assert rendered(report).get("article pages") == 1
+    assert "listing pages" not in rendered(report)  # the tag, month and front pages show the same teaser
+    assert "four days of closure" in story(site)
+    incremental = {p.relative_to(site / "public"): p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
+    run(site, clean=True, search=False)
+    assert incremental == {p.relative_to(site / "public"): p.read_bytes()
+                           for p in (site / "public").rglob("*") if p.is_file()}
+
+
+def test_an_edited_first_paragraph_renders_the_listings_showing_its_summary(tmp_path):
+    site = make(tmp_path)
+    run(site, search=False)
+    write_files(site, {"content/port.md": ARTICLE.replace("reopened on Tuesday", "reopened on Wednesday")})
+    report = run(site, search=False)
+    assert rendered(report).get("listing pages", 0) >= 3  # front page, tags, archives
+    front = (site / "public" / "index.html").read_text(encoding="utf-8")
+    assert "reopened on Wednesday" in front and "reopened on Tuesday" not in front

@@ -12,7 +12,12 @@ template renders: what a template can read is found by reading its source
 (render/environment.py, TemplateReads).
 
 Articles are fingerprinted by their record without the body, plus the cache key of the parse
-that gave the body (the file's bytes and everything that shaped its parse).
+that gave the body (the file's bytes and everything that shaped its parse). A page job that shows
+one article with its body (an article page) counts that article's parse key alone: the other
+articles it shows (neighbours, related stories, the teasers of a listing) reach its template as
+the main process holds them, without a body, so an edit of an article's text alone renders its
+own page again, and the pages showing it only if its record (headline, summary, word count...)
+changed too.
 
 The build as a whole is checked first: when newsgen, the templates, the settings, every article
 file and every static file are as in the previous build, and the clock has not passed a moment
@@ -41,9 +46,11 @@ def _hash(text: str) -> str:
 class Fingerprints:
     """Stable text fingerprints of the records of one build, each worked out once per object."""
 
-    def __init__(self, body_keys: Mapping[str, str]):
+    def __init__(self, body_keys: Mapping[str, str], with_bodies: bool = True):
         self.body_keys = body_keys
         """Each article's parse cache key, by source: it decides the body the record leaves out."""
+        self.with_bodies = with_bodies
+        """Whether an article's fingerprint holds its parse key (else its record without the body alone)."""
         self._known: dict[int, tuple[Any, str]] = {}
 
     def of(self, value: Any) -> str:
@@ -55,7 +62,9 @@ class Fingerprints:
             return known[1]
         if kind is Article:
             bare = replaced(value, body_html="") if value.body_html else value
-            fingerprint = _hash(f"article:{self.body_keys.get(value.source, '')}:{bare!r}")
+            carried = self.with_bodies or value.body_html  # a record that carries its body counts it
+            body_key = self.body_keys.get(value.source, "") if carried else "-"
+            fingerprint = _hash(f"article:{body_key}:{bare!r}")
             self._known[id(value)] = (value, fingerprint)
             return fingerprint
         if kind is tuple or kind is list:
@@ -98,6 +107,9 @@ class PageInputs:
     never name is no input. None: every input counts whole."""
     templates: str = ""
     """A digest of the template files the template can load."""
+    body: str | None = None
+    """None: the page may show the body of any article among its inputs. Else the page shows the
+    body of this article alone (a source), the others without theirs; "" for none."""
 
 
 def attribute(value: Any, name: str) -> Any:
@@ -118,14 +130,18 @@ class ChangeDetector:
         self.base = code_and_settings
         """A digest of newsgen's code and libraries and the site's settings."""
         self.fingerprints = fingerprints
+        self.bodiless = Fingerprints(fingerprints.body_keys, with_bodies=False)
+        """Fingerprints for the pages that show no article's body but their own article's."""
         self.previous = previous
         self.recorded: dict[str, str] = {}
 
     def key(self, page: PageInputs) -> str:
-        of = self.fingerprints.of
+        of = self.fingerprints.of if page.body is None else self.bodiless.of
         reads = page.reads
         every = reads is None or WHOLE in reads
         parts = [self.base, page.template, page.templates]
+        if page.body is not None:
+            parts.append(f"body of {page.body!r}: {self.fingerprints.body_keys.get(page.body, '') if page.body else ''}")
         for name in sorted(page.inputs):
             value = page.inputs[name]
             read = _EVERY if every else reads.get(name)  # type: ignore[union-attr]

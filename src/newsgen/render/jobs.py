@@ -136,12 +136,15 @@ def article_job(template: str, path: str, context: dict[str, Any], bodies: Artic
 
 def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | KeptPage]:
     """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job order."""
+    bodiless = ctx.bodies is not None  # the main process's articles carry no body: a job's own gets one (BodyRef)
+
     def decided() -> Iterator[PageJob | str]:
         for job in jobs:
             if ctx.detector is not None:
                 reads = ctx.reads(job.template)
+                body = (job.context["article"].source if job.body is not None else "") if bodiless else None
                 if ctx.detector.unchanged(job.path, ctx.detector.key(
-                        PageInputs(job.template, job.context, reads.names, reads.digest))):
+                        PageInputs(job.template, job.context, reads.names, reads.digest, body))):
                     yield job.path
                     continue
             yield job
