@@ -128,7 +128,7 @@ def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_p
     monkeypatch.setattr(writer.os, "link", real_link)
     assert snapshot(site / "public", search_index=True) == before  # nothing in the output was touched
     report = run(site)
-    assert not list(site.glob(".public.*"))
+    assert [p.name for p in site.glob(".public.*")] == [".public.standby"]  # the previous site, kept for the next build
     run(site, output="fresh", clean=True)
     assert snapshot(site / "public") == snapshot(site / "fresh")
     assert 0 < report.pages_written < report.pages_unchanged  # only the changed files were written

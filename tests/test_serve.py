@@ -83,7 +83,7 @@ def test_preview_builds_swap_in_only_complete_builds_into_one_folder(tmp_path):
         outcomes.append(builder.build_once(("content/harbour.md",)))
 
     assert [outcome.error is None for outcome in outcomes] == [True, False] * 4
-    assert sorted(p.name for p in cache.iterdir()) == ["site"]
+    assert sorted(p.name for p in cache.iterdir()) == [".site.standby", "site"]  # the site, and the one before it
     snapshot = state.snapshot
     assert snapshot.root == cache / "site"  # the last good build, while the newest one failed
     assert "content/harbour.md:5: invalid YAML front matter: did not find expected ',' or ']'" in snapshot.error

@@ -73,7 +73,8 @@ def test_rebuild_replaces_output_and_drops_stale_pages(built):
     build_site(site)
     after = snapshot(site / "public")
     assert "2022/01/02/more/index.html" in before and "2022/01/02/more/index.html" not in after
-    assert site_entries(site) == ["content", "public"]
+    assert site_entries(site) == [".public.standby", "content", "public"]  # the previous site, for the next build
+    assert snapshot(site / ".public.standby") == before
 
 
 def test_rebuild_is_byte_for_byte_reproducible(built):

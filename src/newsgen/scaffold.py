@@ -134,7 +134,7 @@ with the template's name and line. Link with the `url` filter (`{{{{ 'archive/'|
 makes links relative so the site works under any sub-path.
 """
 
-GITIGNORE = "/public/\n.newsgen-cache/\n"
+GITIGNORE = "/public/\n/.public.*/\n.newsgen-cache/\n"
 
 
 def init_site(folder: Path, title: str, now: datetime) -> list[Path]:

@@ -61,7 +61,8 @@ class PreviewBuilder:
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build.
-        The folder holding the previous site is removed after the server is told of the new one."""
+        A folder holding the previous site that the build does not keep as its standby (see
+        write/publish.py) is removed after the server is told of the new one."""
         target = self.cache_dir / "site"
         retired: list[Path] = []
         report: BuildReport | None = None

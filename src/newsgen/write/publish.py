@@ -8,12 +8,25 @@ the fallback). One build at a time writes beside an output folder (a lock on its
 
 - Whole tree (first build, `--clean`, or no trusted manifest): every page is written into the
   staging folder.
-- Changes only (a manifest says what the output holds, path -> content hash): pages whose bytes
-  differ are written into the staging folder; every other file is hard-linked there from the
+- Changes only (a manifest says what the output holds, path -> content hash): the staging folder
+  is the standby, the site as it was before the last swap (`.NAME.standby` beside the output,
+  kept by that swap instead of removed, its files hard links shared with the output where they
+  are the same). The build brings it up to date with the changes of the last two builds: a file
+  whose bytes differ is written beside its place and renamed over it (never written in place: its
+  inode may be the output's), a file unchanged since the output is hard-linked from the output,
+  any other file is removed; then it is swapped in, and the previous site becomes the standby. So
+  a rebuild costs what changed, not the size of the site. Without a standby the manifest vouches
+  for (the first rebuild after a whole-tree write, or one after a kill), pages whose bytes differ
+  are written into a new staging folder and every other file is hard-linked there from the
   current output (no copy). A build that changes nothing stages nothing and swaps nothing.
 
 `finish`, when given, runs on the complete staging folder before the swap (the search indexer
 writes its files there); if it raises, the old output stays.
+
+The standby is renamed to a staging folder's name before the build changes anything in it, so a
+build killed while updating it leaves a staging folder, which the next build removes; the
+manifest records the standby (its device and inode, and the files where it differs from the
+output) after each swap, and a standby it does not describe is removed.
 
 Every output folder holds an OUTPUT_MARK file: a folder holding files is replaced only if it has
 one, or if the site's manifest records it (check_output_folder).
@@ -32,6 +45,7 @@ import json
 import os
 import posixpath
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -114,10 +128,40 @@ class Manifest:
     """Whatever the build stored beside the hashes (page keys, and what the nothing-changed check needs)."""
     root: list[int] | None = None
     """Device and inode of the output folder the hashes describe."""
+    standby: "Standby | None" = None
+    """The previous site kept beside the output folder, as the build that made it recorded it."""
 
     @property
     def trusted(self) -> bool:
         return bool(self.digests)
+
+
+@dataclass(frozen=True)
+class Standby:
+    """The site as it was before the last swap, kept beside the output folder (see the module's
+    description): its folder's device and inode, and its content hash by path where it differs
+    from the output's (None: it has no such file)."""
+
+    root: list[int]
+    differs: dict[str, str | None]
+
+    def digest(self, relative: str, output: dict[str, str]) -> str | None:
+        return self.differs[relative] if relative in self.differs else output.get(relative)
+
+
+def standby_folder(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.standby"
+
+
+def _read_standby(data: Any) -> Standby | None:
+    if not isinstance(data, dict):
+        return None
+    root, differs = data.get("root"), data.get("differs")
+    if (not isinstance(root, list) or len(root) != 2 or not all(isinstance(v, int) for v in root)
+            or not isinstance(differs, dict)
+            or not all(isinstance(v, str) or v is None for v in differs.values())):
+        return None
+    return Standby(root, differs)
 
 
 def _root_id(output_dir: Path) -> list[int] | None:
@@ -139,7 +183,7 @@ def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
     if (not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or root is None
             or data.get("root") != root or not isinstance(data.get("files"), dict)):
         return empty
-    return Manifest(manifest_path, data["files"], data.get("extra") or {}, root)
+    return Manifest(manifest_path, data["files"], data.get("extra") or {}, root, _read_standby(data.get("standby")))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -162,23 +206,38 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str, Any]) -> bytes:
-    return json.dumps({"version": MANIFEST_VERSION, "root": _root_id(output_dir), "files": digests,
-                       "extra": extra}, separators=(",", ":")).encode()
+def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str, Any],
+                     standby: Standby | None = None) -> bytes:
+    record = {"version": MANIFEST_VERSION, "root": _root_id(output_dir), "files": digests, "extra": extra}
+    if standby is not None:
+        record["standby"] = {"root": standby.root, "differs": standby.differs}
+    return json.dumps(record, separators=(",", ":")).encode()
 
 
 class _Staging:
-    """A staging folder beside the output folder, made when the first file arrives."""
+    """The folder a build stages the new site in, beside the output folder, opened when the first
+    file arrives: the standby (`standby`, what the manifest says it holds) renamed to a staging
+    folder's name, when there is one the manifest vouches for; else a new folder."""
 
-    def __init__(self, output_dir: Path):
+    def __init__(self, output_dir: Path, standby: Standby | None = None, output: dict[str, str] | None = None):
         self.output_dir = output_dir
         self.path: Path | None = None
         self._folders: set[str] = set()
+        self._standby = standby
+        self._output = output or {}
+        self.reused = False
+        """Whether the folder is the standby (its files are replaced, never written in place)."""
 
     def open(self) -> Path:
         if self.path is None:
-            self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
-            (self.path / OUTPUT_MARK).write_bytes(OUTPUT_MARK_TEXT)
+            standby = standby_folder(self.output_dir)
+            if self._standby is not None and _is_standby(standby, self._standby):
+                self.path = _staging_name(self.output_dir)
+                os.rename(standby, self.path)
+                self.reused = True
+            else:
+                self.path = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=self.output_dir.parent))
+                (self.path / OUTPUT_MARK).write_bytes(OUTPUT_MARK_TEXT)
         return self.path
 
     def _folder_of(self, relative: str) -> str:
@@ -186,29 +245,106 @@ class _Staging:
         root = str(self.open())
         folder = posixpath.dirname(relative)
         if folder not in self._folders:
-            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            try:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                if not self.reused:
+                    raise
+                self._clear_way(root, folder)  # a file of the standby where the new site has a folder
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
             self._folders.add(folder)
-        return os.path.join(root, relative)
+        target = os.path.join(root, relative)
+        if self.reused and os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)  # a folder of the standby where the new site has a file
+        return target
 
-    def write(self, relative: str, content: bytes) -> None:
-        with open(self._folder_of(relative), "wb") as handle:
+    @staticmethod
+    def _clear_way(root: str, folder: str) -> None:
+        """Remove the files standing where the folders of `folder` go."""
+        path = root
+        for part in folder.split("/"):
+            path = os.path.join(path, part)
+            if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+                os.unlink(path)
+
+    def _holds(self, relative: str, digest: str) -> bool:
+        """Whether the reused standby holds these bytes at this path already."""
+        return self.reused and self._standby.digest(relative, self._output) == digest  # type: ignore[union-attr]
+
+    def write(self, relative: str, content: bytes, digest: str) -> None:
+        if self._holds(relative, digest):
+            return
+        target = self._folder_of(relative)
+        if not self.reused:
+            with open(target, "wb") as handle:
+                handle.write(content)
+            return
+        temporary = f"{target}.{os.getpid()}.newsgen-tmp"
+        with open(temporary, "wb") as handle:
             handle.write(content)
+        os.replace(temporary, target)
 
-    def link(self, relative: str) -> None:
+    def link(self, relative: str, digest: str) -> None:
         """The current output's file, hard-linked (copied where links are refused)."""
+        if self._holds(relative, digest):
+            return
         source, target = os.path.join(self.output_dir, relative), self._folder_of(relative)
+        placed = f"{target}.{os.getpid()}.newsgen-tmp" if self.reused else target
         try:
-            os.link(source, target)
+            os.link(source, placed)
         except FileNotFoundError:
             raise NewsgenError(f"{source} was removed by hand; run `newsgen build --clean`") from None
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
                 raise
-            shutil.copy2(source, target)
+            shutil.copy2(source, placed)
+        if placed != target:
+            os.replace(placed, target)
+
+    def drop_others(self, digests: dict[str, str]) -> None:
+        """In a reused standby, remove every file the new site does not hold (and the folders left
+        empty): files of pages gone since, a search index the next step writes again."""
+        if not self.reused:
+            return
+        root = str(self.path)
+
+        def clear(folder: str, relative: str) -> bool:  # True when the folder is left empty
+            empty = True
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = f"{relative}{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        if clear(entry.path, f"{name}/"):
+                            os.rmdir(entry.path)
+                        else:
+                            empty = False
+                    elif name in digests or name == OUTPUT_MARK:
+                        empty = False
+                    else:
+                        os.unlink(entry.path)
+            return empty
+
+        clear(root, "")
 
     def remove(self) -> None:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _staging_name(output_dir: Path) -> Path:
+    """A new staging folder's path beside output_dir, not yet made."""
+    path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    os.rmdir(path)
+    return path
+
+
+def _is_standby(folder: Path, recorded: Standby) -> bool:
+    """Whether folder is the standby the manifest recorded (the same folder, not a link)."""
+    try:
+        found = os.stat(folder, follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISDIR(found.st_mode) and [found.st_dev, found.st_ino] == recorded.root
 
 
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
@@ -227,6 +363,7 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
         try:
+            _drop_stale_standby(output_dir, manifest)
             return _write_staged(pages, output_dir, manifest, extra, finish, retire or remove_retired)
         except OSError as exc:  # a full disk, a file where a folder should be, ...
             if exc.filename and not _beside_output(exc.filename, output_dir):  # a file of the build's cache
@@ -261,13 +398,14 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
     previous = manifest.digests if manifest is not None and manifest.trusted else None
     if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
         raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
-    staging = _Staging(output_dir)
+    standby = manifest.standby if previous is not None else None  # type: ignore[union-attr]
+    staging = _Staging(output_dir, standby, previous)
     if previous is None:
         staging.open()  # no pages at all is still an (empty) site
     digests: dict[str, str] = {}
     sources: dict[str, str] = {}  # the site's files copied as they are, by output path
     written: list[str] = []
-    pending: list[str] = []  # unchanged files, linked into staging once something changes
+    pending: list[tuple[str, str]] = []  # unchanged files and their hashes, staged once something changes
     try:
         for page in pages:
             relative = safe_relative_path(page.path)
@@ -280,31 +418,33 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
                 if previous is None or relative not in previous:
                     raise BuildFailed([f"internal error: {relative} kept from a build that did not write it"])
                 digests[relative] = previous[relative]
-                _keep(staging, pending, relative)
+                _keep(staging, pending, relative, previous[relative])
                 continue
             digest = content_digest(page.content)
             digests[relative] = digest
             if previous is not None and previous.get(relative) == digest:
-                _keep(staging, pending, relative)
+                _keep(staging, pending, relative, digest)
                 continue
             if staging.path is None:
                 _link_all(staging, pending)
-            staging.write(relative, page.content)
+            staging.write(relative, page.content, digest)
             written.append(relative)
         deleted = sorted(set(previous) - set(digests)) if previous is not None else []
         if deleted and staging.path is None:
             _link_all(staging, pending)
         if staging.path is not None:
+            staging.drop_others(digests)
             if finish is not None:
                 finish(staging.path, digests)
             os.chmod(staging.path, 0o755)
             previous_site = _swap_in(staging.path, output_dir)
             staging.path = None
-            if previous_site is not None:
+            standby = _keep_as_standby(previous_site, output_dir, previous, digests) if previous_site else None
+            if previous_site is not None and standby is None:
                 retire(previous_site)
         if manifest is not None:
-            _save_manifest(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {}),
-                           output_dir)
+            _save_manifest(manifest.path, _encode_manifest(output_dir, digests, extra(digests) if extra else {},
+                                                           standby), output_dir)
     except BaseException:
         staging.remove()
         raise
@@ -330,18 +470,52 @@ def _save_manifest(path: Path, data: bytes, output_dir: Path) -> None:
                            f"written: {exc.strerror or exc}; the next build will write every file again") from None
 
 
-def _keep(staging: _Staging, pending: list[str], relative: str) -> None:
+def _keep(staging: _Staging, pending: list[tuple[str, str]], relative: str, digest: str) -> None:
     if staging.path is None:
-        pending.append(relative)
+        pending.append((relative, digest))
     else:
-        staging.link(relative)
+        staging.link(relative, digest)
 
 
-def _link_all(staging: _Staging, pending: list[str]) -> None:
+def _link_all(staging: _Staging, pending: list[tuple[str, str]]) -> None:
     staging.open()
-    for relative in pending:
-        staging.link(relative)
+    for relative, digest in pending:
+        staging.link(relative, digest)
     pending.clear()
+
+
+def _keep_as_standby(previous_site: Path, output_dir: Path, previous: dict[str, str] | None,
+                     digests: dict[str, str]) -> Standby | None:
+    """Keep the folder holding the previous site as the standby, if the manifest said what it
+    holds (`previous`) and it is a folder; its record (None: not kept)."""
+    if previous is None or previous_site.is_symlink() or not previous_site.is_dir():
+        return None
+    folder = standby_folder(output_dir)
+    try:
+        if os.path.lexists(folder):  # only a build killed at the wrong moment leaves one here
+            _drop_stale_standby(output_dir, None)
+        os.rename(previous_site, folder)
+    except OSError:  # the site is published: it goes without a standby (the next build stages it whole)
+        return None
+    differs: dict[str, str | None] = {path: previous.get(path) for path, digest in digests.items()
+                                      if previous.get(path) != digest}
+    differs.update((path, digest) for path, digest in previous.items() if path not in digests)
+    root = _root_id(folder)
+    return Standby(root, differs) if root is not None else None
+
+
+def _drop_stale_standby(output_dir: Path, manifest: Manifest | None) -> None:
+    """Remove a standby the manifest does not vouch for (see the module's description)."""
+    folder = standby_folder(output_dir)
+    if not os.path.lexists(folder):
+        return
+    recorded = manifest.standby if manifest is not None and manifest.trusted else None
+    if recorded is not None and _root_id(output_dir) == manifest.root and _is_standby(folder, recorded):  # type: ignore[union-attr]
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        folder.unlink()
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _reason(exc: OSError) -> str:

@@ -1,0 +1,162 @@
+"""The standby: the site as it was before the last swap, kept beside the output folder and brought
+up to date by the next build, so that a rebuild stages what changed instead of the whole site.
+Whatever happens to it, the output equals a clean build and a failed or killed build leaves the
+previous site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsgen.write import publish as writer
+from conftest import write_files
+from test_parallel import article, make_site, run, snapshot
+
+STANDBY = ".public.standby"
+
+
+def beside(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if p.name.startswith(".public."))
+
+
+def same_as_clean(site: Path) -> None:
+    shutil.rmtree(site / "fresh", ignore_errors=True)
+    run(site, output="fresh", clean=True)
+    assert snapshot(site / "public") == snapshot(site / "fresh")
+    shutil.rmtree(site / "fresh")
+
+
+def counting_links(monkeypatch) -> list[str]:
+    """Record every hard link the writer makes."""
+    made: list[str] = []
+    real = writer.os.link
+
+    def link(source, target):
+        made.append(target)
+        return real(source, target)
+
+    monkeypatch.setattr(writer.os, "link", link)
+    return made
+
+
+def test_a_rebuild_keeps_the_previous_site_as_the_standby(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site)
+    assert beside(site) == []  # the first build has no previous site
+    first = snapshot(site / "public", search_index=True)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    assert beside(site) == [STANDBY]
+    assert snapshot(site / STANDBY, search_index=True) == first  # exactly the site before the swap
+    same_as_clean(site)
+
+
+def test_the_next_rebuild_stages_what_changed_not_the_whole_site(tmp_path, monkeypatch):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)  # makes the standby
+    files = len(snapshot(site / "public", search_index=True))
+    second = snapshot(site / "public", search_index=True)
+    made = counting_links(monkeypatch)
+    write_files(site, {"content/r040.md": article(40, body="Another new first paragraph.")})
+    report = run(site)
+    assert 0 < report.pages_written < 40 and files > 300
+    assert len(made) < 40  # the files changed by the last two builds, not one link per file
+    assert snapshot(site / STANDBY, search_index=True) == second
+    same_as_clean(site)
+
+
+def test_added_deleted_and_moved_pages_through_the_standby_equal_a_clean_build(tmp_path):
+    site = make_site(tmp_path / "site", count=60)
+    run(site)
+    steps = [
+        {"content/r200.md": article(200)},  # an added article: new folders
+        {"content/r005.md": None},  # a deleted one: its folders go
+        {"content/r010.md": article(10, title="A renamed report")},  # a moved page
+        {"content/r200.md": None, "content/r005.md": article(5)},  # back as it was two builds ago
+    ]
+    for step in steps:
+        for name, text in step.items():
+            if text is None:
+                (site / name).unlink()
+            else:
+                write_files(site, {name: text})
+        run(site)
+        assert beside(site) == [STANDBY]
+        same_as_clean(site)
+
+
+def test_a_build_killed_while_updating_the_standby_leaves_the_previous_site(tmp_path, monkeypatch):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    before = snapshot(site / "public", search_index=True)
+    write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
+    real_replace = writer.os.replace
+    calls = []
+
+    def killed_while_replacing(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_replace(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", killed_while_replacing)
+    with pytest.raises(KeyboardInterrupt):
+        run(site)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
+    assert len(calls) == 2  # it was updating the standby
+    assert snapshot(site / "public", search_index=True) == before
+    run(site)
+    assert beside(site) == [STANDBY]
+    same_as_clean(site)
+
+
+def test_a_standby_the_manifest_does_not_describe_is_removed_not_published(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    shutil.rmtree(site / STANDBY)  # replaced by hand: another folder, with a stray file
+    (site / STANDBY / "2023").mkdir(parents=True)
+    (site / STANDBY / "stray.html").write_text("not newsgen's")
+    write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
+    run(site)
+    assert not (site / "public" / "stray.html").exists()
+    assert not (site / STANDBY / "stray.html").exists()
+    same_as_clean(site)
+
+
+def test_a_stray_file_inside_the_standby_is_not_published(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    (site / STANDBY / "stray.html").write_text("not newsgen's")
+    write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
+    run(site)
+    assert not (site / "public" / "stray.html").exists()
+    same_as_clean(site)
+
+
+def test_clean_builds_and_failed_builds_leave_no_stale_standby(tmp_path):
+    site = make_site(tmp_path / "site")
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    run(site, clean=True)
+    assert beside(site) == []  # a clean build knows nothing of the previous site's files
+    write_files(site, {"content/r020.md": article(20, body="Changed again.")})
+    run(site)
+    write_files(site, {"templates/article.html": "{{ nonsense() }}"})
+    with pytest.raises(Exception):
+        run(site)
+    assert beside(site) in ([], [STANDBY])
+    os.unlink(site / "templates/article.html")
+    run(site)
+    same_as_clean(site)
