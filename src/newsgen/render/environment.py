@@ -219,7 +219,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def _usable_folder(self) -> Path | None:
         folder = self.folder
-        if folder is None:
+        if folder is None or not hasattr(os, "getuid"):  # no owner to check (not POSIX): memory only
             return None
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
