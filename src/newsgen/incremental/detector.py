@@ -46,12 +46,16 @@ def _hash(text: str) -> str:
 class Fingerprints:
     """Stable text fingerprints of the records of one build, each worked out once per object."""
 
-    def __init__(self, body_keys: Mapping[str, str], with_bodies: bool = True):
+    def __init__(self, body_keys: Mapping[str, str], with_bodies: bool = True,
+                 records: dict[int, tuple[Article, str]] | None = None):
         self.body_keys = body_keys
         """Each article's parse cache key, by source: it decides the body the record leaves out."""
         self.with_bodies = with_bodies
         """Whether an article's fingerprint holds its parse key (else its record without the body alone)."""
         self._known: dict[int, tuple[Any, str]] = {}
+        self.records = {} if records is None else records
+        """A digest of each article's record without its body, by id: shared by the Fingerprints
+        of one build (writing a record out is the dear part of an article's fingerprint)."""
 
     def of(self, value: Any) -> str:
         kind = type(value)
@@ -61,10 +65,13 @@ class Fingerprints:
         if known is not None:
             return known[1]
         if kind is Article:
-            bare = replaced(value, body_html="") if value.body_html else value
+            record = self.records.get(id(value))
+            if record is None:
+                bare = replaced(value, body_html="") if value.body_html else value
+                record = self.records[id(value)] = (value, _hash(repr(bare)))  # holding the value keeps its id unique
             carried = self.with_bodies or value.body_html  # a record that carries its body counts it
             body_key = self.body_keys.get(value.source, "") if carried else "-"
-            fingerprint = _hash(f"article:{body_key}:{bare!r}")
+            fingerprint = _hash(f"article:{body_key}:{record[1]}")
             self._known[id(value)] = (value, fingerprint)
             return fingerprint
         if kind is tuple or kind is list:
@@ -130,7 +137,7 @@ class ChangeDetector:
         self.base = code_and_settings
         """A digest of newsgen's code and libraries and the site's settings."""
         self.fingerprints = fingerprints
-        self.bodiless = Fingerprints(fingerprints.body_keys, with_bodies=False)
+        self.bodiless = Fingerprints(fingerprints.body_keys, with_bodies=False, records=fingerprints.records)
         """Fingerprints for the pages that show no article's body but their own article's."""
         self.previous = previous
         self.recorded: dict[str, str] = {}
