@@ -11,11 +11,12 @@ the fallback). One build at a time writes beside an output folder (a lock on its
 - Changes only (a manifest says what the output holds, path -> content hash): the staging folder
   is the standby, the site as it was before the last swap (`.NAME.standby` beside the output,
   kept by that swap instead of removed, its files hard links shared with the output where they
-  are the same). The build brings it up to date with the changes of the last two builds: a file
-  whose bytes differ is written beside its place and renamed over it (never written in place: its
-  inode may be the output's), a file unchanged since the output is hard-linked from the output,
-  any other file is removed; then it is swapped in, and the previous site becomes the standby. So
-  a rebuild costs what changed, not the size of the site. Without a standby the manifest vouches
+  are the same). The build brings it up to date with the changes of the last two builds: a new
+  file whose bytes the standby lacks is written beside its place and renamed over it (never
+  written in place: its inode may be the output's), or hard-linked from the output when the
+  output has those bytes; files the new site does not have are removed (one listing of the
+  folder); then it is swapped in, and the previous site becomes the standby. So staging costs
+  what changed and a listing, not a link per file of the site. Without a standby the manifest vouches
   for (the first rebuild after a whole-tree write, or one after a kill), pages whose bytes differ
   are written into a new staging folder and every other file is hard-linked there from the
   current output (no copy). A build that changes nothing stages nothing and swaps nothing.
