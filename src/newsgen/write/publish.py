@@ -26,8 +26,9 @@ writes its files there); if it raises, the old output stays.
 
 The standby is renamed to a staging folder's name before the build changes anything in it, so a
 build killed while updating it leaves a staging folder, which the next build removes; the
-manifest records the standby (its device and inode, and the files where it differs from the
-output) after each swap, and a standby it does not describe is removed.
+manifest records the standby (its device and inode, a random token written into it, and the
+files where it differs from the output) after each swap, and a standby it does not describe is
+removed.
 
 Every output folder holds an OUTPUT_MARK file: a folder holding files is replaced only if it has
 one, or if the site's manifest records it (check_output_folder).
@@ -45,6 +46,7 @@ import hashlib
 import json
 import os
 import posixpath
+import secrets
 import shutil
 import stat
 import tempfile
@@ -145,6 +147,9 @@ class Standby:
 
     root: list[int]
     differs: dict[str, str | None]
+    token: str
+    """A random text the build wrote into the standby (STANDBY_TOKEN): a folder made by hand
+    there can get the device and inode a removed standby had."""
 
     def digest(self, relative: str, output: dict[str, str]) -> str | None:
         return self.differs[relative] if relative in self.differs else output.get(relative)
@@ -154,15 +159,20 @@ def standby_folder(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.standby"
 
 
+STANDBY_TOKEN = ".newsgen-standby"
+"""The file in the standby holding its token (removed with every other file the new site does not
+have when the standby is staged)."""
+
+
 def _read_standby(data: Any) -> Standby | None:
     if not isinstance(data, dict):
         return None
-    root, differs = data.get("root"), data.get("differs")
+    root, differs, token = data.get("root"), data.get("differs"), data.get("token")
     if (not isinstance(root, list) or len(root) != 2 or not all(isinstance(v, int) for v in root)
-            or not isinstance(differs, dict)
+            or not isinstance(differs, dict) or not isinstance(token, str) or not token
             or not all(isinstance(v, str) or v is None for v in differs.values())):
         return None
-    return Standby(root, differs)
+    return Standby(root, differs, token)
 
 
 def _root_id(output_dir: Path) -> list[int] | None:
@@ -211,7 +221,7 @@ def _encode_manifest(output_dir: Path, digests: dict[str, str], extra: dict[str,
                      standby: Standby | None = None) -> bytes:
     record = {"version": MANIFEST_VERSION, "root": _root_id(output_dir), "files": digests, "extra": extra}
     if standby is not None:
-        record["standby"] = {"root": standby.root, "differs": standby.differs}
+        record["standby"] = {"root": standby.root, "differs": standby.differs, "token": standby.token}
     return json.dumps(record, separators=(",", ":")).encode()
 
 
@@ -340,12 +350,16 @@ def _staging_name(output_dir: Path) -> Path:
 
 
 def _is_standby(folder: Path, recorded: Standby) -> bool:
-    """Whether folder is the standby the manifest recorded (the same folder, not a link)."""
+    """Whether folder is the standby the manifest recorded (the same folder, not a link, holding
+    its token)."""
     try:
         found = os.stat(folder, follow_symlinks=False)
-    except OSError:
+        if not stat.S_ISDIR(found.st_mode) or [found.st_dev, found.st_ino] != recorded.root:
+            return False
+        token = folder / STANDBY_TOKEN
+        return not token.is_symlink() and token.read_text(encoding="ascii") == recorded.token
+    except (OSError, UnicodeError):
         return False
-    return stat.S_ISDIR(found.st_mode) and [found.st_dev, found.st_ino] == recorded.root
 
 
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
@@ -492,17 +506,19 @@ def _keep_as_standby(previous_site: Path, output_dir: Path, previous: dict[str, 
     if previous is None or previous_site.is_symlink() or not previous_site.is_dir():
         return None
     folder = standby_folder(output_dir)
+    token = secrets.token_hex(16)
     try:
         if os.path.lexists(folder):  # only a build killed at the wrong moment leaves one here
             _drop_stale_standby(output_dir, None)
         os.rename(previous_site, folder)
+        (folder / STANDBY_TOKEN).write_text(token, encoding="ascii")
     except OSError:  # the site is published: it goes without a standby (the next build stages it whole)
         return None
     differs: dict[str, str | None] = {path: previous.get(path) for path, digest in digests.items()
                                       if previous.get(path) != digest}
     differs.update((path, digest) for path, digest in previous.items() if path not in digests)
     root = _root_id(folder)
-    return Standby(root, differs) if root is not None else None
+    return Standby(root, differs, token) if root is not None else None
 
 
 def _drop_stale_standby(output_dir: Path, manifest: Manifest | None) -> None:
