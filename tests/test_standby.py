@@ -43,6 +43,15 @@ def same_as_clean(site: Path, search: bool = False) -> None:
     shutil.rmtree(site / "fresh")
 
 
+def site_with_standby(tmp_path: Path) -> Path:
+    """A site built twice, the second time after an edit: its previous site is the standby."""
+    site = make_site(tmp_path / "site", count=40)
+    run(site)
+    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
+    run(site)
+    return site
+
+
 def counting_links(monkeypatch) -> list[str]:
     """Record every hard link the writer makes."""
     made: list[str] = []
@@ -110,10 +119,7 @@ def test_added_deleted_and_moved_pages_through_the_standby_equal_a_clean_build(t
 
 
 def test_a_build_killed_while_updating_the_standby_leaves_the_previous_site(tmp_path, monkeypatch):
-    site = make_site(tmp_path / "site", count=40)
-    run(site)
-    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
-    run(site)
+    site = site_with_standby(tmp_path)
     before = snapshot(site / "public", search_index=True)
     write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
     real_replace = writer.os.replace
@@ -138,10 +144,7 @@ def test_a_build_killed_while_updating_the_standby_leaves_the_previous_site(tmp_
 
 @pytest.mark.parametrize("how", ["replaced", "emptied"])
 def test_a_standby_the_manifest_does_not_describe_is_removed_not_published(tmp_path, how):
-    site = make_site(tmp_path / "site", count=40)
-    run(site)
-    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
-    run(site)
+    site = site_with_standby(tmp_path)
     if how == "replaced":  # another folder, which may get the removed one's inode
         shutil.rmtree(site / STANDBY)
     else:  # the same folder (device and inode), its files removed by hand
@@ -157,10 +160,7 @@ def test_a_standby_the_manifest_does_not_describe_is_removed_not_published(tmp_p
 
 
 def test_a_stray_file_inside_the_standby_is_not_published(tmp_path):
-    site = make_site(tmp_path / "site", count=40)
-    run(site)
-    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
-    run(site)
+    site = site_with_standby(tmp_path)
     (site / STANDBY / "stray.html").write_text("not newsgen's")
     write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
     run(site)
@@ -169,10 +169,7 @@ def test_a_stray_file_inside_the_standby_is_not_published(tmp_path):
 
 
 def test_clean_builds_and_failed_builds_leave_no_stale_standby(tmp_path):
-    site = make_site(tmp_path / "site", count=40)
-    run(site)
-    write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
-    run(site)
+    site = site_with_standby(tmp_path)
     run(site, clean=True)
     assert beside(site) == []  # a clean build knows nothing of the previous site's files
     write_files(site, {"content/r020.md": article(20, body="Changed again.")})
