@@ -243,7 +243,7 @@ class _Staging:
         if self.path is None:
             standby = standby_folder(self.output_dir)
             if self._standby is not None and _is_standby(standby, self._standby):
-                self.path = _staging_name(self.output_dir)
+                self.path = _unused_name(self.output_dir, "staging")
                 os.rename(standby, self.path)
                 self.reused = True
             else:
@@ -342,9 +342,9 @@ class _Staging:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _staging_name(output_dir: Path) -> Path:
-    """A new staging folder's path beside output_dir, not yet made."""
-    path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+def _unused_name(output_dir: Path, kind: str) -> Path:
+    """A new path beside output_dir named `.NAME.KIND-...` (a staging or retired folder), not yet made."""
+    path = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.{kind}-", dir=output_dir.parent))
     os.rmdir(path)
     return path
 
@@ -371,9 +371,10 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
     that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
     hashes) is saved when manifest is given. `finish(staging, digests)`, when given, runs on the
     complete staging folder (with the content hash of every file in it) before the swap; if it
-    raises, the old output stays. The folder holding the previous site after the swap is removed
-    at once, or handed to `retire` (to remove once readers have moved to the new site: a folder
-    beside the output that a build finds there is removed, see _clean_leftovers)."""
+    raises, the old output stays. The folder holding the previous site after the swap is kept as
+    the standby when the manifest said what it holds; else it is removed at once, or handed to
+    `retire` (to remove once readers have moved to the new site: a folder beside the output that
+    a build finds there is removed, see _clean_leftovers)."""
     make_output_parent(output_dir)
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
@@ -597,8 +598,7 @@ def _swap_in(staging: Path, output_dir: Path) -> Path | None:
         return None
     if output_dir.is_dir() and not output_dir.is_symlink() and _exchange(staging, output_dir):
         return staging  # it now holds the previous site
-    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
-    os.rmdir(retired)
+    retired = _unused_name(output_dir, "old")
     os.rename(output_dir, retired)
     try:
         os.rename(staging, output_dir)
