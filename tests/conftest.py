@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -19,6 +21,26 @@ SEED = REPO / "content" / "000_4601f00b7666163f.txt"
 def pinned_time(monkeypatch):
     """Every build in the tests happens at 2026-01-01T00:00:00Z."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
+@contextmanager
+def interrupted_on_call(owner: Any, name: str, number: int) -> Iterator[list[tuple]]:
+    """While the block runs, owner.name raises KeyboardInterrupt (a kill, as far as the build can
+    tell) on its number-th call and runs as it does on the others; yields each call's arguments."""
+    real = getattr(owner, name)
+    calls: list[tuple] = []
+
+    def interrupted(*args):
+        calls.append(args)
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    setattr(owner, name, interrupted)
+    try:
+        yield calls
+    finally:
+        setattr(owner, name, real)
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -13,7 +13,7 @@ from newsgen.build import build
 from newsgen.cli import main
 from newsgen.config import load_config, reference_time
 from newsgen.errors import BuildFailed, NewsgenError
-from conftest import write_files
+from conftest import interrupted_on_call, write_files
 
 TAGS = ["Energy", "Transport", "Health", "Courts", "Weather"]
 
@@ -107,25 +107,14 @@ def test_failed_rebuild_leaves_the_previous_site_as_it_was(tmp_path):
     assert not list(site.glob(".public.staging-*"))
 
 
-def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_path, monkeypatch):
+def test_build_killed_while_staging_changed_files_leaves_the_previous_site(tmp_path):
     site = make_site(tmp_path / "site")
     run(site)
     before = snapshot(site / "public", search_index=True)
     write_files(site, {"content/r020.md": article(20, body="A new first paragraph.")})
-
-    real_link = writer.os.link
-    calls = []
-
-    def killed_while_linking(source, target):
-        calls.append(target)
-        if len(calls) == 5:  # a few unchanged files linked into staging, then killed
-            raise KeyboardInterrupt
-        return real_link(source, target)
-
-    monkeypatch.setattr(writer.os, "link", killed_while_linking)
-    with pytest.raises(KeyboardInterrupt):
+    # a few unchanged files linked into staging, then killed
+    with interrupted_on_call(writer.os, "link", 5), pytest.raises(KeyboardInterrupt):
         run(site)
-    monkeypatch.setattr(writer.os, "link", real_link)
     assert snapshot(site / "public", search_index=True) == before  # nothing in the output was touched
     report = run(site)
     assert [p.name for p in site.glob(".public.*")] == [".public.standby"]  # the previous site, kept for the next build

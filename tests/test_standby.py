@@ -14,7 +14,7 @@ import pytest
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.write import publish as writer
-from conftest import write_files
+from conftest import interrupted_on_call, write_files
 from test_parallel import article, make_site, snapshot
 
 STANDBY = ".public.standby"
@@ -118,23 +118,12 @@ def test_added_deleted_and_moved_pages_through_the_standby_equal_a_clean_build(t
         same_as_clean(site)
 
 
-def test_a_build_killed_while_updating_the_standby_leaves_the_previous_site(tmp_path, monkeypatch):
+def test_a_build_killed_while_updating_the_standby_leaves_the_previous_site(tmp_path):
     site = site_with_standby(tmp_path)
     before = snapshot(site / "public", search_index=True)
     write_files(site, {"content/r030.md": article(30, body="Yet another first paragraph.")})
-    real_replace = writer.os.replace
-    calls = []
-
-    def killed_while_replacing(source, target):
-        calls.append(target)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_replace(source, target)
-
-    monkeypatch.setattr(writer.os, "replace", killed_while_replacing)
-    with pytest.raises(KeyboardInterrupt):
+    with interrupted_on_call(writer.os, "replace", 2) as calls, pytest.raises(KeyboardInterrupt):
         run(site)
-    monkeypatch.setattr(writer.os, "replace", real_replace)
     assert len(calls) == 2  # it was updating the standby
     assert snapshot(site / "public", search_index=True) == before
     run(site)
