@@ -20,6 +20,7 @@ import dataclasses
 import difflib
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -52,6 +53,7 @@ from newsgen.render.theme_sources import builtin_templates_dir
 from newsgen.render.translations import Catalogue, catalogue_sources, cldr_locale, compiled_catalogue, text_direction
 from newsgen.shipping import ShippedOnce
 from newsgen.urls import absolute_url, feed_url
+from newsgen.write.publish import write_atomic
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -202,15 +204,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
         folder = self._usable_folder()
         if folder is None:
             return
-        path = folder / self._file_name(bucket.key, settings)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(temporary, "wb") as file:
-                bucket.write_bytecode(file)
-            os.replace(temporary, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        compiled = io.BytesIO()
+        bucket.write_bytecode(compiled)
+        with contextlib.suppress(OSError):  # not kept: the next process compiles it again
+            write_atomic(folder / self._file_name(bucket.key, settings), compiled.getvalue())
 
     @staticmethod
     def _file_name(key: str, settings: tuple) -> str:
