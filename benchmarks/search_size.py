@@ -13,7 +13,7 @@
    types typical queries on the search page and sums the bytes each one downloads from
    pagefind/ (entry, engine, metadata, filters, index chunks, fragments), as a phone would: in the
    default order (newest first: shards searched newest first until ten results), then, in another
-   fresh browser, with best match (every shard merged). The time is from the keystroke to the
+   fresh browser, with best match (the best-match index, write/best_match.py). The time is from the keystroke to the
    results shown, the search page's 250 ms typing pause included.
 
 Needs Debian's Chromium for step 4 (`--no-browser` skips it).
@@ -74,8 +74,14 @@ def write_corpus(content: Path, limit: int | None) -> int:
     return count
 
 
+BEST_KINDS = {"s": "best-stems", "w": "best-words", "d": "best-articles"}
+
+
 def file_kind(name: Path) -> str:
-    """The kind of a file of pagefind/, by its path in it (an older shard's files are in `<key>/`)."""
+    """The kind of a file of pagefind/, by its path in it (an older shard's files are in `<key>/`;
+    the best-match index is `best.json` and the files in `best-<digest>/`)."""
+    if name.parts[0].startswith("best"):
+        return BEST_KINDS.get(name.name.split("-")[0], "best") if len(name.parts) > 1 else "best"
     if len(name.parts) > 1 and name.parts[0] not in ("index", "fragment", "filter"):
         name = Path(*name.parts[1:])
     if len(name.parts) > 1:
@@ -139,7 +145,7 @@ def measure_queries(out: Path) -> list[tuple]:
                     start_up = pagefind_bytes(out)
                     started = time.perf_counter()
                     browser.type_text("#search-query", query)
-                    status = browser.wait_for("(t => t.includes('found') && t)"
+                    status = browser.wait_for("(t => (t.includes('found') || t.startsWith('Best')) && t)"
                                               "(document.querySelector('[data-search-status]').textContent)")
                     ms = (time.perf_counter() - started) * 1000
                     time.sleep(0.3)
@@ -147,7 +153,10 @@ def measure_queries(out: Path) -> list[tuple]:
                     browser.evaluate("document.querySelector('.search-filters').open = true")
                     browser.wait_for("document.querySelectorAll('#search-tag option').length > 1")
                     time.sleep(0.3)
-                    rows.append((query, order or "newest", re.match(r"[0-9]*\+?", status).group() or "0", ms,
+                    listed = browser.evaluate("document.querySelectorAll('[data-search-results] li').length")
+                    counted = re.search(r"[0-9][0-9,]*", status)
+                    found = f"{counted.group()} found" if counted else "ranked"
+                    rows.append((query, order or "newest", f"{listed} shown, {found}", ms,
                                  start_up, fetched, pagefind_bytes(out)))
     finally:
         server.shutdown()
@@ -214,7 +223,7 @@ def main() -> int:
                   " HTTP): opening the search page, then typing one query (first 10 results):")
             for query, order, found, ms, start_up, fetched, panel in measure_queries(out):
                 first, then = sum(start_up.values()), sum(fetched.values())
-                print(f"  {query!r:16} {order:6} {found:>6} results in {ms:5.0f} ms: start-up {first / 1e3:6.1f} kB"
+                print(f"  {query!r:16} {order:6} {found:>20} in {ms:5.0f} ms: start-up {first / 1e3:6.1f} kB"
                       f" ({kilobytes(start_up)}) + query {then / 1e3:6.1f} kB ({kilobytes(fetched)})"
                       f" = {(first + then) / 1e3:.1f} kB; then opening the filters: {sum(panel.values()) / 1e3:.1f} kB")
     finally:

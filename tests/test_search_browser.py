@@ -206,3 +206,53 @@ def test_the_spanish_search_page_of_the_multilingual_example_finds_spanish_artic
         assert "/news/2019/06/04/colombia-coffee-harvest/" in paths
         assert not [path for path in paths if path.startswith(("/news/es/", "/news/ar/"))]
         assert browser.console == []
+
+
+@pytest.fixture
+def best_match_site_under_news(tmp_path):
+    """Five articles, each in a search shard of its own, built for and served under /news/: three
+    about the harbour, two about cranes (one of them also about the harbour), one about the market."""
+    stories = [("Harbour report 1", "The harbour froze."), ("Crane strike", "Crane drivers stopped work."),
+               ("Harbour cranes", "The harbour cranes stood idle as the harbour emptied."),
+               ("Market report", "The market opened."), ("Harbour report 5", "The harbour grew.")]
+    site = write_files(tmp_path / "site", {
+        f"content/s{day}.md": f"---\ntitle: {title}\ndate: 2023-05-0{day}T09:30:00Z\n"
+                              f"section: {'Ports' if day % 2 else 'Weather'}\n---\n{body}\n"
+        for day, (title, body) in enumerate(stories, 1)})
+    config = load_config(site, {"workers": 1, "search_shard_words": 1, "base_url": "https://example.org/news/"})
+    yield from _serve_under_news(config)
+
+
+@pytest.mark.slow
+def test_best_match_ranks_results_of_several_shards_without_opening_them(best_match_site_under_news):
+    assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
+    with Browser() as browser:
+        browser.navigate(best_match_site_under_news + "search/?sort=best")
+        shards = browser.evaluate("document.querySelector('[data-search]').dataset.shards.split(' ')")
+        assert len(shards) == 5
+        browser.wait_for("!document.querySelector('.search-filters').hidden")  # Pagefind loaded
+        browser.type_text("#search-query", "harbour cran")  # the last word is still being typed
+        browser.wait_for("document.querySelector('[data-search-status]').textContent"
+                         " === 'Best matches for “harbour cran”.'")
+        titles = "[...document.querySelectorAll('[data-search-results] .teaser-title a')]" \
+                 ".map(a => [a.textContent, new URL(a.href).pathname])"
+        assert browser.evaluate(titles) == [
+            ["Harbour cranes", "/news/2023/05/03/harbour-cranes/"], ["Crane strike", "/news/2023/05/02/crane-strike/"],
+            ["Harbour report 5", "/news/2023/05/05/harbour-report-5/"],
+            ["Harbour report 1", "/news/2023/05/01/harbour-report-1/"]]  # from four shards
+        marked = browser.evaluate("[...document.querySelectorAll('[data-search-results] mark')].map(m => m.textContent)")
+        assert marked[:3] == ["harbour", "cranes", "harbour"]
+        fetched = browser.evaluate("performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
+        assert not [path for path in fetched if any(f"/pagefind/{key}/" in path for key in shards[1:])]
+        assert any(path.startswith("/news/pagefind/best-") for path in fetched)
+
+        # With a filter, best match ranks what Pagefind finds in every shard.
+        browser.evaluate("document.querySelector('.search-filters summary').click()")
+        browser.wait_for("document.querySelectorAll('#search-section option').length > 1")
+        browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
+                         "section.dispatchEvent(new Event('change'))")
+        browser.wait_for("document.querySelector('[data-search-status]').textContent.endsWith('Filters applied.')")
+        assert browser.evaluate("location.search") == "?q=harbour+cran&section=Ports&sort=best"
+        assert sorted(title for title, _ in browser.evaluate(titles)) == ["Harbour cranes", "Harbour report 1",
+                                                                         "Harbour report 5"]
+        assert browser.console == []

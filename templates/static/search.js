@@ -10,7 +10,9 @@
 // Newest first (the default) and oldest first search one shard at a time from that end, through
 // the `shard` filter each merged index carries, until a page of results is found: the count is a
 // lower bound ("at least N") until every shard was searched, and "Count them all" merges the
-// rest. Best match merges every shard (Pagefind ranks merged results by score only).
+// rest. Best match reads the best-match index beside Pagefind's (write/best_match.py: a few small
+// files a query, whatever the number of shards); best match with filters merges every shard
+// (Pagefind ranks merged results by score only).
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 250;
@@ -75,7 +77,7 @@ async function startSearch(form) {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
   sort.value = ["best", "oldest"].includes(params.get("sort")) ? params.get("sort") : "";
-  if (selects.some((select) => params.get(select.name)) || sort.value) {
+  if (selects.some((select) => params.get(select.name))) {
     await fillFiltersOnce();
     for (const select of selects) select.value = params.get(select.name) || "";
     filterPanel.open = true;
@@ -102,11 +104,19 @@ async function startSearch(form) {
   async function showMore(current) {
     if (!(await gather(current, shown + PAGE_SIZE + 1))) return;
     const batch = search.results.slice(shown, shown + PAGE_SIZE);
-    const items = await Promise.all(batch.map((result) => result.data()));
+    const items = search.ranked
+      ? await search.ranked.show(batch, siteRoot)
+      : await Promise.all(batch.map((result) => result.data()));
     if (current !== generation) return;
     for (const item of items) list.append(renderResult(item));
     shown += items.length;
     more.hidden = shown >= search.results.length;
+    if (search.ranked && search.results.length > 0) {
+      // The best matches are a ranking, not a count: "Count them all" asks Pagefind for one.
+      status.textContent = say(words.bestQuery, 0, search.query);
+      countAll.hidden = false;
+      return;
+    }
     status.textContent = describe(search.results.length, search.complete, search.query, search.filters);
     countAll.hidden = search.complete;
   }
@@ -128,7 +138,12 @@ async function startSearch(form) {
     const order = sort.value || "newest";
     search = { query, filters, order, walk: order === "oldest" ? [...shards].reverse() : shards,
                next: 0, results: [], complete: false };
-    if (order === "best") {
+    if (order === "best" && query && Object.keys(filters).length === 0) {
+      search.ranked = await bestMatches(bundle, query);
+      if (current !== generation) return;
+      search.results = search.ranked.articles;
+      search.complete = true;
+    } else if (order === "best") {
       await openAll();
       const found = await pagefind.search(query || null, { filters });
       if (current !== generation || found === null) return;
@@ -165,6 +180,103 @@ async function startSearch(form) {
   more.addEventListener("click", () => showMore(generation));
   countAll.addEventListener("click", countEverything);
   if (input.value || selects.some((select) => select.value)) await run();
+}
+
+// The best-match index (write/best_match.py), opened on the first best-match query: `best.json`
+// names the folder of its files and how many stem files there are.
+let bestIndex = null;
+const bestFiles = new Map();
+
+// A file of the index, gzip-compressed JSON (unless the host already undid the compression);
+// null when the index has no such file (no word of the archive starts that way).
+function bestFile(folder, name) {
+  if (!bestFiles.has(name)) {
+    bestFiles.set(name, fetch(new URL(name, folder)).then(async (response) => {
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+      let body = new Uint8Array(await response.arrayBuffer());
+      if (body[0] === 0x1f && body[1] === 0x8b) {
+        body = new Uint8Array(await new Response(new Blob([body]).stream()
+          .pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+      }
+      return JSON.parse(new TextDecoder().decode(body));
+    }));
+  }
+  return bestFiles.get(name);
+}
+
+// The words of a text as the index holds them: lower case, accents dropped, letters and digits.
+function wordsOf(text) {
+  return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").match(/[\p{L}\p{N}_]+/gu) || [];
+}
+
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
+}
+
+const hex = (text) => [...new TextEncoder().encode(text)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+
+// The stems a query word stands for: its own, and for the last word while it is being typed
+// (no space after it), those of the (at most PREFIX_FORMS shortest) forms it begins.
+const PREFIX_FORMS = 8;
+const STEM_SLACK = 3;
+async function stemsOf(folder, word, typing) {
+  const forms = (await bestFile(folder, `w-${hex([...word].slice(0, 2).join(""))}.dat`)) || {};
+  const stems = new Set();
+  if (Object.hasOwn(forms, word)) {
+    stems.add(forms[word] || word);
+  } else {
+    // A form the archive does not hold ("harvests"): the longest one it holds that the word begins
+    // with, a few letters shorter ("harvest"), stands for it.
+    const shorter = Object.keys(forms).filter((form) => form.length >= Math.max(3, word.length - STEM_SLACK)
+                                                        && word.startsWith(form));
+    shorter.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    if (shorter.length) stems.add(forms[shorter[0]] || shorter[0]);
+  }
+  if (typing && [...word].length >= 2) {
+    const longer = Object.keys(forms).filter((form) => form.length > word.length && form.startsWith(word));
+    longer.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+    for (const form of longer.slice(0, PREFIX_FORMS)) stems.add(forms[form] || form);
+  }
+  return [...stems];
+}
+
+// The articles best matching a query, best first: each scores, for each word of the query, its
+// stem's IDF times the stem's weight in it (the best of the word's stems), summed over the words.
+async function bestMatches(bundle, query) {
+  bestIndex ??= fetch(new URL("best.json", bundle)).then((response) => {
+    if (!response.ok) throw new Error(`best.json: HTTP ${response.status}`);
+    return response.json();
+  });
+  const index = await bestIndex;
+  const folder = new URL(index.folder, bundle);
+  const queryWords = [...new Set(wordsOf(query))];
+  const typing = !/\s$/.test(query);
+  const scores = new Map();
+  await Promise.all(queryWords.map(async (word, place) => {
+    const stems = await stemsOf(folder, word, typing && place === queryWords.length - 1);
+    const best = new Map();
+    await Promise.all(stems.map(async (stem) => {
+      const file = await bestFile(folder, `s-${fnv1a(stem) % index.stems}.dat`);
+      const entry = file && file[stem];
+      if (!entry) return;
+      const idf = entry[0];
+      for (let at = 1, number = 0; at < entry.length; at += 2) {
+        number += entry[at];
+        best.set(number, Math.max(best.get(number) || 0, idf * entry[at + 1]));
+      }
+    }));
+    for (const [number, score] of best) scores.set(number, (scores.get(number) || 0) + score);
+  }));
+  const articles = [...scores].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([number]) => number);
+  const show = async (numbers, siteRoot) => Promise.all(numbers.map(async (number) => {
+    const block = await bestFile(folder, `d-${Math.floor(number / index.block)}.dat`);
+    const [url, title, date, summary, lang, dir] = block[number % index.block];
+    return { url: new URL(url, siteRoot).pathname, meta: { title, date, lang, dir }, marked: [summary, queryWords] };
+  }));
+  return { articles, show };
 }
 
 async function fillFilters(pagefind, selects) {
@@ -221,8 +333,21 @@ function renderResult(item) {
   }
   const excerpt = teaser.appendChild(document.createElement("p"));
   excerpt.className = "summary";
-  appendExcerpt(excerpt, item.excerpt);
+  if (item.marked) appendMarked(excerpt, ...item.marked);
+  else appendExcerpt(excerpt, item.excerpt);
   return entry;
+}
+
+// A summary as text, each word that begins like a word of the query in a <mark>.
+function appendMarked(target, text, queryWords) {
+  for (const piece of text.split(/([\p{L}\p{N}_\p{M}]+)/u)) {
+    const word = wordsOf(piece)[0];
+    if (word && queryWords.some((wanted) => word.startsWith(wanted))) {
+      target.appendChild(document.createElement("mark")).textContent = piece;
+    } else {
+      target.append(piece);
+    }
+  }
 }
 
 // Copy Pagefind's excerpt as text, keeping only its <mark> elements. DOMParser builds an

@@ -22,6 +22,9 @@ word occurrence it indexes, so the archive is indexed in shards, one Pagefind ru
   primary's engine). Pagefind's UI files are left out. An older shard the live site already
   publishes is hard-linked from there. The search page lists the shard keys, newest first
   (templates/search.html, static/search.js).
+- Beside it, the best-match index (best_match.py) ranks the whole archive by relevance from a few
+  small files a query: each shard's term table is made with its slim pages and kept in the shard's
+  cache entry (never published); the index is merged from all the shards' tables.
 - On a multilingual site each language has its own index, planned apart (one SearchPlan each)
   and published under its prefix (`es/pagefind/`), indexed as that language: its search page
   (`es/search/`) finds its language's articles only.
@@ -52,8 +55,9 @@ from newsgen.model import Article
 from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
 from newsgen.render.translations import text_direction
+from newsgen.write import best_match
 from newsgen.write.publish import write_atomic
-from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, store_entry
+from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, read_checked, store_entry
 
 BUNDLE_DIR = "pagefind"
 """The folder, inside the output, that holds Pagefind's script, engine and index."""
@@ -241,13 +245,14 @@ def _binary_digest(path: Path, size: int, mtime_ns: int) -> str:
 def _engine_identity(path: Path) -> str:
     """Pagefind's package versions and the digest of its binary."""
     versions = []
-    for package in ("pagefind", "pagefind_bin"):
+    for package in ("pagefind", "pagefind_bin", "snowballstemmer"):
         try:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package} none")
     stat = path.stat()
-    return f"{' '.join(versions)} {_binary_digest(path, stat.st_size, stat.st_mtime_ns)}"
+    return (f"{' '.join(versions)} {_binary_digest(path, stat.st_size, stat.st_mtime_ns)} "
+            f"best-match {best_match.FORMAT}")
 
 
 def _options(config: SiteConfig) -> list[str]:
@@ -301,13 +306,16 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
     bundle.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     missing: list[SearchShard] = []
+    tables: dict[str, bytes] = {}
     for number, shard in enumerate(plan.shards):
         keep = _primary_file if number == 0 else _shard_file
-        if number > 0 and live is not None and link_published(cache, shard.key, live / plan.bundle / shard.key,
-                                                              _incoming(bundle, shard), keep):
-            continue
         try:
-            if copy_entry(cache, shard.key, _incoming(bundle, shard), keep):
+            table = read_checked(cache, shard.key, best_match.TERMS_FILE)
+            if table is not None and (
+                    number > 0 and live is not None and link_published(
+                        cache, shard.key, live / plan.bundle / shard.key, _incoming(bundle, shard), keep)
+                    or copy_entry(cache, shard.key, _incoming(bundle, shard), keep)):
+                tables[shard.key] = table
                 continue
         except DamagedEntry as damage:
             count = len(shard.articles)
@@ -315,19 +323,24 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
                             f"{shard.articles[0].url} was damaged ({damage}); indexed again")
         missing.append(shard)
     if missing:
-        _index_shards(missing, plan.keys[0], bundle, cache, config, bodies)
+        tables.update(_index_shards(missing, plan.keys[0], bundle, cache, config, bodies))
     for shard in plan.shards:
         _place(bundle, shard, primary=shard.key == plan.keys[0])
+    best_match.write_best_index(bundle, [tables[shard.key] for shard in reversed(plan.shards)])
     _prune(cache, set(plan.keys) | also_used)
     return SearchOutcome(len(missing), len(plan.shards) - len(missing), tuple(warnings))
 
 
 def _primary_file(relative: str) -> bool:
-    return not relative.startswith(UI_FILES)
+    return not relative.startswith(UI_FILES) and relative != best_match.TERMS_FILE
 
 
 def _shard_file(relative: str) -> bool:
-    return not relative.startswith(UI_FILES + RUNTIME_FILES)
+    return not relative.startswith(UI_FILES + RUNTIME_FILES) and relative != best_match.TERMS_FILE
+
+
+def _cached_file(relative: str) -> bool:
+    return not relative.startswith(UI_FILES)
 
 
 def _incoming(bundle: Path, shard: SearchShard) -> Path:
@@ -347,11 +360,14 @@ def _place(bundle: Path, shard: SearchShard, primary: bool) -> None:
 
 
 def _index_shards(shards: list[SearchShard], primary: str, bundle: Path, cache: Path, config: SiteConfig,
-                  bodies: ArticleBodies | None) -> None:
-    """Index each shard with Pagefind, at most PARALLEL_RUNS at once: the slim pages of a shard are
-    made (its bodies read from the store) here, while the runs of earlier shards go on."""
+                  bodies: ArticleBodies | None) -> dict[str, bytes]:
+    """Index each shard with Pagefind, at most PARALLEL_RUNS at once: the slim pages and the term table
+    (best_match.shard_terms) of a shard are made (its bodies read from the store) here, while the
+    runs of earlier shards go on. Returns each shard's term table by its key."""
     executable = pagefind_executable()
     cache.mkdir(parents=True, exist_ok=True)
+    counter = best_match.TermCounter(config.language)
+    tables: dict[str, bytes] = {}
     scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=cache))
     try:
         with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as runs:
@@ -362,14 +378,17 @@ def _index_shards(shards: list[SearchShard], primary: str, bundle: Path, cache: 
                     for future in done:
                         future.result()
                 site = scratch / shard.key
-                _write_slim_pages(site / "site", with_bodies(bodies, shard.articles, config), config)
+                articles = with_bodies(bodies, shard.articles, config)
+                _write_slim_pages(site / "site", articles, config)
+                tables[shard.key] = best_match.shard_terms(articles, config, counter)
                 keep = _primary_file if shard.key == primary else _shard_file
                 pending.add(runs.submit(_index_one, executable, site, shard.key, config, cache,
-                                        _incoming(bundle, shard), keep))
+                                        _incoming(bundle, shard), keep, tables[shard.key]))
             for future in pending:
                 future.result()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return tables
 
 
 def _write_slim_pages(folder: Path, articles: list[Article], config: SiteConfig) -> None:
@@ -380,8 +399,9 @@ def _write_slim_pages(folder: Path, articles: list[Article], config: SiteConfig)
 
 
 def _index_one(executable: Path, work: Path, key: str, config: SiteConfig, cache: Path, target: Path,
-               keep: Callable[[str], bool]) -> None:
-    """Run Pagefind over one shard's slim pages, keep its output in the cache, copy it to target."""
+               keep: Callable[[str], bool], terms: bytes) -> None:
+    """Run Pagefind over one shard's slim pages, keep its output and the shard's term table in the
+    cache, copy the output to target."""
     output = work / "out"
     command = [str(executable), "--site", "site", "--output-path", "out", *_options(config)]
     try:
@@ -395,7 +415,8 @@ def _index_one(executable: Path, work: Path, key: str, config: SiteConfig, cache
     if not (output / "pagefind.js").is_file():
         raise BuildFailed([f"search: Pagefind wrote no pagefind.js: {_tail(said)}"])
     shutil.rmtree(work / "site")
-    store_entry(cache, key, output, _primary_file)
+    (output / best_match.TERMS_FILE).write_bytes(terms)
+    store_entry(cache, key, output, _cached_file)
     shutil.copytree(output, target, ignore=lambda folder, names: [
         name for name in names if not keep(Path(folder, name).relative_to(output).as_posix())
         and not Path(folder, name).is_dir()])

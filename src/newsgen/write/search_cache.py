@@ -96,6 +96,32 @@ def link_published(cache: Path, key: str, published: Path, target: Path, keep: C
     return True
 
 
+def read_checked(cache: Path, key: str, relative: str) -> bytes | None:
+    """The bytes of one file of the entry `key`, checked against its manifest; None when there is no
+    entry. Raises DamagedEntry, after removing the entry, when the manifest does not list the file,
+    or the file is missing or differs from it."""
+    entry = cache / key
+    if not entry.is_dir():
+        return None
+    try:
+        manifest = json.loads((entry / MANIFEST).read_bytes())
+        if manifest["key"] != key:
+            raise DamagedEntry(f"its manifest names another key ({str(manifest['key'])[:16]}…)")
+        listed = {str(path): (int(size), str(digest)) for path, size, digest in manifest["files"]}
+        if relative not in listed:
+            raise DamagedEntry(f"missing file {relative}")
+        data = (entry / relative).read_bytes()
+        if (len(data), hashlib.sha256(data).hexdigest()) != listed[relative]:
+            raise DamagedEntry(f"{relative} does not match its checksum")
+    except OSError as exc:
+        shutil.rmtree(entry, ignore_errors=True)
+        raise DamagedEntry(f"unreadable: {exc.strerror}") from None
+    except (DamagedEntry, ValueError, KeyError, TypeError) as exc:
+        shutil.rmtree(entry, ignore_errors=True)
+        raise DamagedEntry(str(exc) if isinstance(exc, DamagedEntry) else "its manifest is unreadable") from None
+    return data
+
+
 def _copy_checked(entry: Path, key: str, target: Path, keep: Callable[[str], bool]) -> None:
     manifest = json.loads((entry / MANIFEST).read_bytes())
     if manifest["key"] != key:
