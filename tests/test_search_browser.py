@@ -234,6 +234,7 @@ def test_best_match_ranks_results_of_several_shards_without_opening_them(best_ma
         browser.type_text("#search-query", "harbour cran")  # the last word is still being typed
         browser.wait_for("document.querySelector('[data-search-status]').textContent"
                          " === 'Best matches for “harbour cran”.'")
+        assert browser.evaluate("document.querySelector('[data-search-count]').hidden")  # a ranking, no count
         titles = "[...document.querySelectorAll('[data-search-results] .teaser-title a')]" \
                  ".map(a => [a.textContent, new URL(a.href).pathname])"
         assert browser.evaluate(titles) == [

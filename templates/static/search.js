@@ -112,9 +112,9 @@ async function startSearch(form) {
     shown += items.length;
     more.hidden = shown >= search.results.length;
     if (search.ranked && search.results.length > 0) {
-      // The best matches are a ranking, not a count: "Count them all" asks Pagefind for one.
+      // A ranking, not a count: an article holding any of the words may be listed, where Pagefind
+      // counts the articles holding all of them.
       status.textContent = say(words.bestQuery, 0, search.query);
-      countAll.hidden = false;
       return;
     }
     status.textContent = describe(search.results.length, search.complete, search.query, search.filters);

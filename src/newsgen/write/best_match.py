@@ -97,9 +97,9 @@ def stemmer_for(language: str) -> Callable[[str], str]:
     algorithm = _SNOWBALL.get(language.lower().replace("_", "-").split("-")[0])
     if algorithm is None:
         return str
-    import snowballstemmer
+    import Stemmer  # PyStemmer
 
-    return snowballstemmer.stemmer(algorithm).stemWord
+    return Stemmer.Stemmer(algorithm).stemWord
 
 
 class TermCounter:

@@ -245,7 +245,7 @@ def _binary_digest(path: Path, size: int, mtime_ns: int) -> str:
 def _engine_identity(path: Path) -> str:
     """Pagefind's package versions and the digest of its binary."""
     versions = []
-    for package in ("pagefind", "pagefind_bin", "snowballstemmer"):
+    for package in ("pagefind", "pagefind_bin", "PyStemmer"):
         try:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
