@@ -168,3 +168,12 @@ def test_cache_entries_a_build_did_not_use_are_pruned(make_site, tmp_path):
     cache = tmp_path / "site/.newsgen-cache/search"
     out = tmp_path / "site/public"
     assert sorted(p.name for p in cache.iterdir()) == sorted(_shard_keys(out))
+
+
+def test_shard_size_has_a_ceiling(tmp_path):
+    (tmp_path / "newsgen.yaml").write_text("search_shard_words: 20000000\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as failure:
+        load_config(tmp_path)
+    assert str(failure.value) == (
+        "invalid configuration (1 error):\n  1. newsgen.yaml:1: 'search_shard_words' must be at most "
+        "10,000,000 (Pagefind needs about 450 bytes a word)")

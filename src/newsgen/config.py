@@ -395,6 +395,9 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+MOST_SHARD_WORDS = 10_000_000
+"""The largest search shard: Pagefind would take about 4.5 GB to index it."""
+
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss)://)?[^\s/:]+(?::\d{1,5})?")
 """A Dask scheduler's address: an optional tcp, tls, ws or wss scheme, a host, an optional port."""
 
@@ -402,6 +405,8 @@ SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss)://)?[^\s/:]+(?::\d{1,5})?
 def _check_value(key: str, value: typing.Any) -> str | None:
     if key in ("page_size", "archive_page_size", "summary_words", "search_shard_words") and value < 1:
         return f"'{key}' must be at least 1"
+    if key == "search_shard_words" and value > MOST_SHARD_WORDS:
+        return f"'search_shard_words' must be at most {MOST_SHARD_WORDS:,} (Pagefind needs about 450 bytes a word)"
     if key == "feed_limit" and value < 1:
         return "'feed_limit' must be at least 1"
     if key == "twitter" and value and not value.startswith("@"):

@@ -6,10 +6,11 @@ and 0.8 to 2.1 MB a query). This index answers a best-match query with a few sma
 
 - Words are found as the search page's script finds them (`words_of`): lower case, compatibility
   decomposition with the combining marks dropped (accents do not count), runs of letters, digits
-  and underscores. Each word is reduced to its stem by the Snowball stemmer of the index's
+  and underscores (up to LONGEST_WORD characters). Each word is reduced to its stem by the Snowball stemmer of the index's
   language (a language Snowball does not know keeps whole words).
-- Each shard's articles give a term table (shard_terms), made while Pagefind indexes the shard and
-  kept in the shard's search cache entry: for each stem, how many of the shard's articles hold it
+- Each shard's articles give a term table (shard_terms; a JSON header and the stems' weights as
+  32-bit integers, compressed), made while Pagefind indexes the shard and kept in the shard's
+  search cache entry: for each stem, how many of the shard's articles hold it
   and the TOP_DOCS articles it matters most to, by a BM25 weight of the stem in the article
   (headline words count TITLE_WEIGHT times; the length is measured against REFERENCE_WORDS, so a
   weight depends on its article alone), quantized to 1-255; every word form seen and its stem;
@@ -41,18 +42,20 @@ import json
 import math
 import re
 import shutil
+import sys
 import unicodedata
+from array import array
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from newsgen.config import SiteConfig
 from newsgen.model import Article
 from newsgen.render.environment import formatted_date
 from newsgen.render.translations import text_direction
 
-FORMAT = 1
+FORMAT = 2
 """Changes whenever a term table or the published files change shape or meaning."""
 TERMS_FILE = "newsgen-best.json.gz"
 """A shard's term table, in its search cache entry."""
@@ -64,6 +67,12 @@ TITLE_WEIGHT = 3
 REFERENCE_WORDS = 300
 K1 = 1.2
 B = 0.75
+LONGEST_WORD = 40
+"""Longer runs of letters and digits (link targets, codes, hostile filler) are not indexed: nobody
+types them, and they would swell the word-form files a query downloads."""
+PLACE_MASK = (1 << 24) - 1
+"""A term table packs an article's place in its shard in the low 24 bits of a pair: a shard holds
+at most `search_shard_words` articles (each at least one word), at most 10,000,000."""
 POSTINGS_PER_FILE = 3000
 """About how many (article, weight) pairs a stem file holds: the number of stem files is the power
 of two that keeps them near this size (about 10 kB compressed)."""
@@ -127,7 +136,7 @@ class TermCounter:
         """A token is a run of bytes between ASCII non-word characters: usually one word, but a
         run holding other scripts' punctuation, or marks alone, makes several words or none."""
         forms = tuple((word, self._stem(word))
-                      for word in words_of(token.decode("utf-8", "surrogatepass")))
+                      for word in words_of(token.decode("utf-8", "surrogatepass")) if len(word) <= LONGEST_WORD)
         self._forms[token] = forms
         self._by_token[token] = forms[0][1] if len(forms) == 1 else tuple(stem for _, stem in forms)
 
@@ -166,15 +175,17 @@ def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCo
             weight = max(1, round(255 * times / (times + norm)))
             weights.setdefault(stem, []).append((weight, number))
         docs.append(_doc(article, config))
-    terms = {}
-    for stem in sorted(weights):
-        found = weights[stem]
-        best = heapq.nlargest(TOP_DOCS, found)
-        terms[stem] = [len(found), *(value for pair in best for value in pair)]
+    stems = sorted(weights)
+    counts = [len(weights[stem]) for stem in stems]
+    best = [heapq.nlargest(TOP_DOCS, weights[stem]) for stem in stems]
+    pairs = array("I", (weight << 24 | number for found in best for weight, number in found))
     forms = counter.forms_of(tokens)
-    table = {"format": FORMAT, "docs": docs, "terms": terms,
-             "forms": {word: "" if stem == word else stem for word, stem in sorted(forms.items())}}
-    return gzip.compress(_json(table), compresslevel=1, mtime=0)
+    header = _json({"format": FORMAT, "docs": docs, "stems": stems, "counts": counts,
+                    "lengths": [len(found) for found in best],
+                    "forms": {word: "" if stem == word else stem for word, stem in sorted(forms.items())}})
+    if sys.byteorder == "big":
+        pairs.byteswap()
+    return gzip.compress(len(header).to_bytes(4, "little") + header + pairs.tobytes(), compresslevel=1, mtime=0)
 
 
 def _doc(article: Article, config: SiteConfig) -> list[str]:
@@ -188,15 +199,34 @@ def _doc(article: Article, config: SiteConfig) -> list[str]:
     return doc
 
 
-def read_terms(data: bytes) -> dict:
+class TermTable(NamedTuple):
+    """A shard's term table as shard_terms made it: its articles as results show them, its word forms
+    with their stems, and for each stem (in `stems` order) how many of its articles hold it and its
+    best articles, best first, each as `weight << 24 | the article's place in the shard`."""
+
+    docs: list[list[str]]
+    forms: dict[str, str]
+    stems: list[str]
+    counts: list[int]
+    lengths: list[int]
+    pairs: array
+
+
+def read_terms(data: bytes) -> TermTable:
     """A term table as shard_terms made it; raises ValueError when it is not one."""
     try:
-        table = json.loads(gzip.decompress(data))
+        raw = gzip.decompress(data)
+        size = int.from_bytes(raw[:4], "little")
+        header = json.loads(raw[4:4 + size])
+        pairs = array("I")
+        pairs.frombytes(raw[4 + size:])
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise ValueError(str(exc)) from None
-    if not isinstance(table, dict) or table.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError("not a term table of this version")
-    return table
+    if sys.byteorder == "big":
+        pairs.byteswap()
+    return TermTable(header["docs"], header["forms"], header["stems"], header["counts"], header["lengths"], pairs)
 
 
 def write_best_index(bundle: Path, tables: Sequence[bytes]) -> None:
@@ -208,19 +238,21 @@ def write_best_index(bundle: Path, tables: Sequence[bytes]) -> None:
     for data in tables:
         table = read_terms(data)
         offset = len(docs)
-        docs += table["docs"]
-        forms.update(table["forms"])
-        for stem, (count, *pairs) in table["terms"].items():
+        docs += table.docs
+        forms.update(table.forms)
+        start = 0
+        for stem, count, length in zip(table.stems, table.counts, table.lengths):
             document_frequency[stem] += count
             heap = best.setdefault(stem, [])
-            for place in range(0, len(pairs), 2):
-                candidate = pairs[place] << 32 | (offset + pairs[place + 1])
+            for pair in table.pairs[start:start + length]:
+                candidate = (pair >> 24) << 32 | (offset + (pair & PLACE_MASK))
                 if len(heap) < TOP_DOCS:
                     heapq.heappush(heap, candidate)
                 elif candidate > heap[0]:
                     heapq.heapreplace(heap, candidate)
                 else:
                     break  # the shard's pairs come best first: none of the rest gets in
+            start += length
     files = _stem_files(best, document_frequency, len(docs))
     files.update(_form_files(forms))
     for start in range(0, len(docs), BLOCK_DOCS):
