@@ -46,21 +46,24 @@ OUT = REPO / "benchmarks" / "out"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def process_tree_rss(root: int) -> int:
-    """Resident bytes of root and all its descendants, from /proc."""
+def process_tree_rss(root: int) -> dict[str, int]:
+    """Resident bytes of root and of each of its descendants, by `NAME PID`, from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
+                name, fields = handle.read().split(b" (", 1)[1].rsplit(b")", 1)
+        except (OSError, ValueError):
             continue
+        fields = fields.split()
         pid = int(entry.name)
         parents[pid] = int(fields[1])
         rss[pid] = int(fields[21]) * PAGE_SIZE
+        names[pid] = name.decode(errors="replace")
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
@@ -68,7 +71,11 @@ def process_tree_rss(root: int) -> int:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return {f"{names.get(pid, '?')} {pid}": rss.get(pid, 0) for pid in sorted(tree)}
+
+
+LAST_PEAK = [""]
+"""When the last run's peak memory came and what held it (printed after each cold build)."""
 
 
 Run = tuple[float, float, str, float]
@@ -85,7 +92,12 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> Run:
                                env={**os.environ, **(env or {})}, text=True)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, process_tree_rss(process.pid))
+        shares = process_tree_rss(process.pid)
+        if sum(shares.values()) > peak:
+            peak = sum(shares.values())
+            LAST_PEAK[0] = (
+                f"peak at {time.perf_counter() - started:.0f} s: "
+                + ", ".join(f"{name} {size / 2**20:.0f} MB" for name, size in shares.items() if size))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     out, err = process.communicate()
@@ -235,12 +247,12 @@ class Serve:
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:
                     if marker.encode() in response.read():
-                        return time.perf_counter() - started, process_tree_rss(self.process.pid) / 2**20, "", math.nan
+                        return time.perf_counter() - started, sum(process_tree_rss(self.process.pid).values()) / 2**20, "", math.nan
             except OSError:
                 pass
             time.sleep(0.01)
         print(f"  newsgen serve: {url} did not show the edit within 120 s", flush=True)
-        return math.inf, process_tree_rss(self.process.pid) / 2**20, "", math.nan
+        return math.inf, sum(process_tree_rss(self.process.pid).values()) / 2**20, "", math.nan
 
 
 def variant_name(ours: Newsgen) -> str:
@@ -344,6 +356,8 @@ def bench_size(root: Path, size: int, repeat: int, peers: str, newsgen: str, hug
         detail = f"  {out.splitlines()[-1]}" if name.startswith("newsgen") and out else ""
         print(f"  [{size}] round {round_number + 1}: {name:<20} {seconds:7.2f} s {cpu:7.2f} CPU s {peak:7.0f} MB{detail}",
               flush=True)
+        if name.startswith("newsgen") and name.endswith("cold"):
+            print(f"  [{size}]   {LAST_PEAK[0]}", flush=True)
 
     try:
         for round_number in range(repeat):

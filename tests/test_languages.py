@@ -235,7 +235,7 @@ def test_the_search_page_is_written_in_the_site_language_with_every_plural_form(
                                     "content/a.md": article("افتتاح الميناء", "2022-08-10")}, search=True)
     page = (out / "search" / "index.html").read_text(encoding="utf-8")
     assert '<label for="search-query">كلمات البحث</label>' in page
-    assert '<option value="">الأحدث أولًا</option>' in page
+    assert '<option value="newest">الأحدث أولًا</option>' in page
     assert '<button type="button" class="search-more" data-search-more hidden>عرض المزيد من النتائج</button>' in page
     assert '<meta name="description" content="ابحث في مقال واحد على News Archive بالكلمة' in page
     strings = search_strings(page)

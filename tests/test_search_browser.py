@@ -59,7 +59,7 @@ def sharded_site_under_news(tmp_path):
 def test_a_query_over_a_sharded_index_lists_results_from_every_shard_newest_first(sharded_site_under_news):
     assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
     with Browser() as browser:
-        browser.navigate(sharded_site_under_news + "search/")
+        browser.navigate(sharded_site_under_news + "search/?sort=newest")
         shards = browser.evaluate("document.querySelector('[data-search]').dataset.shards.split(' ').length")
         assert shards == 5
         browser.wait_for("!document.querySelector('.search-filters').hidden")  # Pagefind loaded
@@ -83,7 +83,7 @@ def test_a_query_over_a_sharded_index_lists_results_from_every_shard_newest_firs
         sections = browser.evaluate("[...document.querySelectorAll('#search-section option')].map(o => o.textContent)")
         assert sections == ["Any", "Ports (3)", "Weather (2)"]  # counted across the whole archive
         browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
-                         "document.querySelector('#search-sort').value = ''; section.dispatchEvent(new Event('change'))")
+                         "document.querySelector('#search-sort').value = 'newest'; section.dispatchEvent(new Event('change'))")
         browser.wait_for("document.querySelector('[data-search-status]').textContent"
                          " === '2 articles found for “harbour”. Filters applied.'")
         assert browser.evaluate(titles) == [
@@ -108,12 +108,14 @@ def test_typing_a_query_on_the_search_page_shows_the_seed_article(example_site_u
         browser.type_text("#search-query", "Maduro")
         status = browser.wait_for("document.querySelector('[data-search-results] a') &&"
                                   " document.querySelector('[data-search-status]').textContent")
-        assert status.endswith("found for “Maduro”.")
+        assert status == "Best matches for “Maduro”."  # best match is the default order
         results = browser.evaluate("[...document.querySelectorAll('[data-search-results] .teaser-title a')]"
                                    ".map(a => [a.textContent, new URL(a.href).pathname])")
         assert [SEED_TITLE, SEED_PATH] in results
-        excerpt = browser.evaluate("document.querySelector('[data-search-results] .summary').innerHTML")
-        assert "<mark>Maduro</mark>" in excerpt
+        summaries = browser.evaluate("[...document.querySelectorAll('[data-search-results] .summary')]"
+                                     ".map(p => p.innerHTML)")
+        assert summaries[results.index([SEED_TITLE, SEED_PATH])].startswith(
+            "Venezuela has started contacts with the government of Gustavo Petro")  # a best match shows the summary
         assert browser.evaluate("location.search") == "?q=Maduro"
 
         browser.evaluate("document.querySelector('.search-filters summary').click()")  # loads the filter values
@@ -167,7 +169,7 @@ def test_the_search_page_of_an_arabic_site_speaks_arabic(arabic_site_under_news)
     assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
     status = "document.querySelector('[data-search-status]').textContent"
     with Browser() as browser:
-        browser.navigate(arabic_site_under_news + "search/?q=الميناء")
+        browser.navigate(arabic_site_under_news + "search/?q=الميناء&sort=newest")
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "عُثر على 12 مقالًا عن «الميناء»."  # the form for 11 to 99
         assert browser.evaluate("document.querySelector('[data-search-results] .meta').textContent") == \
@@ -182,6 +184,10 @@ def test_the_search_page_of_an_arabic_site_speaks_arabic(arabic_site_under_news)
         browser.navigate(arabic_site_under_news + "search/?q=xylophonist")
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "لم يُعثر على أي مقال عن «xylophonist»."
+        browser.navigate(arabic_site_under_news + "search/?q=الميناء")  # best match: Arabic stems
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "أفضل النتائج عن «الميناء»."
+        assert browser.evaluate("document.querySelectorAll('[data-search-results] li').length") == 10
         assert browser.console == []
 
 
@@ -192,16 +198,21 @@ def test_the_spanish_search_page_of_the_multilingual_example_finds_spanish_artic
     results = ("[...document.querySelectorAll('[data-search-results] .teaser-title a')]"
                ".map(a => new URL(a.href).pathname)")
     with Browser() as browser:
-        browser.navigate(example_site_under_news + "es/search/?q=cosecha")
+        browser.navigate(example_site_under_news + "es/search/?q=cosecha&sort=newest")
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "Se encontraron 2 artículos para «cosecha»."
         assert browser.evaluate(results) == ["/news/es/2025/05/12/cacao-harvest-es/",
                                              "/news/es/2019/06/04/caficultores-colombianos-cosecha-mas-pequena/"]
+        browser.navigate(example_site_under_news + "es/search/?q=cosechas")  # best match, Spanish stems
+        browser.wait_for(f"{status}.includes('«')")
+        assert browser.evaluate(status) == "Mejores resultados para «cosechas»."
+        assert sorted(browser.evaluate(results)) == ["/news/es/2019/06/04/caficultores-colombianos-cosecha-mas-pequena/",
+                                                     "/news/es/2025/05/12/cacao-harvest-es/"]
         browser.navigate(example_site_under_news + "es/search/?q=growers")  # in the English version only
         browser.wait_for(f"{status}.includes('«')")
         assert browser.evaluate(status) == "No se encontró ningún artículo para «growers»."
         browser.navigate(example_site_under_news + "search/?q=growers")
-        browser.wait_for(f"document.querySelector('[data-search-results] a') && {status}.includes('found')")
+        browser.wait_for(f"document.querySelector('[data-search-results] a') && {status}.includes('“')")
         paths = browser.evaluate(results)
         assert "/news/2019/06/04/colombia-coffee-harvest/" in paths
         assert not [path for path in paths if path.startswith(("/news/es/", "/news/ar/"))]
@@ -227,7 +238,7 @@ def best_match_site_under_news(tmp_path):
 def test_best_match_ranks_results_of_several_shards_without_opening_them(best_match_site_under_news):
     assert CHROMIUM.is_file(), "the browser test needs Debian's Chromium: apt-get install chromium"
     with Browser() as browser:
-        browser.navigate(best_match_site_under_news + "search/?sort=best")
+        browser.navigate(best_match_site_under_news + "search/")  # best match is the default order
         shards = browser.evaluate("document.querySelector('[data-search]').dataset.shards.split(' ')")
         assert len(shards) == 5
         browser.wait_for("!document.querySelector('.search-filters').hidden")  # Pagefind loaded
@@ -253,7 +264,7 @@ def test_best_match_ranks_results_of_several_shards_without_opening_them(best_ma
         browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
                          "section.dispatchEvent(new Event('change'))")
         browser.wait_for("document.querySelector('[data-search-status]').textContent.endsWith('Filters applied.')")
-        assert browser.evaluate("location.search") == "?q=harbour+cran&section=Ports&sort=best"
+        assert browser.evaluate("location.search") == "?q=harbour+cran&section=Ports"
         assert sorted(title for title, _ in browser.evaluate(titles)) == ["Harbour cranes", "Harbour report 1",
                                                                          "Harbour report 5"]
         assert browser.console == []

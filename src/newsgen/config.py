@@ -140,7 +140,8 @@ class SiteConfig:
     search_shard_words: int = 300_000
     """Most words in one shard of the search index. Pagefind takes about 450 bytes per word while it
     indexes a shard (about 150 MB at the default); an edited article re-indexes its shard only, and
-    a search in the browser reads each shard it opens. Shards hold half this on average."""
+    a search in the browser reads each shard it opens. Shards hold half this on average. At most
+    10,000,000."""
     related_count: int = 4
     """Related stories listed under each article; 0 turns them off."""
     share: list[str] = field(default_factory=lambda: ["email"])

@@ -7,12 +7,12 @@
 // markup taken from the index is Pagefind's <mark> around matched words. Every word the page
 // shows comes from its `search-strings` JSON block, translated by the template (search.html).
 //
-// Newest first (the default) and oldest first search one shard at a time from that end, through
-// the `shard` filter each merged index carries, until a page of results is found: the count is a
-// lower bound ("at least N") until every shard was searched, and "Count them all" merges the
-// rest. Best match reads the best-match index beside Pagefind's (write/best_match.py: a few small
-// files a query, whatever the number of shards); best match with filters merges every shard
-// (Pagefind ranks merged results by score only).
+// Best match (the default order) reads the best-match index beside Pagefind's
+// (write/best_match.py: a few small files a query, whatever the number of shards); best match with
+// filters merges every shard (Pagefind ranks merged results by score only). Newest first and
+// oldest first search one shard at a time from that end, through the `shard` filter each merged
+// index carries, until a page of results is found: the count is a lower bound ("at least N")
+// until every shard was searched, and "Count them all" merges the rest.
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 250;
@@ -76,7 +76,7 @@ async function startSearch(form) {
 
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  sort.value = ["best", "oldest"].includes(params.get("sort")) ? params.get("sort") : "";
+  sort.value = ["newest", "oldest"].includes(params.get("sort")) ? params.get("sort") : "";
   if (selects.some((select) => params.get(select.name))) {
     await fillFiltersOnce();
     for (const select of selects) select.value = params.get(select.name) || "";
@@ -135,7 +135,8 @@ async function startSearch(form) {
       return;
     }
     status.textContent = words.searching;
-    const order = sort.value || "newest";
+    // Best match (the default) needs words to rank by: filters alone list the newest first.
+    const order = sort.value || (query ? "best" : "newest");
     search = { query, filters, order, walk: order === "oldest" ? [...shards].reverse() : shards,
                next: 0, results: [], complete: false };
     if (order === "best" && query && Object.keys(filters).length === 0) {
