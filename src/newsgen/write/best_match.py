@@ -311,4 +311,5 @@ def fnv1a(text: str) -> int:
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    """Compact UTF-8 JSON; a lone surrogate (a byte a source file did not decode) becomes "?"."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
