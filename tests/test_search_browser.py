@@ -51,6 +51,12 @@ def sharded_site_under_news(tmp_path):
     (site / "content/h3.md").write_text(HARBOUR_STORY.format(day=3, word="x", section="Ports")
                                         .replace("Harbour", "Market").replace("harbour x", "market opened"),
                                         encoding="utf-8")
+    yield from _serve_one_article_a_shard(site)
+
+
+def _serve_one_article_a_shard(site):
+    """Build a site whose every article ends its search shard (`search_shard_words: 1`) for the
+    sub-path /news/, and serve it there (_serve_under_news)."""
     config = load_config(site, {"workers": 1, "search_shard_words": 1, "base_url": "https://example.org/news/"})
     yield from _serve_under_news(config)
 
@@ -230,8 +236,7 @@ def best_match_site_under_news(tmp_path):
         f"content/s{day}.md": f"---\ntitle: {title}\ndate: 2023-05-0{day}T09:30:00Z\n"
                               f"section: {'Ports' if day % 2 else 'Weather'}\n---\n{body}\n"
         for day, (title, body) in enumerate(stories, 1)})
-    config = load_config(site, {"workers": 1, "search_shard_words": 1, "base_url": "https://example.org/news/"})
-    yield from _serve_under_news(config)
+    yield from _serve_one_article_a_shard(site)
 
 
 @pytest.mark.slow
