@@ -243,7 +243,8 @@ def _binary_digest(path: Path, size: int, mtime_ns: int) -> str:
 
 
 def _engine_identity(path: Path) -> str:
-    """Pagefind's package versions and the digest of its binary."""
+    """What a shard's index is made with: Pagefind's package versions and the digest of its binary,
+    the stemmer's version and the best-match index's format."""
     versions = []
     for package in ("pagefind", "pagefind_bin", "PyStemmer"):
         try:

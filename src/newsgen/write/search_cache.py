@@ -63,13 +63,28 @@ def copy_entry(cache: Path, key: str, target: Path, keep: Callable[[str], bool])
         shutil.rmtree(target, ignore_errors=True)
         if not (exc.filename and Path(exc.filename).is_relative_to(entry)):
             raise  # the output could not be written (a full disk): not the entry's fault
-        shutil.rmtree(entry, ignore_errors=True)
-        raise DamagedEntry(f"unreadable: {exc.strerror}") from None
+        raise _damaged(entry, exc) from None
     except (DamagedEntry, ValueError, KeyError, TypeError) as exc:
         shutil.rmtree(target, ignore_errors=True)
-        shutil.rmtree(entry, ignore_errors=True)
-        raise DamagedEntry(str(exc) if isinstance(exc, DamagedEntry) else "its manifest is unreadable") from None
+        raise _damaged(entry, exc) from None
     return True
+
+
+def _damaged(entry: Path, problem: Exception) -> DamagedEntry:
+    """Remove an entry found damaged; the DamagedEntry saying how."""
+    shutil.rmtree(entry, ignore_errors=True)
+    if isinstance(problem, OSError):
+        return DamagedEntry(f"unreadable: {problem.strerror}")
+    return DamagedEntry(str(problem) if isinstance(problem, DamagedEntry) else "its manifest is unreadable")
+
+
+def _listed_files(entry: Path, key: str) -> dict[str, tuple[int, str]]:
+    """Each file the entry's manifest lists, with its size and SHA-256. Raises DamagedEntry when the
+    manifest names another key (and ValueError, KeyError or TypeError when it is unreadable)."""
+    manifest = json.loads((entry / MANIFEST).read_bytes())
+    if manifest["key"] != key:
+        raise DamagedEntry(f"its manifest names another key ({str(manifest['key'])[:16]}…)")
+    return {str(path): (int(size), str(digest)) for path, size, digest in manifest["files"]}
 
 
 def link_published(cache: Path, key: str, published: Path, target: Path, keep: Callable[[str], bool]) -> bool:
@@ -79,10 +94,7 @@ def link_published(cache: Path, key: str, published: Path, target: Path, keep: C
     the writer trusts it (its manifest); a folder that differs from the entry's manifest is passed
     over (False, nothing linked)."""
     try:
-        manifest = json.loads((cache / key / MANIFEST).read_bytes())
-        if manifest["key"] != key:
-            return False
-        wanted = {str(path) for path, _, _ in manifest["files"] if keep(str(path))}
+        wanted = {path for path in _listed_files(cache / key, key) if keep(path)}
         present = _files(published)
         if set(present) != wanted:
             return False
@@ -90,7 +102,7 @@ def link_published(cache: Path, key: str, published: Path, target: Path, keep: C
             (target / folder).mkdir(parents=True, exist_ok=True)
         for relative in present:
             os.link(published / relative, target / relative)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, DamagedEntry, ValueError, KeyError, TypeError):
         shutil.rmtree(target, ignore_errors=True)
         return False
     return True
@@ -104,29 +116,19 @@ def read_checked(cache: Path, key: str, relative: str) -> bytes | None:
     if not entry.is_dir():
         return None
     try:
-        manifest = json.loads((entry / MANIFEST).read_bytes())
-        if manifest["key"] != key:
-            raise DamagedEntry(f"its manifest names another key ({str(manifest['key'])[:16]}…)")
-        listed = {str(path): (int(size), str(digest)) for path, size, digest in manifest["files"]}
+        listed = _listed_files(entry, key)
         if relative not in listed:
             raise DamagedEntry(f"missing file {relative}")
         data = (entry / relative).read_bytes()
         if (len(data), hashlib.sha256(data).hexdigest()) != listed[relative]:
             raise DamagedEntry(f"{relative} does not match its checksum")
-    except OSError as exc:
-        shutil.rmtree(entry, ignore_errors=True)
-        raise DamagedEntry(f"unreadable: {exc.strerror}") from None
-    except (DamagedEntry, ValueError, KeyError, TypeError) as exc:
-        shutil.rmtree(entry, ignore_errors=True)
-        raise DamagedEntry(str(exc) if isinstance(exc, DamagedEntry) else "its manifest is unreadable") from None
+    except (OSError, DamagedEntry, ValueError, KeyError, TypeError) as exc:
+        raise _damaged(entry, exc) from None
     return data
 
 
 def _copy_checked(entry: Path, key: str, target: Path, keep: Callable[[str], bool]) -> None:
-    manifest = json.loads((entry / MANIFEST).read_bytes())
-    if manifest["key"] != key:
-        raise DamagedEntry(f"its manifest names another key ({str(manifest['key'])[:16]}…)")
-    listed = {str(path): (int(size), str(digest)) for path, size, digest in manifest["files"]}
+    listed = _listed_files(entry, key)
     present = set(_files(entry)) - {MANIFEST}
     if present != set(listed):
         odd = sorted(present ^ set(listed))
