@@ -98,6 +98,7 @@ def test_the_index_files_are_compressed_json_in_a_folder_named_by_their_content(
     forms = _read(folder / f"w-{'cr'.encode().hex()}.dat")
     assert forms == {"crane": "", "cranes": "crane"}
     assert "abrio" in _read(folder / f"w-{'ab'.encode().hex()}.dat")  # "abrió", accent dropped
+    assert _read(folder / "filters.dat") == {"tag": {}, "section": {"Ports": 5}, "author": {}, "year": {"2023": 5}}
 
 
 def test_a_rebuild_writes_the_index_a_clean_build_writes(make_site, tmp_path):

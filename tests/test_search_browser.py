@@ -263,9 +263,14 @@ def test_best_match_ranks_results_of_several_shards_without_opening_them(best_ma
         assert not [path for path in fetched if any(f"/pagefind/{key}/" in path for key in shards[1:])]
         assert any(path.startswith("/news/pagefind/best-") for path in fetched)
 
-        # With a filter, best match ranks what Pagefind finds in every shard.
+        # The filter panel shows the archive's values and counts without opening a shard; with a
+        # filter, best match ranks what Pagefind finds in every shard.
         browser.evaluate("document.querySelector('.search-filters summary').click()")
         browser.wait_for("document.querySelectorAll('#search-section option').length > 1")
+        assert browser.evaluate("[...document.querySelectorAll('#search-section option')].map(o => o.textContent)") \
+            == ["Any", "Ports (3)", "Weather (2)"]
+        fetched = browser.evaluate("performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
+        assert not [path for path in fetched if any(f"/pagefind/{key}/" in path for key in shards[1:])]
         browser.evaluate("const section = document.querySelector('#search-section'); section.value = 'Ports';"
                          "section.dispatchEvent(new Event('change'))")
         browser.wait_for("document.querySelector('[data-search-status]').textContent.endsWith('Filters applied.')")

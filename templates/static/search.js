@@ -67,10 +67,11 @@ async function startSearch(form) {
   };
   const openAll = () => Promise.all(shards.map(openShard));
 
-  // The filter values come from every filter chunk of every shard, so they load only when the
-  // panel is opened (or the address asks for a filter), not for every plain query.
+  // The filter values and their counts over the whole archive come from the best-match index
+  // (one small file), loaded when the panel is opened or the address asks for a filter.
   let filtersFilled = null;
-  const fillFiltersOnce = () => (filtersFilled ??= openAll().then(() => fillFilters(pagefind, selects)));
+  const fillFiltersOnce = () => (filtersFilled ??= openBestIndex(bundle).then(
+    ({ folder }) => bestFile(folder, "filters.dat")).then((counts) => fillFilters(counts, selects)));
   filterPanel.addEventListener("toggle", () => { if (filterPanel.open) fillFiltersOnce(); });
   filterPanel.hidden = false;
 
@@ -183,10 +184,18 @@ async function startSearch(form) {
   if (input.value || selects.some((select) => select.value)) await run();
 }
 
-// The best-match index (write/best_match.py), opened on the first best-match query: `best.json`
-// names the folder of its files and how many stem files there are.
+// The best-match index (write/best_match.py), opened when first needed: `best.json` names the
+// folder of its files and how many stem files there are.
 let bestIndex = null;
 const bestFiles = new Map();
+
+function openBestIndex(bundle) {
+  bestIndex ??= fetch(new URL("best.json", bundle)).then((response) => {
+    if (!response.ok) throw new Error(`best.json: HTTP ${response.status}`);
+    return response.json();
+  }).then((index) => ({ index, folder: new URL(index.folder, bundle) }));
+  return bestIndex;
+}
 
 // A file of the index, gzip-compressed JSON (unless the host already undid the compression);
 // null when the index has no such file (no word of the archive starts that way).
@@ -247,12 +256,7 @@ async function stemsOf(folder, word, typing) {
 // The articles best matching a query, best first: each scores, for each word of the query, its
 // stem's IDF times the stem's weight in it (the best of the word's stems), summed over the words.
 async function bestMatches(bundle, query) {
-  bestIndex ??= fetch(new URL("best.json", bundle)).then((response) => {
-    if (!response.ok) throw new Error(`best.json: HTTP ${response.status}`);
-    return response.json();
-  });
-  const index = await bestIndex;
-  const folder = new URL(index.folder, bundle);
+  const { index, folder } = await openBestIndex(bundle);
   const queryWords = [...new Set(wordsOf(query))];
   const typing = !/\s$/.test(query);
   const scores = new Map();
@@ -280,8 +284,7 @@ async function bestMatches(bundle, query) {
   return { articles, show };
 }
 
-async function fillFilters(pagefind, selects) {
-  const available = await pagefind.filters();
+function fillFilters(available, selects) {
   for (const select of selects) {
     const counts = available[select.dataset.filter] || {};
     const names = Object.keys(counts);

@@ -20,7 +20,8 @@ and 0.8 to 2.1 MB a query). This index answers a best-match query with a few sma
   articles with the highest weight across the archive: stems in `s-N.dat` (N a hash of the stem,
   FNV-1a, modulo the number of stem files), word forms in `w-HEX.dat` by their first two
   characters (HEX their UTF-8 bytes), so the last word of a query can be matched as a prefix
-  while it is typed, and articles in `d-N.dat`, BLOCK_DOCS a file. Files are JSON, gzip-compressed
+  while it is typed, and articles in `d-N.dat`, BLOCK_DOCS a file; and the archive's filter values
+  with their counts in `filters.dat`, which the filter panel shows without opening any shard. Files are JSON, gzip-compressed
   (static hosts do not compress unknown types), in a folder named by a digest of them all;
   `best.json` says which folder and how many stem files. The index is a function of the tables
   alone, so a rebuild writes what a clean build writes.
@@ -229,8 +230,9 @@ def read_terms(data: bytes) -> TermTable:
     return TermTable(header["docs"], header["forms"], header["stems"], header["counts"], header["lengths"], pairs)
 
 
-def write_best_index(bundle: Path, tables: Sequence[bytes]) -> None:
-    """Write the best-match index of the shards' term tables (oldest shard first) into `bundle`."""
+def write_best_index(bundle: Path, tables: Sequence[bytes], filters: dict[str, dict[str, int]]) -> None:
+    """Write the best-match index of the shards' term tables (oldest shard first) into `bundle`, with
+    the archive's filter values and their counts (`filters.dat`, for the search page's filter panel)."""
     docs: list[list[str]] = []
     document_frequency: Counter = Counter()
     best: dict[str, list[int]] = {}
@@ -253,7 +255,8 @@ def write_best_index(bundle: Path, tables: Sequence[bytes]) -> None:
                 else:
                     break  # the shard's pairs come best first: none of the rest gets in
             start += length
-    files = _stem_files(best, document_frequency, len(docs))
+    files: dict[str, object] = {"filters.dat": filters}
+    files.update(_stem_files(best, document_frequency, len(docs)))
     files.update(_form_files(forms))
     for start in range(0, len(docs), BLOCK_DOCS):
         files[f"d-{start // BLOCK_DOCS}.dat"] = docs[start:start + BLOCK_DOCS]

@@ -43,6 +43,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
@@ -59,6 +60,8 @@ from newsgen.write import best_match
 from newsgen.write.publish import write_atomic
 from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, read_checked, store_entry
 
+FILTERS = ("tag", "section", "author", "year")
+"""The search page's filters (templates/search.html), as Pagefind and the best-match index name them."""
 BUNDLE_DIR = "pagefind"
 """The folder, inside the output, that holds Pagefind's script, engine and index."""
 TIMEOUT_SECONDS = 3600
@@ -273,11 +276,7 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
              f'<h1>{esc(article.title)}</h1>']
     if summary not in body:
         parts.append(f"<p>{esc(article.summary)}</p>")
-    fields = [f'<span data-pagefind-filter="tag">{esc(tag.name)}</span>' for tag in article.tags]
-    if article.section:
-        fields.append(f'<span data-pagefind-filter="section">{esc(article.section.name)}</span>')
-    fields += [f'<span data-pagefind-filter="author">{esc(author.name)}</span>' for author in article.authors]
-    fields.append(f'<span data-pagefind-filter="year">{article.published.astimezone(config.zone).year}</span>')
+    fields = [f'<span data-pagefind-filter="{name}">{esc(value)}</span>' for name, value in filter_values(article, config)]
     fields.append(f'<span data-pagefind-meta="date">'
                   f'{esc(formatted_date(article.published, article.precision, config.timezone, language))}</span>')
     fields.append(f'<span data-pagefind-sort="date">{isodate(article.published)}</span>')
@@ -290,6 +289,28 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
                      f"{esc(correction.text)}</p>")
     parts.append(f"{body}</main></body></html>\n")
     return "".join(parts)
+
+
+def filter_values(article: Article, config: SiteConfig) -> list[tuple[str, str]]:
+    """The search filters an article is found by, as (filter, value): its tags, section, authors and
+    year (in the site's time zone)."""
+    values = [("tag", tag.name) for tag in article.tags]
+    if article.section:
+        values.append(("section", article.section.name))
+    values += [("author", author.name) for author in article.authors]
+    values.append(("year", str(article.published.astimezone(config.zone).year)))
+    return values
+
+
+def filter_counts(plan: SearchPlan, config: SiteConfig) -> dict[str, dict[str, int]]:
+    """For each filter, each of its values with the number of the plan's articles that have it (as
+    Pagefind counts them over every shard)."""
+    counts: dict[str, Counter] = {name: Counter() for name in FILTERS}
+    for shard in plan.shards:
+        for article in shard.articles:
+            for name, value in set(filter_values(article, config)):
+                counts[name][value] += 1
+    return {name: dict(sorted(found.items())) for name, found in counts.items()}
 
 
 def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
@@ -327,7 +348,8 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
         tables.update(_index_shards(missing, plan.keys[0], bundle, cache, config, bodies))
     for shard in plan.shards:
         _place(bundle, shard, primary=shard.key == plan.keys[0])
-    best_match.write_best_index(bundle, [tables[shard.key] for shard in reversed(plan.shards)])
+    best_match.write_best_index(bundle, [tables[shard.key] for shard in reversed(plan.shards)],
+                                filter_counts(plan, config))
     _prune(cache, set(plan.keys) | also_used)
     return SearchOutcome(len(missing), len(plan.shards) - len(missing), tuple(warnings))
 
