@@ -137,3 +137,18 @@ def test_a_damaged_term_table_in_the_cache_is_never_used_and_its_shard_is_indexe
         f"(newsgen-best.json.gz does not match its checksum); indexed again"]
     assert (report.output_dir / "pagefind/best.json").read_bytes() == published
     assert not list(report.output_dir.rglob("newsgen-best.json.gz"))  # the tables stay in the cache
+
+
+def test_a_counter_that_forgets_its_tokens_between_shards_counts_the_same(monkeypatch):
+    from newsgen.write import best_match
+    text = "Harbours and harbour cranes: the crane drivers' harbour."
+    remembering = best_match.TermCounter("en")
+    expected = remembering.count(text)[0]
+    monkeypatch.setattr(best_match, "REMEMBERED_TOKENS", 2)
+    forgetting = best_match.TermCounter("en")
+    forgetting.count("other words entirely")
+    forgetting.trim()
+    counts, tokens = forgetting.count(text)
+    assert counts == expected == {"harbour": 3, "and": 1, "crane": 2, "the": 1, "driver": 1}
+    assert forgetting.forms_of(tokens) == {"harbours": "harbour", "and": "and", "harbour": "harbour",
+                                           "cranes": "crane", "the": "the", "crane": "crane", "drivers": "driver"}

@@ -71,6 +71,8 @@ B = 0.75
 LONGEST_WORD = 40
 """Longer runs of letters and digits (link targets, codes, hostile filler) are not indexed: nobody
 types them, and they would swell the word-form files a query downloads."""
+REMEMBERED_TOKENS = 100_000
+"""A build stems each distinct token once while it has met fewer than this (about 35 MB of them)."""
 PLACE_MASK = (1 << 24) - 1
 """A term table packs an article's place in its shard in the low 24 bits of a pair: a shard holds
 at most `search_shard_words` articles (each at least one word), at most 10,000,000."""
@@ -145,6 +147,13 @@ class TermCounter:
         """Each word form of the tokens with its stem."""
         return {word: stem for token in tokens for word, stem in self._forms[token]}
 
+    def trim(self) -> None:
+        """Forget the tokens met so far when they are more than REMEMBERED_TOKENS (between shards:
+        forms_of needs the tokens of the shard being counted)."""
+        if len(self._by_token) > REMEMBERED_TOKENS:
+            self._by_token.clear()
+            self._forms.clear()
+
 
 def article_text(article: Article) -> str:
     """What the index reads of an article besides its headline: the summary unless the body holds
@@ -161,6 +170,7 @@ def article_text(article: Article) -> str:
 
 def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCounter) -> bytes:
     """The term table of a shard's articles (oldest first, with their bodies), compressed."""
+    counter.trim()
     weights: dict[str, list[tuple[int, int]]] = {}
     tokens: set[bytes] = set()
     docs = []
