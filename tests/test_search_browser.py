@@ -261,6 +261,7 @@ def test_best_match_ranks_results_of_several_shards_without_opening_them(best_ma
         assert marked[:3] == ["harbour", "cranes", "harbour"]
         fetched = browser.evaluate("performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
         assert not [path for path in fetched if any(f"/pagefind/{key}/" in path for key in shards[1:])]
+        assert "/news/pagefind/pagefind.js" not in fetched  # best match needs no Pagefind
         assert any(path.startswith("/news/pagefind/best-") for path in fetched)
 
         # The filter panel shows the archive's values and counts without opening a shard; with a

@@ -1,4 +1,4 @@
-// newsgen's search page: queries the Pagefind index that the build wrote to pagefind/.
+// newsgen's search page: queries the best-match index and the Pagefind index the build wrote to pagefind/.
 // The index is cut into shards by date (write/search.py); the page lists their keys, newest
 // first, in data-shards: the first is the primary index at pagefind/ (with Pagefind's script),
 // each other one sits at pagefind/KEY/ and is merged in (mergeIndex) only when a query needs it.
@@ -21,12 +21,6 @@ const form = document.querySelector("[data-search]");
 const words = JSON.parse(document.getElementById("search-strings")?.textContent || "{}");
 const numbers = new Intl.NumberFormat(words.locale, { numberingSystem: words.numbering });
 const plurals = new Intl.PluralRules(words.locale);
-if (form) {
-  startSearch(form).catch((error) => {
-    console.error(error);
-    document.querySelector("[data-search-status]").textContent = words.unavailable;
-  });
-}
 
 // A message of the page's strings with {count} and {query} filled in; a message with plural
 // forms (one per CLDR category) in the form the language uses for `count`.
@@ -53,26 +47,38 @@ async function startSearch(form) {
     return;
   }
 
-  const pagefind = await import(new URL("pagefind.js", bundle).href);
-  await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30, mergeFilter: { shard: shards[0] } });
-  await pagefind.init();
-
-  const opened = new Map([[shards[0], Promise.resolve()]]);
+  // Pagefind (its script and engine and the newest shard's metadata, about 170 kB) loads when a
+  // query first needs it: newest or oldest first, a filter, or "Count them all". Best match
+  // without filters never does.
+  let pagefindLoaded = null;
+  const loadPagefind = () => (pagefindLoaded ??= (async () => {
+    const pagefind = await import(new URL("pagefind.js", bundle).href);
+    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30, mergeFilter: { shard: shards[0] } });
+    await pagefind.init();
+    return pagefind;
+  })());
+  const opened = new Map();
+  // Pagefind, once the shard `key` is merged into it (the first shard is its own index).
   const openShard = (key) => {
     if (!opened.has(key)) {
-      opened.set(key, pagefind.mergeIndex(new URL(`${key}/`, bundle).pathname,
-                                           { baseUrl: siteRoot.pathname, mergeFilter: { shard: key } }));
+      opened.set(key, loadPagefind().then(async (pagefind) => {
+        if (key !== shards[0]) {
+          await pagefind.mergeIndex(new URL(`${key}/`, bundle).pathname,
+                                    { baseUrl: siteRoot.pathname, mergeFilter: { shard: key } });
+        }
+        return pagefind;
+      }));
     }
     return opened.get(key);
   };
-  const openAll = () => Promise.all(shards.map(openShard));
+  const openAll = () => Promise.all(shards.map(openShard)).then(([pagefind]) => pagefind);
 
   // The filter values and their counts over the whole archive come from the best-match index
   // (one small file), loaded when the panel is opened or the address asks for a filter.
   let filtersFilled = null;
   const fillFiltersOnce = () => (filtersFilled ??= openBestIndex(bundle).then(
     ({ folder }) => bestFile(folder, "filters.dat")).then((counts) => fillFilters(counts, selects)));
-  filterPanel.addEventListener("toggle", () => { if (filterPanel.open) fillFiltersOnce(); });
+  filterPanel.addEventListener("toggle", () => { if (filterPanel.open) safely(fillFiltersOnce)(); });
   filterPanel.hidden = false;
 
   const params = new URLSearchParams(location.search);
@@ -92,7 +98,7 @@ async function startSearch(form) {
   async function gather(current, wanted) {
     while (!search.complete && search.results.length < wanted) {
       const key = search.walk[search.next++];
-      await openShard(key);
+      const pagefind = await openShard(key);
       const found = await pagefind.search(search.query || null, {
         filters: { ...search.filters, shard: key }, sort: { date: search.order === "oldest" ? "asc" : "desc" } });
       if (current !== generation) return false;
@@ -146,7 +152,7 @@ async function startSearch(form) {
       search.results = search.ranked.articles;
       search.complete = true;
     } else if (order === "best") {
-      await openAll();
+      const pagefind = await openAll();
       const found = await pagefind.search(query || null, { filters });
       if (current !== generation || found === null) return;
       search.results = found.results;
@@ -160,7 +166,7 @@ async function startSearch(form) {
   async function countEverything() {
     const current = generation;
     countAll.disabled = true;
-    await openAll();
+    const pagefind = await openAll();
     const found = await pagefind.search(search.query || null, { filters: search.filters });
     countAll.disabled = false;
     if (current !== generation || found === null) return;
@@ -168,19 +174,25 @@ async function startSearch(form) {
     status.textContent = describe(found.results.length, true, search.query, search.filters);
   }
 
+  // An index file that cannot be loaded (the site replaced while the page was open, a host
+  // refusing a file) leaves the page saying so, whichever action needed it.
+  const safely = (task) => () => task().catch((error) => {
+    console.error(error);
+    status.textContent = words.unavailable;
+  });
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(run, TYPING_DELAY_MS);
+    timer = setTimeout(safely(run), TYPING_DELAY_MS);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    run();
+    safely(run)();
   });
-  for (const select of [...selects, sort]) select.addEventListener("change", run);
-  more.addEventListener("click", () => showMore(generation));
-  countAll.addEventListener("click", countEverything);
+  for (const select of [...selects, sort]) select.addEventListener("change", safely(run));
+  more.addEventListener("click", safely(() => showMore(generation)));
+  countAll.addEventListener("click", safely(countEverything));
   if (input.value || selects.some((select) => select.value)) await run();
 }
 
@@ -365,4 +377,12 @@ function appendExcerpt(target, html) {
       target.append(node.textContent);
     }
   }
+}
+
+// Last, once every declaration above is in place.
+if (form) {
+  startSearch(form).catch((error) => {
+    console.error(error);
+    document.querySelector("[data-search-status]").textContent = words.unavailable;
+  });
 }
