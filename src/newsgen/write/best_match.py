@@ -6,8 +6,8 @@ and 0.8 to 2.1 MB a query). This index answers a best-match query with a few sma
 
 - Words are found as the search page's script finds them (`words_of`): lower case, compatibility
   decomposition with the combining marks dropped (accents do not count), runs of letters, digits
-  and underscores (up to LONGEST_WORD characters). Each word is reduced to its stem by the Snowball stemmer of the index's
-  language (a language Snowball does not know keeps whole words).
+  and underscores (up to LONGEST_WORD characters). Each word is reduced to its stem by the
+  Snowball stemmer of the index's language (a language Snowball does not know keeps whole words).
 - Each shard's articles give a term table (shard_terms; a JSON header and the stems' weights as
   32-bit integers, compressed), made while Pagefind indexes the shard and kept in the shard's
   search cache entry: for each stem, how many of the shard's articles hold it
@@ -21,8 +21,9 @@ and 0.8 to 2.1 MB a query). This index answers a best-match query with a few sma
   FNV-1a, modulo the number of stem files), word forms in `w-HEX.dat` by their first two
   characters (HEX their UTF-8 bytes), so the last word of a query can be matched as a prefix
   while it is typed, and articles in `d-N.dat`, BLOCK_DOCS a file; and the archive's filter values
-  with their counts in `filters.dat`, which the filter panel shows without opening any shard. Files are JSON, gzip-compressed
-  (static hosts do not compress unknown types), in a folder named by a digest of them all;
+  with their counts in `filters.dat`, which the filter panel shows without opening any shard.
+  Files are JSON, gzip-compressed (static hosts do not compress unknown types), in a folder named
+  by a digest of them all;
   `best.json` says which folder and how many stem files. The index is a function of the tables
   alone, so a rebuild writes what a clean build writes.
 
@@ -202,12 +203,19 @@ def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCo
 def _doc(article: Article, config: SiteConfig) -> list[str]:
     """An article as a result shows it: URL (from the site's root), headline, date, summary, and
     its language and direction when not the index's."""
+    date, own_language = result_date_and_language(article, config)
+    return [article.url, article.title, date, article.summary, *(own_language or ())]
+
+
+def result_date_and_language(article: Article, config: SiteConfig) -> tuple[str, tuple[str, str] | None]:
+    """The date a search result shows for an article (in the article's language), and the
+    article's language and text direction when they are not the index's (`config.language`): its
+    result keeps its own. Pagefind's results (search.slim_page) and this index's show the same."""
     language = article.lang or config.language
-    doc = [article.url, article.title, formatted_date(article.published, article.precision, config.timezone, language),
-           article.summary]
-    if language.lower() != config.language.lower():
-        doc += [language, text_direction(language)]
-    return doc
+    date = formatted_date(article.published, article.precision, config.timezone, language)
+    if language.lower() == config.language.lower():
+        return date, None
+    return date, (language, text_direction(language))
 
 
 class TermTable(NamedTuple):

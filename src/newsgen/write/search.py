@@ -55,7 +55,6 @@ from newsgen.errors import BuildFailed, NewsgenError
 from newsgen.model import Article
 from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
-from newsgen.render.translations import text_direction
 from newsgen.write import best_match
 from newsgen.write.publish import write_atomic
 from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, read_checked, store_entry
@@ -277,12 +276,12 @@ def slim_page(article: Article, config: SiteConfig, body: str) -> str:
     if summary not in body:
         parts.append(f"<p>{esc(article.summary)}</p>")
     fields = [f'<span data-pagefind-filter="{name}">{esc(value)}</span>' for name, value in filter_values(article, config)]
-    fields.append(f'<span data-pagefind-meta="date">'
-                  f'{esc(formatted_date(article.published, article.precision, config.timezone, language))}</span>')
+    date, own_language = best_match.result_date_and_language(article, config)
+    fields.append(f'<span data-pagefind-meta="date">{esc(date)}</span>')
     fields.append(f'<span data-pagefind-sort="date">{isodate(article.published)}</span>')
-    if language.lower() != config.language.lower():  # the result's headline and excerpt keep their own
-        fields.append(f'<span data-pagefind-meta="lang">{esc(language)}</span>'
-                      f'<span data-pagefind-meta="dir">{text_direction(language)}</span>')
+    if own_language:  # the result's headline and excerpt keep their own
+        fields.append(f'<span data-pagefind-meta="lang">{esc(own_language[0])}</span>'
+                      f'<span data-pagefind-meta="dir">{own_language[1]}</span>')
     parts.append(f'<div data-pagefind-ignore>{"".join(fields)}</div>')
     for correction in article.corrections:
         parts.append(f"<p>Correction, {esc(formatted_date(correction.date, 'day', config.timezone, language))}: "
