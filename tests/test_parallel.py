@@ -83,6 +83,32 @@ def test_one_edit_rewrites_the_article_its_neighbours_and_its_listings_only(tmp_
     assert snapshot(site / "fresh") == after
 
 
+def test_a_rebuild_starts_worker_processes_only_for_work_worth_sending(tmp_path, monkeypatch):
+    """A cold build starts its workers first; a rebuild starts them when a step has more to
+    do than a few batches (a changed template), and not for one edited article."""
+    import newsgen.stages as stages
+    started: list[int] = []
+
+    class CountedPool(stages.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers", 0))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(stages, "ProcessPoolExecutor", CountedPool)
+    site = make_site(tmp_path / "site")
+    run(site, workers=2)
+    assert started == [2]
+    write_files(site, {"content/r040.md": article(40, body="A corrected first paragraph.")})
+    report = run(site, workers=2)
+    assert started == [2] and report.pages_written >= 1
+    write_files(site, {"templates/article.html": '{% extends "base.html" %}{% block content %}'
+                                                 '<h1>{{ article.title }}</h1>{% endblock %}'})
+    report = run(site, workers=2)
+    assert started == [2, 2] and report.pages_written >= 90
+    run(site, workers=1, output="fresh", clean=True)
+    assert snapshot(site / "fresh") == snapshot(site / "public")
+
+
 def test_rebuild_with_nothing_changed_writes_nothing_with_workers(tmp_path):
     site = make_site(tmp_path / "site")
     first = run(site, workers=2)

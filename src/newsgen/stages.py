@@ -8,7 +8,7 @@ import hashlib
 import os
 import resource
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -56,7 +56,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
     output = config.output_path
     history_path = config.site_dir / HISTORY_FILE
     inputs = build_digest(sources_digest, history_bytes)
-    with _worker_pool(config, executor) as pool:
+    rebuild = not clean and bool(manifest.extra.get("pages"))
+    with _worker_pool(config, executor, on_demand=rebuild) as pool:
         store = open_store(config)
         history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
         loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
@@ -205,10 +206,13 @@ def _code_and_settings(config: SiteConfig) -> str:
 
 
 @contextmanager
-def _worker_pool(config: SiteConfig, executor: Executor | None) -> Iterator[Executor | None]:
-    """The executor given, else one worker process per core (`workers`), all started before the
-    build reads anything, while this process is still small (a worker started later would be
-    forked from a process holding the whole site), and shut down at the end."""
+def _worker_pool(config: SiteConfig, executor: Executor | None, *, on_demand: bool) -> Iterator[Executor | None]:
+    """The executor given, else one worker process per core (`workers`), shut down at the end.
+    For a cold build they are all started before the build reads anything, while this process
+    is still small (a worker started later is forked from a process holding the whole site);
+    for a rebuild (on_demand) the pool starts with the first job given to it: most rebuilds
+    parse and render so little that every step runs here (see run_batches), and starting the
+    workers would cost more than their work."""
     if executor is not None:
         yield executor
         return
@@ -216,10 +220,34 @@ def _worker_pool(config: SiteConfig, executor: Executor | None) -> Iterator[Exec
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+    if on_demand:
+        pool: Executor = PoolOnDemand(workers)
+        try:
+            yield pool
+        finally:
+            pool.shutdown()
+        return
+    with ProcessPoolExecutor(max_workers=workers) as started_pool:
+        for started in [started_pool.submit(os.getpid) for _ in range(workers)]:
             started.result()
-        yield pool
+        yield started_pool
+
+
+class PoolOnDemand(Executor):
+    """A pool of `workers` processes that starts when the first job is submitted."""
+
+    def __init__(self, workers: int):
+        self._max_workers = workers  # read by the steps that size their batches to the pool (run_ordered)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self._max_workers)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait, cancel_futures=cancel_futures)
 
 
 def _say(progress: Progress | None, stage: str) -> None:
