@@ -30,7 +30,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import datetime
-from typing import Any, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
+from typing import Any
 
 from newsgen.model import Article, replaced
 
@@ -141,6 +142,7 @@ class ChangeDetector:
         """Fingerprints for the pages that show no article's body but their own article's."""
         self.previous = previous
         self.recorded: dict[str, str] = {}
+        self._shown: dict[tuple[str, int, frozenset[str], Callable[[Any], str]], tuple[Any, str]] = {}
 
     def key(self, page: PageInputs) -> str:
         of = self.fingerprints.of if page.body is None else self.bodiless.of
@@ -157,8 +159,18 @@ class ChangeDetector:
             elif WHOLE in read or type(value) in _PLAIN_TYPES or type(value) is Article:
                 parts.append(f"{name}={of(value)}")
             else:
-                parts += [f"{name}.{part}={of(attribute(value, part))}" for part in sorted(read)]
+                parts.append(self._attributes(name, value, read, of))
         return _hash("\n".join(parts))
+
+    def _attributes(self, name: str, value: Any, read: frozenset[str], of: Callable[[Any], str]) -> str:
+        """The fingerprints of the attributes `read` of `value`, given as `name`: worked out once
+        per build for a value many pages show (the site's outline, a calendar day)."""
+        memo = (name, id(value), read, of)
+        known = self._shown.get(memo)
+        if known is None:
+            known = self._shown[memo] = (value, "\n".join(
+                [f"{name}.{part}={of(attribute(value, part))}" for part in sorted(read)]))
+        return known[1]
 
     def unchanged(self, path: str, key: str) -> bool:
         """Record the page's key; True when the previous build wrote the same page from the same inputs."""
