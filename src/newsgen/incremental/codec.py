@@ -108,7 +108,7 @@ def _encode_result(result: FileResult, zones: _Zones) -> bytes:
 
 
 def _decode_result(data: bytes, zones: _Zones) -> FileResult:
-    fields = _record(_loads(data), ("version", "article", "articles", "errors", "warnings", "notices"))
+    fields = _record(_loads(data), _RESULT_FIELDS)
     if fields["version"] != VERSION:
         raise InvalidEntry(f"format version {fields['version']!r}")
     articles = tuple(_decode_article(item, zones) for item in _list(fields["articles"]))
@@ -126,6 +126,8 @@ _ARTICLE_FIELDS = ("source", "title", "slug", "published", "precision", "updated
                    "record_id", "takedown", "extra", "slug_derived", "url_line",
                    "image_alt", "image_caption", "image_credit", "image_line", "body_images", "lang",
                    "translation_key")
+_ARTICLE_KEYS = frozenset(_ARTICLE_FIELDS)
+_RESULT_FIELDS = frozenset(("version", "article", "articles", "errors", "warnings", "notices"))
 LATER_FIELDS = ("picture", "body_pictures")
 """Article fields no parse sets (the picture stage does, on every build): never stored."""
 _PRECISIONS = ("month", "day", "time")
@@ -155,7 +157,7 @@ def _encode_article(article: Article, zones: _Zones) -> dict[str, Any]:
 
 
 def _decode_article(item: Any, zones: _Zones) -> Article:
-    f = _record(item, _ARTICLE_FIELDS)
+    f = _record(item, _ARTICLE_KEYS)
     precision = f["precision"]
     if precision not in _PRECISIONS:
         raise InvalidEntry(f"precision {precision!r}")
@@ -190,6 +192,13 @@ def _encode_term(term: Term) -> list[str]:
 
 
 def _decode_term(item: Any) -> Term:
+    if type(item) is list:  # a term met before: its four texts were checked then
+        try:
+            term = _decoded_terms.get(tuple(item))
+        except TypeError:  # an unhashable part: not a term
+            raise InvalidEntry("a term of the wrong shape") from None
+        if term is not None:
+            return term
     kind, name, slug, url = (_str(part) for part in _list(item, 4))
     key = (kind, name, slug, url)
     term = _decoded_terms.get(key)
@@ -209,6 +218,9 @@ Term is immutable, so one record serves every article that names it)."""
 
 # Values of `extra` (from YAML, TOML or JSON): JSON's own types, lists for tuples, and one-key
 # objects for the rest.
+
+_NOTHING_EXTRA = FrozenMapping()
+"""The empty mapping most articles' `extra` is, made once (it is immutable)."""
 
 def _encode_value(value: Any, zones: _Zones) -> Any:
     kind = type(value)
@@ -240,7 +252,9 @@ def _decode_value(item: Any, zones: _Zones) -> Any:
         raise InvalidEntry("a value of extra of the wrong shape")
     (tag, content), = item.items()
     if tag == "map":
-        pairs = [_list(pair, 2) for pair in _list(content)]
+        if _list(content) == []:
+            return _NOTHING_EXTRA
+        pairs = [_list(pair, 2) for pair in content]
         return FrozenMapping(tuple((_str(key), _decode_value(part, zones)) for key, part in pairs))
     if tag == "datetime":
         return _decode_datetime(content, zones)
@@ -273,6 +287,8 @@ def _aware(value: datetime) -> datetime:
     """An article's date: timezone-aware, and convertible to UTC (as the parse checks)."""
     if value.tzinfo is None:
         raise InvalidEntry("an article date without a zone")
+    if 1 < value.year < 9999:  # a zone's offset is under a day: no date of these years leaves the range
+        return value
     try:
         value.astimezone(timezone.utc)
     except (OverflowError, ValueError):
@@ -331,9 +347,9 @@ def _offset(micros: Any) -> timedelta:
 
 # Shape checks.
 
-def _record(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    if type(item) is not dict or item.keys() != set(names):
-        raise InvalidEntry(f"not a record with the fields {', '.join(names)}")
+def _record(item: Any, names: frozenset[str]) -> dict[str, Any]:
+    if type(item) is not dict or item.keys() != names:
+        raise InvalidEntry(f"not a record with the fields {', '.join(sorted(names))}")
     return item
 
 
