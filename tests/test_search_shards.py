@@ -1,6 +1,7 @@
 """The search index in shards: how articles are cut into shards, what a rebuild indexes again, the
 search cache's checks, and where the shards are published."""
 
+import os
 import re
 from dataclasses import replace
 
@@ -122,6 +123,32 @@ def test_an_added_article_indexes_the_newest_shard(make_site, tmp_path):
     report = build(load_config(tmp_path / "site", {"workers": 1, **ONE_PER_SHARD}))
     assert (report.search_shards_indexed, report.search_shards_reused) == (1, 4)
     assert find_word(out / "pagefind", "lynx") == [_url(5)]
+
+
+def test_older_shards_stay_in_the_standby_and_one_changed_there_is_linked_again(make_site, tmp_path):
+    """A rebuild stages itself in the site before the last (the standby): its older shards stay
+    where they are, unless their files are not the ones the cache lists."""
+    out = make_site(_stories(), **ONE_PER_SHARD)
+    site = tmp_path / "site"
+    config = load_config(site, {"workers": 1, **ONE_PER_SHARD})
+    newest = site / "content/story-4.md"
+    for word in ("lynx", "ibex", "yak"):  # the newest shard (the primary index) alone changes
+        standby = site / ".public.standby/pagefind"
+        keys = _shard_keys(out)
+        held = {key: os.stat(standby / key).st_ino for key in keys[1:] if (standby / key).is_dir()}
+        if word == "yak":
+            assert sorted(held) == sorted(keys[1:])
+            taken = next(path for path in sorted((standby / keys[2]).rglob("*")) if path.is_file())
+            taken.unlink()
+        newest.write_text(STORY.format(title="Story 4", day=4, word=word), encoding="utf-8")
+        report = build(config)
+        assert (report.search_shards_indexed, report.search_shards_reused) == (1, 3)
+    assert os.stat(out / "pagefind" / keys[1]).st_ino == held[keys[1]]  # kept, not linked again
+    assert os.stat(out / "pagefind" / keys[2]).st_ino != held[keys[2]]
+    assert (out / "pagefind" / taken.relative_to(standby)).is_file()
+    assert find_word(out / "pagefind" / keys[2], "heron") == [_url(2)]
+    assert find_word(out / "pagefind" / keys[3], "walrus") == [_url(1)]
+    assert find_word(out / "pagefind", "yak") == [_url(4)]
 
 
 def test_a_damaged_cache_entry_is_never_published_and_is_indexed_again(make_site, tmp_path):

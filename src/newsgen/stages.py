@@ -106,7 +106,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}},
-                retire=retire)
+                retire=retire, finish_keeps=frozenset().union(*(plan.shard_folders for plan in search_plans)))
         finally:
             if shipping is not None:
                 shipping.remove()

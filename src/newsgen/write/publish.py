@@ -312,9 +312,10 @@ class _Staging:
         if placed != target:
             os.replace(placed, target)
 
-    def drop_others(self, digests: dict[str, str]) -> None:
+    def drop_others(self, digests: dict[str, str], kept_folders: frozenset[str] = frozenset()) -> None:
         """In a reused standby, remove every file the new site does not hold (and the folders left
-        empty): files of pages gone since, a search index the next step writes again."""
+        empty): files of pages gone since, the parts of a search index the next step writes
+        again. The folders in kept_folders are left as they are."""
         if not self.reused:
             return
         root = str(self.path)
@@ -325,7 +326,9 @@ class _Staging:
                 for entry in entries:
                     name = f"{relative}{entry.name}"
                     if entry.is_dir(follow_symlinks=False):
-                        if clear(entry.path, f"{name}/"):
+                        if name in kept_folders:
+                            empty = False
+                        elif clear(entry.path, f"{name}/"):
                             os.rmdir(entry.path)
                         else:
                             empty = False
@@ -365,7 +368,8 @@ def _is_standby(folder: Path, recorded: Standby) -> bool:
 def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None = None,
                extra: Callable[[dict[str, str]], dict[str, Any]] | None = None,
                finish: Callable[[Path, dict[str, str]], None] | None = None,
-               retire: Callable[[Path], None] | None = None) -> WriteReport:
+               retire: Callable[[Path], None] | None = None,
+               finish_keeps: frozenset[str] = frozenset()) -> WriteReport:
     """Write pages into output_dir: stage a complete new site beside it, then swap it in. With a
     trusted manifest, only changed files are written (the others are hard-linked) and a build
     that changes nothing swaps nothing. The new manifest (with `extra(digests)` beside the
@@ -374,13 +378,15 @@ def write_site(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Man
     raises, the old output stays. The folder holding the previous site after the swap is kept as
     the standby when the manifest said what it holds; else it is removed at once, or handed to
     `retire` (to remove once readers have moved to the new site: a folder beside the output that
-    a build finds there is removed, see _clean_leftovers)."""
+    a build finds there is removed, see _clean_leftovers). The folders named in `finish_keeps`
+    (relative paths) are left whole in a reused standby, for `finish` to keep or replace (an
+    unchanged shard of the search index); any other file no page makes is removed first."""
     make_output_parent(output_dir)
     with _locked(output_dir.parent):
         _clean_leftovers(output_dir)
         try:
             _drop_stale_standby(output_dir, manifest)
-            return _write_staged(pages, output_dir, manifest, extra, finish, retire or remove_retired)
+            return _write_staged(pages, output_dir, manifest, extra, finish, retire or remove_retired, finish_keeps)
         except OSError as exc:  # a full disk, a file where a folder should be, ...
             if exc.filename and not _beside_output(exc.filename, output_dir):  # a file of the build's cache
                 raise NewsgenError(f"cannot write {exc.filename}: {exc.strerror or exc}; the site was not built, "
@@ -410,7 +416,7 @@ def make_output_parent(output_dir: Path) -> None:
 def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
                   extra: Callable[[dict[str, str]], dict[str, Any]] | None,
                   finish: Callable[[Path, dict[str, str]], None] | None,
-                  retire: Callable[[Path], None]) -> WriteReport:
+                  retire: Callable[[Path], None], finish_keeps: frozenset[str] = frozenset()) -> WriteReport:
     previous = manifest.digests if manifest is not None and manifest.trusted else None
     if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
         raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
@@ -449,7 +455,7 @@ def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: 
         if deleted and staging.path is None:
             _link_all(staging, pending)
         if staging.path is not None:
-            staging.drop_others(digests)
+            staging.drop_others(digests, finish_keeps)
             if finish is not None:
                 finish(staging.path, digests)
             os.chmod(staging.path, 0o755)

@@ -57,7 +57,8 @@ from newsgen.render.environment import formatted_date, isodate
 from newsgen.render.jobs import ArticleBodies, with_bodies
 from newsgen.write import best_match
 from newsgen.write.publish import write_atomic
-from newsgen.write.search_cache import DamagedEntry, copy_entry, link_published, read_checked, store_entry
+from newsgen.write.search_cache import (DamagedEntry, copy_entry, holds_published, link_published, read_checked,
+                                       store_entry)
 
 FILTERS = ("tag", "section", "author", "year")
 """The search page's filters (templates/search.html), as Pagefind and the best-match index name them."""
@@ -100,6 +101,11 @@ class SearchPlan:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(shard.key for shard in self.shards)
+
+    @property
+    def shard_folders(self) -> frozenset[str]:
+        """The folders of the older shards in the output (the primary index fills the bundle itself)."""
+        return frozenset(f"{self.bundle}/{shard.key}" for shard in self.shards[1:])
 
 
 @dataclass(frozen=True)
@@ -315,8 +321,10 @@ def filter_counts(plan: SearchPlan, config: SiteConfig) -> dict[str, dict[str, i
 def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteConfig,
                  bodies: ArticleBodies | None, fresh: bool = False, live: Path | None = None,
                  also_used: frozenset[str] = frozenset()) -> SearchOutcome:
-    """Write the plan's index into `site_folder/pagefind/` (its `bundle`): an older shard that the
-    live site (`live`, given when the writer trusts it) already publishes as the cache holds it is
+    """Write the plan's index into `site_folder/pagefind/` (its `bundle`): an older shard already
+    in its place in `site_folder` (the writer's standby, which published it two builds ago; see
+    SearchPlan.shard_folders) and holding the files the cache lists for it is kept there; one that
+    the live site (`live`, given when the writer trusts it) publishes as the cache holds it is
     hard-linked from there; any other shard is copied from the cache (every byte checked), else
     indexed by Pagefind (two runs at a time) and kept in the cache. fresh=True (`--clean`) empties
     the cache first. Entries neither the plan nor `also_used` (the other languages' plans' keys)
@@ -328,10 +336,18 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
     warnings: list[str] = []
     missing: list[SearchShard] = []
     tables: dict[str, bytes] = {}
+    in_place: set[str] = set()
     for number, shard in enumerate(plan.shards):
         keep = _primary_file if number == 0 else _shard_file
+        placed = bundle / shard.key
         try:
             table = read_checked(cache, shard.key, best_match.TERMS_FILE)
+            if number > 0 and placed.is_dir():
+                if table is not None and live is not None and holds_published(cache, shard.key, placed, keep):
+                    tables[shard.key] = table
+                    in_place.add(shard.key)
+                    continue
+                shutil.rmtree(placed)
             if table is not None and (
                     number > 0 and live is not None and link_published(
                         cache, shard.key, live / plan.bundle / shard.key, _incoming(bundle, shard), keep)
@@ -346,7 +362,8 @@ def index_search(site_folder: Path, plan: SearchPlan, cache: Path, config: SiteC
     if missing:
         tables.update(_index_shards(missing, plan.keys[0], bundle, cache, config, bodies))
     for shard in plan.shards:
-        _place(bundle, shard, primary=shard.key == plan.keys[0])
+        if shard.key not in in_place:
+            _place(bundle, shard, primary=shard.key == plan.keys[0])
     best_match.write_best_index(bundle, [tables[shard.key] for shard in reversed(plan.shards)],
                                 filter_counts(plan, config))
     _prune(cache, set(plan.keys) | also_used)

@@ -94,9 +94,8 @@ def link_published(cache: Path, key: str, published: Path, target: Path, keep: C
     the writer trusts it (its manifest); a folder that differs from the entry's manifest is passed
     over (False, nothing linked)."""
     try:
-        wanted = {path for path in _listed_files(cache / key, key) if keep(path)}
-        present = _files(published)
-        if set(present) != wanted:
+        present = _published_files(cache, key, published, keep)
+        if present is None:
             return False
         for folder in sorted({posixpath.dirname(relative) for relative in present}):
             (target / folder).mkdir(parents=True, exist_ok=True)
@@ -106,6 +105,22 @@ def link_published(cache: Path, key: str, published: Path, target: Path, keep: C
         shutil.rmtree(target, ignore_errors=True)
         return False
     return True
+
+
+def holds_published(cache: Path, key: str, folder: Path, keep: Callable[[str], bool]) -> bool:
+    """Whether `folder` holds, by path, exactly the files that `keep` accepts of the entry `key`: a
+    shard a site published, trusted as link_published trusts the live site."""
+    try:
+        return _published_files(cache, key, folder, keep) is not None
+    except (OSError, DamagedEntry, ValueError, KeyError, TypeError):
+        return False
+
+
+def _published_files(cache: Path, key: str, folder: Path, keep: Callable[[str], bool]) -> list[str] | None:
+    """The files under `folder` when they are the ones `keep` accepts of the entry `key`, else None."""
+    wanted = {path for path in _listed_files(cache / key, key) if keep(path)}
+    present = _files(folder)
+    return present if set(present) == wanted else None
 
 
 def read_checked(cache: Path, key: str, relative: str) -> bytes | None:
