@@ -15,7 +15,8 @@ from writing one article's body to the first response for its page that carries 
 build with search on). With --peers, Hugo (`hugo --quiet`; the binary of --hugo, else `hugo` on PATH when it is 0.168 or
 later) and Pelican (in its own virtual environment under benchmarks/out/) cold builds of the same
 corpus; the peers run at sizes up to 10,000 only. Every run is a fresh process; peak memory is the
-largest sum of the resident memory of the run's whole process tree, sampled from /proc every 50 ms.
+largest sum of the proportional set sizes (PSS) of the run's whole process tree, sampled from /proc
+every 50 ms (a page that forked processes share counts once).
 It prints a table of medians of wall and CPU time (of the whole process tree: steadier on a shared
 machine), each as a ratio to Hugo's cold build when Hugo ran. Cold builds run with each
 `markdown_engine` of --engines (default: markdown and commonmark, each in its own site folder);
@@ -43,16 +44,17 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 SHARED_BENCH = REPO.parent / "shared" / "bench"
 OUT = REPO / "benchmarks" / "out"
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def process_tree_rss(root: int) -> dict[str, int]:
-    """Resident bytes of root and of each of its descendants, by `NAME PID`, from /proc. A child
-    that is an exact image of its parent (the same size and resident size: forked, or vforked by
-    subprocess, and not yet running its own program) holds no memory of its own and counts 0: a
-    Pagefind run started from a 900 MB process would otherwise count 900 MB twice for a moment."""
+def process_tree_memory(root: int) -> dict[str, int]:
+    """The memory of root and of each of its descendants, by `NAME PID`, from /proc: each
+    process's proportional set size (PSS: a page shared by N processes counts 1/N in each, so the
+    sum is what the tree holds; a worker forked from a large process shares its pages until it
+    writes them). A child that is an exact image of its parent (the same size and resident size:
+    vforked by subprocess and not yet running its own program, so the very pages of its parent)
+    counts 0: a Pagefind run started from a 900 MB process would otherwise count 900 MB twice for
+    a moment."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     sizes: dict[int, tuple[int, int]] = {}
     names: dict[int, str] = {}
     for entry in os.scandir("/proc"):
@@ -66,8 +68,7 @@ def process_tree_rss(root: int) -> dict[str, int]:
         fields = fields.split()
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * PAGE_SIZE
-        sizes[pid] = (int(fields[20]), rss[pid])
+        sizes[pid] = (int(fields[20]), int(fields[21]))
         names[pid] = name.decode(errors="replace")
     tree, frontier = {root}, [root]
     while frontier:
@@ -76,8 +77,20 @@ def process_tree_rss(root: int) -> dict[str, int]:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
-    return {f"{names.get(pid, '?')} {pid}": 0 if pid != root and sizes.get(pid) == sizes.get(parents[pid]) else rss.get(pid, 0)
+    return {f"{names.get(pid, '?')} {pid}": 0 if pid != root and sizes.get(pid) == sizes.get(parents[pid]) else _pss(pid)
             for pid in sorted(tree)}
+
+
+def _pss(pid: int) -> int:
+    """The process's proportional set size in bytes (0 once it has ended)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 LAST_PEAK = [""]
@@ -98,7 +111,7 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> Run:
                                env={**os.environ, **(env or {})}, text=True)
     peak = 0
     while process.poll() is None:
-        shares = process_tree_rss(process.pid)
+        shares = process_tree_memory(process.pid)
         if sum(shares.values()) > peak:
             peak = sum(shares.values())
             LAST_PEAK[0] = (
@@ -253,12 +266,12 @@ class Serve:
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:
                     if marker.encode() in response.read():
-                        return time.perf_counter() - started, sum(process_tree_rss(self.process.pid).values()) / 2**20, "", math.nan
+                        return time.perf_counter() - started, sum(process_tree_memory(self.process.pid).values()) / 2**20, "", math.nan
             except OSError:
                 pass
             time.sleep(0.01)
         print(f"  newsgen serve: {url} did not show the edit within 120 s", flush=True)
-        return math.inf, sum(process_tree_rss(self.process.pid).values()) / 2**20, "", math.nan
+        return math.inf, sum(process_tree_memory(self.process.pid).values()) / 2**20, "", math.nan
 
 
 def variant_name(ours: Newsgen) -> str:

@@ -261,7 +261,9 @@ def _worker_pool(config: SiteConfig, executor: Executor | None, *, on_demand: bo
 
 
 class PoolOnDemand(Executor):
-    """A pool of `workers` processes that starts when the first job is submitted."""
+    """A pool of `workers` processes that starts when the first job is submitted. Everything this
+    process holds then is frozen for the collector first (gc.freeze), so that a collection in a
+    worker never writes to the pages it shares with this process."""
 
     def __init__(self, workers: int):
         self._max_workers = workers  # read by the steps that size their batches to the pool (run_ordered)
@@ -269,6 +271,7 @@ class PoolOnDemand(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         if self._pool is None:
+            gc.freeze()
             self._pool = ProcessPoolExecutor(max_workers=self._max_workers)
         return self._pool.submit(fn, *args, **kwargs)
 
