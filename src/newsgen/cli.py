@@ -9,13 +9,11 @@ import sys
 import typing
 import threading
 import time
-import webbrowser
 from contextlib import nullcontext
 from pathlib import Path
 
 from newsgen import __version__
 from newsgen.build import build, check_chosen_output
-from newsgen.cluster import cluster_executor
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import ConfigError, NewsgenError, display_path
 from newsgen.model import BuildReport
@@ -205,6 +203,8 @@ def print_report(report: BuildReport, quiet: bool, verbose: bool = False,
 def build_with_progress(config: SiteConfig, args: argparse.Namespace) -> BuildReport:
     check_chosen_output(config)
     progress = ProgressBar(enabled=False if args.quiet else None)
+    if config.scheduler:
+        from newsgen.cluster import cluster_executor  # loads the cluster's client library only when asked
     try:
         with cluster_executor(config.scheduler) if config.scheduler else nullcontext() as executor:
             report = build(config, reference_time(), executor, progress, clean=getattr(args, "clean", False),
@@ -267,6 +267,7 @@ def run_serve(args: argparse.Namespace) -> int:
         threading.Thread(target=run_rebuilds, args=(builder, watcher, lambda o: _say_rebuild(o, args)),
                          daemon=True).start()
         if args.open:
+            import webbrowser
             webbrowser.open(url)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
