@@ -217,8 +217,8 @@ collector over the youngest objects during a build (Python's default is 700)."""
 def _collector_for_builds() -> Iterator[None]:
     """Python's cyclic garbage collector tuned for a build, and restored after it. A build keeps
     its records, the site's index and the page keys to its end, and makes few reference cycles;
-    with the default settings the collector walked those objects again and again (a fifth of the
-    main process's time in a cold build of 10,000 articles). The records and the index are
+    with Python's default settings the collector would walk those objects again and again (a
+    fifth of the main process's time in a cold build of 10,000 articles). The records and the index are
     frozen once made (gc.freeze: kept out of every later collection; they are freed as usual
     when no longer referenced), and the youngest objects are collected less often. Worker
     processes started during the build inherit both. Unfrozen at the end, so a process that
