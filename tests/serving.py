@@ -81,11 +81,13 @@ class Served:
         return self.process.returncode, "".join(self.stdout), self.process.stderr.read()
 
 
-def start_serve(site: Path, *args: str, timeout: float = 30) -> Served:
-    """Start `newsgen serve SITE --port 0 ARGS` and wait for the line that gives its URL."""
+def start_serve(site: Path, *args: str, timeout: float = 30, interrupts_ignored: bool = False) -> Served:
+    """Start `newsgen serve SITE --port 0 ARGS` and wait for the line that gives its URL;
+    interrupts_ignored starts it as a script's background job starts it: with SIGINT ignored."""
     command = [sys.executable, "-m", "newsgen", "serve", str(site), "--port", "0", "-j", "1", *args]
+    ignoring = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if interrupts_ignored else None
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=site, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               cwd=site, env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=ignoring)
     lines: list[str] = []
     found = queue.Queue()
 

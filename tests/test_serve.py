@@ -455,9 +455,10 @@ def test_clients_that_hang_up_mid_response_do_not_disturb_the_server(tmp_path, s
     assert err == ""
 
 
-def test_ctrl_c_stops_serve_cleanly_and_removes_its_builds(tmp_path, served):
+@pytest.mark.parametrize("interrupts_ignored", [False, True], ids=["in a terminal", "as a background job"])
+def test_ctrl_c_stops_serve_cleanly_and_removes_its_builds(tmp_path, interrupts_ignored):
     site = make_preview_site(tmp_path)
-    server = served(site)
+    server = start_serve(site, interrupts_ignored=interrupts_ignored)
     assert list((site / ".newsgen-cache").glob("serve-*"))
     code, out, err = server.stop(signal.SIGINT)
     assert code == 0

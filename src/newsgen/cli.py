@@ -248,7 +248,7 @@ def run_serve(args: argparse.Namespace) -> int:
     state = PreviewState(config.base_path)
     stop = threading.Event()
     executor = server = None
-    _stop_on_sigterm()
+    _stop_on_signals()
     try:
         server = open_server(lambda address: PreviewServer(address, state, cache / "none", args.verbose),
                              args.host, args.port)
@@ -283,13 +283,16 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM stops `serve` as Ctrl-C does: cleanly, removing its build folders."""
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGINT stop `serve` as Ctrl-C does: cleanly, removing its build folders. SIGINT
+    is set explicitly: a command started in the background by a shell without job control (a
+    script's `newsgen serve &`) inherits SIGINT ignored, and Python then leaves it ignored."""
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
 
 
 def _say_rebuild(outcome, args: argparse.Namespace, progress: ProgressBar | None = None) -> None:
