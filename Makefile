@@ -20,8 +20,17 @@ build: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsgen serve . --port $(PORT)
 
+# One test process more than there are cores: tests that wait on a server or a killed build leave
+# a core idle, and the extra process fills it (about a fifth less time on two cores).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto
+	$(BIN)/python -m pytest -q -m "not slow" -n $$($(BIN)/python -c "$$TEST_PROCESSES")
+
+define TEST_PROCESSES
+import os
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+print(cores + 1)
+endef
+export TEST_PROCESSES
 
 # The configuration reference, docs/configuration.md, from SiteConfig's field docstrings in src/newsgen/config.py.
 docs: $(STAMP)
