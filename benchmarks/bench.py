@@ -103,12 +103,21 @@ machine is shared, so CPU time (user and system, the workers' included) is stead
 time when other work competes for the cores."""
 
 
+def run_environment(extra: dict | None = None) -> dict:
+    """The environment of a measured run: this one and `extra`, with Python's bytecode cache on as
+    an installed program has it (pip compiles the bytecode when it installs), whatever
+    PYTHONDONTWRITEBYTECODE says here: without it every run of newsgen or Pelican compiles its
+    modules again (about 0.1 s of a newsgen rebuild)."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return {**environment, **(extra or {})}
+
+
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> Run:
     """One run of command, measured."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, **(env or {})}, text=True)
+                               env=run_environment(env), text=True)
     peak = 0
     while process.poll() is None:
         shares = process_tree_memory(process.pid)
@@ -243,7 +252,7 @@ class Serve:
     def __enter__(self) -> "Serve":
         self.process = subprocess.Popen([self.ours.newsgen, "serve", str(self.ours.site), "--port", "0", "-q"],
                                         cwd=self.ours.site, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1893456000"})
+                                        text=True, env=run_environment({"SOURCE_DATE_EPOCH": "1893456000"}))
         line = self.process.stdout.readline()
         match = re.search(r"(http://\S+)", line)
         if not match:

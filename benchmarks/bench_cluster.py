@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import make_corpus  # noqa: E402
+from bench import make_corpus, run_environment  # noqa: E402
 
 def child(site: str, workers: int, where: str) -> None:
     """One cold build in this process; prints its figures as JSON. where: `pool`, or a
@@ -51,7 +50,7 @@ def run(site: Path, workers: int, where: str) -> dict:
     for folder in ("public-pool", "public-cluster"):
         shutil.rmtree(site / folder, ignore_errors=True)
     done = subprocess.run([sys.executable, __file__, "--child", str(site), str(workers), where],
-                          capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1893456000"})
+                          capture_output=True, text=True, env=run_environment({"SOURCE_DATE_EPOCH": "1893456000"}))
     if done.returncode:
         sys.exit(f"build failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
