@@ -48,6 +48,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter
+from itertools import chain
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -172,7 +173,7 @@ def article_text(article: Article) -> str:
 def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCounter) -> bytes:
     """The term table of a shard's articles (oldest first, with their bodies), compressed."""
     counter.trim()
-    weights: dict[str, list[tuple[int, int]]] = {}
+    pairs_of: dict[str, list[int]] = {}
     tokens: set[bytes] = set()
     docs = []
     for number, article in enumerate(articles):
@@ -183,14 +184,21 @@ def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCo
         for stem, times in title.items():
             counts[stem] += times * (TITLE_WEIGHT - 1)
         norm = K1 * (1 - B + B * length / REFERENCE_WORDS)
+        pair_for: dict[int, int] = {}  # by how often a stem occurs: most stems of an article share a few counts
         for stem, times in counts.items():
-            weight = max(1, round(255 * times / (times + norm)))
-            weights.setdefault(stem, []).append((weight, number))
+            pair = pair_for.get(times)
+            if pair is None:
+                pair = pair_for[times] = max(1, round(255 * times / (times + norm))) << 24 | number
+            found = pairs_of.get(stem)
+            if found is None:
+                pairs_of[stem] = [pair]
+            else:
+                found.append(pair)
         docs.append(_doc(article, config))
-    stems = sorted(weights)
-    counts = [len(weights[stem]) for stem in stems]
-    best = [heapq.nlargest(TOP_DOCS, weights[stem]) for stem in stems]
-    pairs = array("I", (weight << 24 | number for found in best for weight, number in found))
+    stems = sorted(pairs_of)
+    counts = [len(pairs_of[stem]) for stem in stems]
+    best = [sorted(pairs_of[stem], reverse=True)[:TOP_DOCS] for stem in stems]
+    pairs = array("I", chain.from_iterable(best))
     forms = counter.forms_of(tokens)
     header = _json({"format": FORMAT, "docs": docs, "stems": stems, "counts": counts,
                     "lengths": [len(found) for found in best],
