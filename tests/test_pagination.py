@@ -95,3 +95,23 @@ def test_an_added_article_changes_only_the_pages_that_show_it(tmp_path):
     ]
     assert "Story 20" in after["2024/01/19/story-19/index.html"].decode()
     assert "Story 20" in after["2024/01/17/story-17/index.html"].decode()
+
+
+def test_a_deletion_that_takes_a_page_away_renders_only_the_pages_near_the_newest_again(tmp_path):
+    """24 stories, three a page: pages 1 to 7 and the newest. Deleting the newest story leaves
+    six numbered pages: page 6 links to the newest page instead of page 7, page 5 no longer to
+    page 7; pages 1 to 4 show and link to what they did, and are not rendered again."""
+    site = write_files(tmp_path / "site", {f"content/{n:02d}.md": article_file(n) for n in range(1, 25)})
+    config = load_config(site, {"workers": 1, "page_size": 3, "archive_page_size": 100, "search": False})
+    build(config)
+    out = config.output_path
+    before = {n: (out / f"page/{n}/index.html").read_bytes() for n in range(1, 8)}
+    (site / "content/24.md").unlink()
+    report = build(config)
+    assert not (out / "page/7/index.html").exists()
+    assert [n for n in range(1, 7) if (out / f"page/{n}/index.html").read_bytes() != before[n]] == [5, 6]
+    rendered = {cost.kind: cost.pages for cost in report.page_costs}
+    # the front page's newest page and pages 5 and 6; the tag's, the month's and the year's page;
+    # the newest remaining day's and its on-this-day page (their "next" links); the indexes of
+    # tags, of the archive and of on this day (their counts). Pages 1 to 4 are not among them.
+    assert rendered["listing pages"] == 11

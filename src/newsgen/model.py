@@ -400,7 +400,7 @@ class ListingPage:
 
     url: str
     number: int
-    total: int
+    """From 1, the oldest page; the newest page's number is the listing's number of pages."""
     articles: tuple[Article, ...]
     newer_url: str | None
     older_url: str | None
@@ -432,9 +432,9 @@ class Listing:
             chunk = self.articles[end - page_size:end]
             newer = page_url(self.url, number + 1 if number + 1 < total else None)
             older = page_url(self.url, number - 1) if number > 1 else None
-            pages.append(ListingPage(page_url(self.url, number), number, total, chunk, newer, older))
+            pages.append(ListingPage(page_url(self.url, number), number, chunk, newer, older))
         older = page_url(self.url, total - 1) if total > 1 else None
-        pages.append(ListingPage(self.url, total, total, self.articles[:count - numbered * page_size], None, older))
+        pages.append(ListingPage(self.url, total, self.articles[:count - numbered * page_size], None, older))
         return pages
 
 

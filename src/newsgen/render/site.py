@@ -105,13 +105,16 @@ def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict
                  **context: Any) -> Iterator[PageJob]:
     """One job per page of listing; the template gets `listing`, `page` and its `page_links`. The newest page gets
     the listing outlined (with its count); numbered pages get its name alone (a ListingName) and
-    `numbered` over `context`, so that an added article leaves them as they are."""
+    `numbered` over `context`, so that an added article leaves them as they are. No page holds the
+    number of pages: a change in it alters the links of the pages near the newest alone."""
     outline, name = outline_listing(listing), name_listing(listing)
-    for page in listing.pages(page_size):
+    pages = listing.pages(page_size)
+    for page in pages:
         newest = page.url == listing.url
         yield PageJob(template, output_path(page.url), {
             "page_url": page.url, "listing": outline if newest else name, "page": page,
-            "page_links": page_links(page, listing.url), **context, **({} if newest else numbered or {})})
+            "page_links": page_links(page, listing.url, len(pages)), **context,
+            **({} if newest else numbered or {})})
 
 
 def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext,

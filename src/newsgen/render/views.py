@@ -190,9 +190,10 @@ class PageLinks:
     """Page 1, when it is not among `older` and this is not it."""
 
 
-def page_links(page: ListingPage, listing_url: str, reach: int = PAGE_REACH) -> PageLinks:
+def page_links(page: ListingPage, listing_url: str, total: int, reach: int = PAGE_REACH) -> PageLinks:
+    """The links between the `total` pages of a listing as `page` shows them."""
     newest = page.url == listing_url
-    numbers_newer = () if newest else range(min(page.number + reach, page.total - 1), page.number, -1)
+    numbers_newer = () if newest else range(min(page.number + reach, total - 1), page.number, -1)
     numbers_older = range(page.number - 1, max(0, page.number - reach - 1), -1)
     return PageLinks(
         None if newest else page.number, None if newest else listing_url,
