@@ -48,8 +48,8 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter
-from itertools import chain
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -189,11 +189,7 @@ def shard_terms(articles: Sequence[Article], config: SiteConfig, counter: TermCo
             pair = pair_for.get(times)
             if pair is None:
                 pair = pair_for[times] = max(1, round(255 * times / (times + norm))) << 24 | number
-            found = pairs_of.get(stem)
-            if found is None:
-                pairs_of[stem] = [pair]
-            else:
-                found.append(pair)
+            pairs_of.setdefault(stem, []).append(pair)
         docs.append(_doc(article, config))
     stems = sorted(pairs_of)
     counts = [len(pairs_of[stem]) for stem in stems]
