@@ -84,8 +84,10 @@ def test_one_edit_rewrites_the_article_its_neighbours_and_its_listings_only(tmp_
 
 
 def test_a_rebuild_starts_worker_processes_only_for_work_worth_sending(tmp_path, monkeypatch):
-    """A cold build starts its workers first; a rebuild starts them when a step has more to
-    do than a few batches (a changed template), and not for one edited article."""
+    """A cold build starts its workers first; a rebuild starts them when a step has more to do
+    than STARTING_BATCHES batches, and not for one edited article nor for the hundred pages of a
+    changed template on this small site."""
+    import newsgen.render.workers as workers
     import newsgen.stages as stages
     started: list[int] = []
 
@@ -103,6 +105,11 @@ def test_a_rebuild_starts_worker_processes_only_for_work_worth_sending(tmp_path,
     assert started == [2] and report.pages_written >= 1
     write_files(site, {"templates/article.html": '{% extends "base.html" %}{% block content %}'
                                                  '<h1>{{ article.title }}</h1>{% endblock %}'})
+    report = run(site, workers=2)
+    assert started == [2] and report.pages_written >= 90  # about four batches, rendered here
+    monkeypatch.setattr(workers, "STARTING_BATCHES", 2)
+    write_files(site, {"templates/article.html": '{% extends "base.html" %}{% block content %}'
+                                                 '<h1>{{ article.title }}</h1><p>{{ article.summary }}</p>{% endblock %}'})
     report = run(site, workers=2)
     assert started == [2, 2] and report.pages_written >= 90
     run(site, workers=1, output="fresh", clean=True)

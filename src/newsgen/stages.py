@@ -238,8 +238,8 @@ def _worker_pool(config: SiteConfig, executor: Executor | None, *, on_demand: bo
     For a cold build they are all started before the build reads anything, while this process
     is still small (a worker started later is forked from a process holding the whole site);
     for a rebuild (on_demand) the pool starts with the first job given to it: most rebuilds
-    parse and render so little that every step runs here (see run_batches), and starting the
-    workers would cost more than their work."""
+    parse and render so little that every step runs here (see run_batches and its
+    STARTING_BATCHES), and starting the workers would cost more than their work."""
     if executor is not None:
         yield executor
         return
@@ -268,6 +268,11 @@ class PoolOnDemand(Executor):
     def __init__(self, workers: int):
         self._max_workers = workers  # read by the steps that size their batches to the pool (run_ordered)
         self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the workers run (render.workers.run_batches keeps more work here until then)."""
+        return self._pool is not None
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         if self._pool is None:
