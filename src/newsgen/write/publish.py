@@ -312,7 +312,7 @@ class _Staging:
         if placed != target:
             os.replace(placed, target)
 
-    def drop_others(self, digests: dict[str, str], kept_folders: frozenset[str] = frozenset()) -> None:
+    def drop_others(self, digests: dict[str, str], kept_folders: frozenset[str]) -> None:
         """In a reused standby, remove every file the new site does not hold (and the folders left
         empty): files of pages gone since, the parts of a search index the next step writes
         again. The folders in kept_folders are left as they are."""
@@ -416,7 +416,7 @@ def make_output_parent(output_dir: Path) -> None:
 def _write_staged(pages: Iterable[Page | KeptPage], output_dir: Path, manifest: Manifest | None,
                   extra: Callable[[dict[str, str]], dict[str, Any]] | None,
                   finish: Callable[[Path, dict[str, str]], None] | None,
-                  retire: Callable[[Path], None], finish_keeps: frozenset[str] = frozenset()) -> WriteReport:
+                  retire: Callable[[Path], None], finish_keeps: frozenset[str]) -> WriteReport:
     previous = manifest.digests if manifest is not None and manifest.trusted else None
     if previous is not None and _root_id(output_dir) != manifest.root:  # type: ignore[union-attr]
         raise NewsgenError(f"output folder {output_dir} changed while this build ran (another build?); build again")
