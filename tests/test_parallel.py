@@ -116,6 +116,27 @@ def test_a_rebuild_starts_worker_processes_only_for_work_worth_sending(tmp_path,
     assert snapshot(site / "fresh") == snapshot(site / "public")
 
 
+def test_workers_kept_between_builds_render_with_a_template_changed_since(tmp_path, monkeypatch):
+    """`newsgen serve` keeps its worker processes from build to build; each build's pages come
+    from the templates as they are when it starts, in every worker, however often each was used."""
+    import newsgen.render.workers as workers
+    from concurrent.futures import ProcessPoolExecutor
+    monkeypatch.setattr(workers, "STARTING_BATCHES", 0)  # every step in the workers
+    site = make_site(tmp_path / "site")
+    config = load_config(site, {"workers": 2})
+    with ProcessPoolExecutor(2) as pool:
+        build(config, executor=pool)
+        for edition in ("first", "second"):
+            write_files(site, {"templates/article.html": '{% extends "base.html" %}{% block content %}'
+                                                         f'<h1>{{{{ article.title }}}}</h1><p>{edition} edition</p>{{% endblock %}}'})
+            report = build(config, executor=pool)
+            pages = sorted((site / "public/2023").glob("*/*/*/index.html"))
+            assert len(pages) == 90 and report.pages_written >= 90
+            assert all(f"{edition} edition" in page.read_text(encoding="utf-8") for page in pages), edition
+    run(site, workers=1, output="fresh", clean=True)
+    assert snapshot(site / "fresh") == snapshot(site / "public")
+
+
 def test_rebuild_with_nothing_changed_writes_nothing_with_workers(tmp_path):
     site = make_site(tmp_path / "site")
     first = run(site, workers=2)

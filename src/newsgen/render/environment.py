@@ -122,7 +122,11 @@ _ESCAPED_TEMPLATES = select_autoescape(["html", "xml"], default_for_string=True)
 def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Environment:
     """The environment for config's site: its `templates/` first (unless it is a link leading
     outside the site folder, see theme_assets), then the built-in theme. With `theme`, the
-    site's templates and catalogues are those it holds, and the site folder is not read."""
+    site's templates and catalogues are those it holds, and the site folder is not read.
+
+    An environment serves one build: each template file is read once, when first used, and not
+    checked again (Jinja's auto_reload would look at its modification time on every page, and a
+    template changed during the build would give pages keyed by its other text)."""
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
     site = _site_templates(config) if theme is None else SentTemplates(theme)
@@ -139,6 +143,7 @@ def make_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Env
         keep_trailing_newline=True,
         finalize=_xml_safe,
         bytecode_cache=COMPILED_TEMPLATES,
+        auto_reload=False,
     )
     sources = dict(theme.catalogues) if theme is not None else \
         {language: catalogue_sources(language, config.site_dir) for language in site_languages(config)}

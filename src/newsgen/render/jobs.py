@@ -266,7 +266,7 @@ def _render_batch(jobs: list[PageJob], config: SiteConfig, store: ArticleStore |
     seconds each took: the batch's CPU time shared among its pages by the time each took
     (fetching the bodies shared among the pages that have one). The CPU clock is read once per
     batch: reading it costs far more than reading the wall clock."""
-    env = env or worker_environment(config, theme)
+    env = env or worker_environment(config, build_id, theme)
     teasers = teasers or worker_teasers(build_id)
     cpu_started, started = time.thread_time(), time.perf_counter()
     wanted = [job.body.key for job in jobs if job.body is not None and job.body.key]

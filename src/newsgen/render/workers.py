@@ -69,10 +69,11 @@ def run_batches(executor: Executor | None, function: Callable[..., T], batches: 
 _environments: dict[str, Environment] = {}
 
 
-def worker_environment(config: SiteConfig, theme: ThemeFiles | None = None) -> Environment:
+def worker_environment(config: SiteConfig, build_id: str, theme: ThemeFiles | None = None) -> Environment:
     """The Jinja environment of this worker process for config, made once: from the site's theme
-    files sent with the job (theme), else from the site folder."""
-    name = repr(config) + (theme.digest if theme is not None else "")
+    files sent with the job (theme, named by its digest), else from the site folder, once per build
+    (an environment reads each template once, see make_environment)."""
+    name = repr(config) + (theme.digest if theme is not None else build_id)
     if name not in _environments:
         _environments.clear()
         _environments[name] = make_environment(config, theme)
