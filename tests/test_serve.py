@@ -141,6 +141,52 @@ def test_serve_starts_with_an_error_page_when_the_first_build_fails_and_recovers
     assert "reopened on Sunday" in server.page(ARTICLE_URL)
 
 
+def _rendered(report) -> int:
+    """The HTML pages a build rendered (a page whose key was unchanged is kept without rendering)."""
+    return sum(cost.pages for cost in report.page_costs if cost.kind in ("article pages", "listing pages"))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes but the search index's (Pagefind writes its files differently each run)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith("pagefind/")}
+
+
+def test_the_first_preview_build_starts_from_the_site_newsgen_build_made(tmp_path):
+    """`newsgen serve` after `newsgen build` renders nothing that did not change since, and
+    serves the same pages; its later builds leave the built site as it was."""
+    from newsgen.cli import main
+    site = make_preview_site(tmp_path, **{"content/second.md": ARTICLE.replace("Harbour reopens", "Ferry resumes")
+                                          .replace("2025-03-04", "2025-03-05").format(day="Tuesday")})
+    assert main(["build", str(site), "-q"]) == 0
+    built = _files(site / "public")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    builder = PreviewBuilder(site, {"workers": 1}, PreviewState(), cache)
+    first = builder.build_once()
+    assert first.error is None and _rendered(first.report) == 0 and first.report.pages_written == 0
+    assert _files(cache / "site") == built
+    assert (cache / "site/pagefind/best.json").is_file()  # the search index came with the copy
+
+    (site / "content/harbour.md").write_text(ARTICLE.format(day="Friday"), encoding="utf-8")
+    second = builder.build_once(("content/harbour.md",))
+    assert second.error is None and _rendered(second.report) >= 1
+    assert "reopened on Friday" in (cache / "site" / ARTICLE_URL / "index.html").read_text(encoding="utf-8")
+    assert _files(site / "public") == built  # the links the preview shared with it were replaced, not written into
+    assert main(["build", str(site), "-q", "-o", str(tmp_path / "fresh"), "--clean"]) == 0
+    assert _files(cache / "site") == _files(tmp_path / "fresh")
+
+
+def test_the_first_preview_build_renders_everything_without_a_built_site_or_with_other_settings(tmp_path):
+    from newsgen.cli import main
+    site = make_preview_site(tmp_path)
+    for overrides, cache in (({"workers": 1}, tmp_path / "none"), ({"workers": 1, "drafts": True}, tmp_path / "drafts")):
+        cache.mkdir()
+        outcome = PreviewBuilder(site, overrides, PreviewState(), cache).build_once()
+        assert outcome.error is None and _rendered(outcome.report) >= 5  # each article and listing page
+        assert main(["build", str(site), "-q"]) == 0  # the second preview finds a built site, made without drafts
+
+
 def test_serve_rebuilds_after_config_template_and_static_changes(tmp_path, served):
     site = make_preview_site(tmp_path)
     server = served(site)

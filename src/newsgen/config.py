@@ -178,6 +178,12 @@ class SiteConfig:
     def zone(self) -> tzinfo:
         return zone_named(self.timezone)
 
+    def as_pages_see_it(self) -> "SiteConfig":
+        """These settings but where the site is written and how many processes render it (and
+        where): no page shows them, so a page's key never depends on them, and a site built into
+        one folder by one process is the same in another folder built by several."""
+        return dataclasses.replace(self, workers=0, scheduler="", output_dir="")
+
     @property
     def base_path(self) -> str:
         """The path part of base_url, always starting and ending with `/`."""

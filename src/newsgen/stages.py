@@ -202,9 +202,9 @@ def _next_change(site: Site, loaded: LoadedContent, now: datetime) -> datetime |
 
 
 def _code_and_settings(config: SiteConfig) -> str:
-    """What every page of the build depends on: newsgen and its libraries, and the settings."""
-    where_it_runs = replace(config, workers=0, scheduler="")  # the same pages however many workers run them
-    return hashlib.blake2b(f"{package_fingerprint()}\n{where_it_runs!r}".encode("utf-8", "surrogateescape"),
+    """What every page of the build depends on: newsgen and its libraries, and the settings as
+    pages see them (SiteConfig.as_pages_see_it)."""
+    return hashlib.blake2b(f"{package_fingerprint()}\n{config.as_pages_see_it()!r}".encode("utf-8", "surrogateescape"),
                            digest_size=16).hexdigest()
 
 

@@ -33,6 +33,7 @@ from datetime import datetime
 from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
+from newsgen.config import SiteConfig
 from newsgen.model import Article, replaced
 
 _PLAIN = (str, int, float, bool, type(None), bytes)
@@ -82,6 +83,8 @@ class Fingerprints:
             text = "{" + ",".join(sorted(self.of(v) for v in value)) + "}"
         elif isinstance(value, Mapping):
             text = "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+        elif kind is SiteConfig:
+            text = repr(value.as_pages_see_it())
         elif dataclasses.is_dataclass(value):
             names = _FIELDS.get(kind)
             if names is None:

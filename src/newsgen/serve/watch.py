@@ -4,7 +4,8 @@ Every build goes into one folder (`site` in a private cache folder) as `newsgen 
 renders and writes only what changed, and swaps the new site in whole (write/publish.py), so a
 half-written site is never served; a failed build leaves the last good one in place. The folder
 holding the previous site is removed after the server is told of the new one, not before. The
-worker processes stay up between builds.
+worker processes stay up between builds. The first build starts from a copy of the site
+`newsgen build` last made (hard links), so it renders only what changed since.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ import watchfiles
 
 from newsgen.build import Progress, build
 from newsgen.model import BuildReport, FileResult
-from newsgen.config import CONFIG_NAME, load_config, reference_time
+from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
-from newsgen.write.publish import remove_retired
+from newsgen.incremental.keys import manifest_path
+from newsgen.write.publish import link_site_copy, read_manifest, remove_retired
 from newsgen.render.theme_sources import SITE_TRANSLATIONS
 
 EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
@@ -58,6 +60,8 @@ class PreviewBuilder:
         self.executor = executor
         self.remembered: dict[str, FileResult] = {}
         """The parsed articles of the last build, by cache key (see load_articles)."""
+        self.started = False
+        """Whether a build was begun (the first starts from the site `newsgen build` made, if any)."""
 
     def build_once(self, changes: tuple[str, ...] = (), progress: Progress | None = None) -> RebuildOutcome:
         """Read the config again, build, and serve the result; on error keep the last good build.
@@ -68,6 +72,9 @@ class PreviewBuilder:
         report: BuildReport | None = None
         try:
             config = load_config(self.site_dir, self.overrides)
+            if not self.started:
+                self.started = True
+                start_from_built_site(config, target)
             config = replace(config, output_dir=str(target.resolve()))
             report = build(config, reference_time(), self.executor, progress, remembered=self.remembered,
                            retire=retired.append)
@@ -84,6 +91,19 @@ class PreviewBuilder:
         for folder in retired:
             remove_retired(folder)
         return RebuildOutcome(changes, report, error)
+
+
+def start_from_built_site(config: SiteConfig, target: Path) -> bool:
+    """Make the preview folder `target` a copy of the site as `newsgen build` last made it in the
+    site's output folder, with its record of what each page was made from, so that the first
+    preview build renders only what changed since (at 10,000 articles a few seconds instead of a
+    whole build). The preview's pages are those `newsgen build` makes from the same settings:
+    pages made with other settings (`--drafts`, say) differ in their keys and are rendered again.
+    False, and nothing made, when there is no such site or it cannot be copied (see
+    link_site_copy)."""
+    built = config.output_path
+    return link_site_copy(read_manifest(manifest_path(config), built), built, target,
+                          manifest_path(replace(config, output_dir=str(target.resolve()))))
 
 
 def make_cache_dir(site_dir: Path) -> Path:

@@ -197,6 +197,53 @@ def read_manifest(manifest_path: Path, output_dir: Path) -> Manifest:
     return Manifest(manifest_path, data["files"], data.get("extra") or {}, root, _read_standby(data.get("standby")))
 
 
+def link_site_copy(source: Manifest, source_dir: Path, target_dir: Path, target_manifest: Path) -> bool:
+    """Make target_dir (which must not exist) a copy of the site in source_dir, every file hard-linked
+    (copied where links are refused), with a manifest at target_manifest saying it holds what
+    `source` says source_dir holds: a build into target_dir then renders and writes what differs
+    from it, as a build into source_dir would. Both writers replace files and never write into
+    one, so the two folders stay apart. Nothing is made, and False returned, when source is not
+    trusted, a file it lists is missing, or a file cannot be linked or copied; the copy is made
+    under the lock of source_dir's writers, so no build swaps a site in while it is read."""
+    if not source.trusted or os.path.lexists(target_dir):
+        return False
+    staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.staging-", dir=target_dir.parent))
+    try:
+        with _locked(source_dir.parent):
+            if _root_id(source_dir) != source.root:
+                raise OSError(errno.ESTALE, "replaced since its manifest was read", str(source_dir))
+            _link_tree(str(source_dir), str(staging))
+            if not all(os.path.isfile(os.path.join(staging, path)) for path in source.digests):
+                raise OSError(errno.ENOENT, "a file its manifest lists is missing", str(source_dir))
+        os.rename(staging, target_dir)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    write_atomic(target_manifest, _encode_manifest(target_dir, source.digests, source.extra))
+    return True
+
+
+def _link_tree(source: str, target: str) -> None:
+    """Hard-link (else copy) every file of the folder source into the existing folder target,
+    making its folders. Symbolic links are left out: a build writes none (one put there by hand
+    is not the site's, and a listed path that is one is then missing from the copy)."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            placed = os.path.join(target, entry.name)
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                os.mkdir(placed)
+                _link_tree(entry.path, placed)
+            else:
+                try:
+                    os.link(entry.path, placed)
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+                        raise
+                    shutil.copy2(entry.path, placed)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a reader sees the old bytes or the new, never a part, and a
     failed write leaves no temporary file (its name is per process, so two builds of one site
