@@ -216,10 +216,11 @@ def link_site_copy(source: Manifest, source_dir: Path, target_dir: Path, target_
             if not all(os.path.isfile(os.path.join(staging, path)) for path in source.digests):
                 raise OSError(errno.ENOENT, "a file its manifest lists is missing", str(source_dir))
         os.rename(staging, target_dir)
+        staging = target_dir
+        write_atomic(target_manifest, _encode_manifest(target_dir, source.digests, source.extra))
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         return False
-    write_atomic(target_manifest, _encode_manifest(target_dir, source.digests, source.extra))
     return True
 
 
@@ -236,12 +237,17 @@ def _link_tree(source: str, target: str) -> None:
                 os.mkdir(placed)
                 _link_tree(entry.path, placed)
             else:
-                try:
-                    os.link(entry.path, placed)
-                except OSError as exc:
-                    if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
-                        raise
-                    shutil.copy2(entry.path, placed)
+                _link_or_copy(entry.path, placed)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link to source at target, or a copy where the file system refuses the link."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copy2(source, target)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -349,13 +355,9 @@ class _Staging:
         source, target = os.path.join(self.output_dir, relative), self._folder_of(relative)
         placed = f"{target}.{os.getpid()}.newsgen-tmp" if self.reused else target
         try:
-            os.link(source, placed)
+            _link_or_copy(source, placed)
         except FileNotFoundError:
             raise NewsgenError(f"{source} was removed by hand; run `newsgen build --clean`") from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
-                raise
-            shutil.copy2(source, placed)
         if placed != target:
             os.replace(placed, target)
 
