@@ -39,8 +39,8 @@ from newsgen.render.site import render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.shipping import FolderShipping, Shipping, ship
 from newsgen.write.publish import Manifest, write_atomic, write_site
-from newsgen.write.search import (SEARCH_BODIES_FILE, SearchOutcome, SearchPlan, index_search, plan_search,
-                                  read_body_digests, save_body_digests)
+from newsgen.write.search import (SEARCH_BODIES_FILE, IndexingAhead, SearchOutcome, SearchPlan, index_ahead,
+                                  index_search, plan_search, read_body_digests, save_body_digests)
 
 if TYPE_CHECKING:
     from newsgen.build import Progress
@@ -97,11 +97,13 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices, config)
 
+        ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
+                            cache_dir(config) / "search", bodies) if rebuild else None
         try:
             written = write_site(
                 _reporting(pages, progress, _expected_pages(site)), output, manifest,
                 finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
-                                       searched,
+                                       searched, ahead,
                                        own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
@@ -110,6 +112,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
         finally:
             if shipping is not None:
                 shipping.remove()
+            if ahead is not None:
+                ahead.abandon()  # a build that failed before the search step: its runs are not wanted
     store.prune(files.keys.values())
     if search_plans:
         save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
@@ -129,14 +133,15 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
 
 
 def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies, clean: bool,
-                    live_trusted: bool, outcomes: list[SearchOutcome],
+                    live_trusted: bool, outcomes: list[SearchOutcome], ahead: IndexingAhead | None,
                     own_pool: Executor | None, costs: PageCosts) -> Callable[[Path, dict[str, str]], None] | None:
     """The writer's last step before the swap: the search index of each language (index_search,
     with its language's Site's configuration) into the staged site, each outcome appended to
     `outcomes`; unchanged shards are linked from the live site when the writer trusts it (and not
-    with `--clean`). The build's own worker pool, idle once every page is written, is shut down
-    first, so its processes' memory is not held beside Pagefind's. None with search off or no
-    articles to index."""
+    with `--clean`), and the shards indexed `ahead` while the pages were rendered are waited for
+    and taken from the cache. The build's own worker pool, idle once every page is written, is
+    shut down first, so its processes' memory is not held beside Pagefind's. None with search off
+    or no articles to index."""
     plans = [(tree, plan) for tree, plan in plans if plan.shards]
     if not plans:
         return None
@@ -147,11 +152,19 @@ def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies,
     def finish(folder: Path, digests: dict[str, str]) -> None:
         if own_pool is not None:
             own_pool.shutdown()
+        if ahead is not None:
+            ahead.finish()
         for number, (tree, plan) in enumerate(plans):
             started = _cpu_seconds()
-            outcomes.append(index_search(folder, plan, cache_dir(config) / "search", tree.config, bodies,
-                                         fresh=clean and number == 0, live=live, also_used=every_key))
-            costs.add("search index", _cpu_seconds() - started, outcomes[-1].indexed)
+            outcome = index_search(folder, plan, cache_dir(config) / "search", tree.config, bodies,
+                                   fresh=clean and number == 0, live=live, also_used=every_key)
+            seconds = _cpu_seconds() - started
+            if ahead is not None:  # its shards were found in the cache: they count as indexed by this build
+                early = len(ahead.indexed & set(plan.keys))
+                outcome = replace(outcome, indexed=outcome.indexed + early, reused=outcome.reused - early)
+                seconds += ahead.cpu_seconds if number == 0 else 0.0
+            outcomes.append(outcome)
+            costs.add("search index", seconds, outcome.indexed)
 
     return finish
 

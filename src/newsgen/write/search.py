@@ -39,13 +39,14 @@ import hashlib
 import html
 import json
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -437,28 +438,128 @@ def _write_slim_pages(folder: Path, articles: list[Article], config: SiteConfig)
         page.write_text(slim_page(article, config, article.body_html), encoding="utf-8", errors="surrogateescape")
 
 
+def _pagefind_command(executable: Path, config: SiteConfig) -> list[str]:
+    """Pagefind over the slim pages in `site/` of its working folder, its index into `out/`."""
+    return [str(executable), "--site", "site", "--output-path", "out", *_options(config)]
+
+
 def _index_one(executable: Path, work: Path, key: str, config: SiteConfig, cache: Path, target: Path,
                keep: Callable[[str], bool], terms: bytes) -> None:
     """Run Pagefind over one shard's slim pages, keep its output and the shard's term table in the
     cache, copy the output to target."""
-    output = work / "out"
-    command = [str(executable), "--site", "site", "--output-path", "out", *_options(config)]
     try:
-        result = subprocess.run(command, cwd=work, stdin=subprocess.DEVNULL, capture_output=True,
-                                text=True, errors="replace", timeout=TIMEOUT_SECONDS)
+        result = subprocess.run(_pagefind_command(executable, config), cwd=work, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, errors="replace", timeout=TIMEOUT_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildFailed([f"search: could not run Pagefind: {exc}"]) from None
-    said = (result.stdout + result.stderr).strip()
-    if result.returncode != 0:
-        raise BuildFailed([f"search: Pagefind failed with exit code {result.returncode}: {_tail(said)}"])
+    output = _keep_run(work, key, cache, terms, result.returncode, (result.stdout + result.stderr).strip())
+    shutil.copytree(output, target, ignore=lambda folder, names: [
+        name for name in names if not keep(Path(folder, name).relative_to(output).as_posix())
+        and not Path(folder, name).is_dir()])
+
+
+def _keep_run(work: Path, key: str, cache: Path, terms: bytes, returncode: int, said: str) -> Path:
+    """After Pagefind's run in `work` over one shard: check it, keep its output (`work/out`, returned)
+    and the shard's term table in the cache entry `key`. Raises BuildFailed, quoting what it said."""
+    output = work / "out"
+    if returncode != 0:
+        raise BuildFailed([f"search: Pagefind failed with exit code {returncode}: {_tail(said)}"])
     if not (output / "pagefind.js").is_file():
         raise BuildFailed([f"search: Pagefind wrote no pagefind.js: {_tail(said)}"])
     shutil.rmtree(work / "site")
     (output / best_match.TERMS_FILE).write_bytes(terms)
     store_entry(cache, key, output, _cached_file)
-    shutil.copytree(output, target, ignore=lambda folder, names: [
-        name for name in names if not keep(Path(folder, name).relative_to(output).as_posix())
-        and not Path(folder, name).is_dir()])
+    return output
+
+
+@dataclass
+class _StartedRun:
+    """A Pagefind run over one shard's slim pages, going on in the background."""
+
+    key: str
+    work: Path
+    process: subprocess.Popen
+    terms: bytes = b""
+    started: float = field(default_factory=time.monotonic)
+
+
+class IndexingAhead:
+    """Pagefind's runs over the shards a rebuild must index, started before its pages are rendered
+    (index_ahead): they use the second core while this process renders the pages. finish() waits for
+    them and keeps their output in the cache, where index_search then finds it; abandon() stops
+    them."""
+
+    def __init__(self, cache: Path, scratch: Path):
+        self.cache, self.scratch = cache, scratch
+        self.runs: list[_StartedRun] = []
+        self.indexed: frozenset[str] = frozenset()
+        """The keys of the shards indexed, once finish() has returned."""
+        self.cpu_seconds = 0.0
+        """The CPU time of the runs, once finish() has returned."""
+
+    def finish(self) -> None:
+        """Wait for every run and keep its output in the cache. Raises BuildFailed if one failed."""
+        before = _children_cpu()
+        try:
+            for run in self.runs:
+                try:
+                    run.process.wait(timeout=max(1.0, TIMEOUT_SECONDS - (time.monotonic() - run.started)))
+                except subprocess.TimeoutExpired:
+                    raise BuildFailed([f"search: could not run Pagefind: it ran for over {TIMEOUT_SECONDS} s"]) from None
+                said = (run.work / "pagefind.log").read_text(encoding="utf-8", errors="replace").strip()
+                _keep_run(run.work, run.key, self.cache, run.terms, run.process.returncode, said)
+            self.indexed = frozenset(run.key for run in self.runs)
+        finally:
+            self.cpu_seconds = _children_cpu() - before
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop the runs still going and remove their working folders (a failed build's)."""
+        for run in self.runs:
+            if run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
+        self.runs = []
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def index_ahead(plans: Sequence[tuple[SiteConfig, SearchPlan]], cache: Path, bodies: ArticleBodies | None,
+                limit: int = PARALLEL_RUNS) -> IndexingAhead | None:
+    """Start Pagefind over the shards of the plans (each with its language's settings) that the
+    cache lacks, when they are at most `limit`: one edited or added article changes one or two
+    shards, and their runs then go on while the pages are rendered (a cold build indexes every
+    shard after rendering, when its workers' memory is free). The slim pages and term tables are
+    made here, as index_search makes them. None when nothing is started."""
+    missing = [(config, shard) for config, plan in plans for shard in plan.shards if not (cache / shard.key).is_dir()]
+    if not missing or len(missing) > limit:
+        return None
+    executable = pagefind_executable()
+    cache.mkdir(parents=True, exist_ok=True)
+    ahead = IndexingAhead(cache, Path(tempfile.mkdtemp(prefix=".scratch-", dir=cache)))
+    try:
+        for config, shard in missing:
+            work = ahead.scratch / shard.key
+            articles = with_bodies(bodies, shard.articles, config)
+            _write_slim_pages(work / "site", articles, config)
+            with open(work / "pagefind.log", "wb") as log:
+                process = subprocess.Popen(_pagefind_command(executable, config), cwd=work, stdin=subprocess.DEVNULL,
+                                           stdout=log, stderr=subprocess.STDOUT)
+            run = _StartedRun(shard.key, work, process)
+            ahead.runs.append(run)
+            run.terms = best_match.shard_terms(articles, config, best_match.TermCounter(config.language))
+    except OSError as exc:
+        ahead.abandon()
+        raise BuildFailed([f"search: could not run Pagefind: {exc}"]) from None
+    except BaseException:
+        ahead.abandon()
+        raise
+    return ahead
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's child processes that have ended and been waited for."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
 
 
 def _prune(cache: Path, used: set[str]) -> None:
