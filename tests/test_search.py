@@ -1,6 +1,7 @@
 """Search: the Pagefind index written at build time, the /search/ page, and the `search` switch."""
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import SEED
@@ -123,6 +124,29 @@ def test_a_failed_index_fails_the_build_and_keeps_the_previous_site(make_site, t
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     leftovers = [p.name for p in (tmp_path / "site").iterdir() if p.name.startswith(".")]
     assert leftovers in ([], [".newsgen-cache"])  # no staging folder left behind
+
+
+def test_a_rebuild_that_fails_while_rendering_stops_the_pagefind_run_it_started(make_site, tmp_path, monkeypatch):
+    """A rebuild starts Pagefind on the changed shard before it renders the pages; when rendering
+    fails, the run is stopped and its working folder removed, and the previous site stays."""
+    out = make_site({"content/seed.txt": SEED.read_bytes()})
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    site = tmp_path / "site"
+    (site / "content/more.md").write_text(TAGGED, encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text("{{ no_such_thing.title }}\n", encoding="utf-8")
+    started = tmp_path / "pagefind-started"
+    slow = tmp_path / "pagefind-slow"
+    slow.write_text(f"#!/bin/sh\necho $$ > {started}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    with pytest.raises(BuildFailed) as failure:
+        build(load_config(site, {"workers": 1}))
+    assert "templates/article.html:1: template error" in str(failure.value)
+    pid = int(started.read_text())  # the run had started
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    assert not list((site / ".newsgen-cache/search").glob(".scratch-*"))
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def _bundle_files(out):
