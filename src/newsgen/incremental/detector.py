@@ -39,6 +39,12 @@ from newsgen.model import Article, replaced
 _PLAIN = (str, int, float, bool, type(None), bytes)
 _PLAIN_TYPES = frozenset(_PLAIN)
 _FIELDS: dict[type, tuple[str, ...]] = {}
+MEMO_LIMIT = 50_000
+"""Values a memo of fingerprints keeps before it starts afresh. Each entry holds its value (so that
+no other object takes its id), and most values are made for one page (its listing page, its
+links, its lists of stories): kept for the whole build they held about 17 MB at 10,000 articles,
+ten times that at 100,000. Starting afresh costs working out again the fingerprints of the few
+values many pages share."""
 
 
 def _hash(text: str) -> str:
@@ -74,6 +80,8 @@ class Fingerprints:
             carried = self.with_bodies or value.body_html  # a record that carries its body counts it
             body_key = self.body_keys.get(value.source, "") if carried else "-"
             fingerprint = _hash(f"article:{body_key}:{record[1]}")
+            if len(self._known) >= MEMO_LIMIT:
+                self._known.clear()
             self._known[id(value)] = (value, fingerprint)
             return fingerprint
         if kind is tuple or kind is list:
@@ -95,6 +103,8 @@ class Fingerprints:
         else:
             text = repr(value)
         fingerprint = _hash(text) if len(text) > 64 else text
+        if len(self._known) >= MEMO_LIMIT:
+            self._known.clear()
         self._known[id(value)] = (value, fingerprint)  # holding the value keeps its id unique
         return fingerprint
 
@@ -167,10 +177,12 @@ class ChangeDetector:
 
     def _attributes(self, name: str, value: Any, read: frozenset[str], of: Callable[[Any], str]) -> str:
         """The fingerprints of the attributes `read` of `value`, given as `name`: worked out once
-        per build for a value many pages show (the site's outline, a calendar day)."""
+        for a value many pages show (the site's outline, a calendar day), in a memo of MEMO_LIMIT values."""
         memo = (name, id(value), read, of)
         known = self._shown.get(memo)
         if known is None:
+            if len(self._shown) >= MEMO_LIMIT:
+                self._shown.clear()
             known = self._shown[memo] = (value, "\n".join(
                 [f"{name}.{part}={of(attribute(value, part))}" for part in sorted(read)]))
         return known[1]
