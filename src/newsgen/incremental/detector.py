@@ -79,11 +79,7 @@ class Fingerprints:
                 record = self.records[id(value)] = (value, _hash(repr(bare)))  # holding the value keeps its id unique
             carried = self.with_bodies or value.body_html  # a record that carries its body counts it
             body_key = self.body_keys.get(value.source, "") if carried else "-"
-            fingerprint = _hash(f"article:{body_key}:{record[1]}")
-            if len(self._known) >= MEMO_LIMIT:
-                self._known.clear()
-            self._known[id(value)] = (value, fingerprint)
-            return fingerprint
+            return self._remember(value, _hash(f"article:{body_key}:{record[1]}"))
         if kind is tuple or kind is list:
             of, known = self.of, self._known
             text = "[" + ",".join([known[id(v)][1] if id(v) in known else of(v) for v in value]) + "]"
@@ -102,7 +98,10 @@ class Fingerprints:
             text = f"{self.of(value.__self__)}.{value.__name__}"
         else:
             text = repr(value)
-        fingerprint = _hash(text) if len(text) > 64 else text
+        return self._remember(value, _hash(text) if len(text) > 64 else text)
+
+    def _remember(self, value: Any, fingerprint: str) -> str:
+        """Keep the value's fingerprint in the memo (emptied first when it holds MEMO_LIMIT values)."""
         if len(self._known) >= MEMO_LIMIT:
             self._known.clear()
         self._known[id(value)] = (value, fingerprint)  # holding the value keeps its id unique
