@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import resource
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -39,8 +38,8 @@ from newsgen.render.site import render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.shipping import FolderShipping, Shipping, ship
 from newsgen.write.publish import Manifest, write_atomic, write_site
-from newsgen.write.search import (SEARCH_BODIES_FILE, IndexingAhead, SearchOutcome, SearchPlan, index_ahead,
-                                  index_search, plan_search, read_body_digests, save_body_digests)
+from newsgen.write.search import (SEARCH_BODIES_FILE, IndexingAhead, SearchOutcome, SearchPlan, children_cpu_seconds,
+                                  index_ahead, index_search, plan_search, read_body_digests, save_body_digests)
 
 if TYPE_CHECKING:
     from newsgen.build import Progress
@@ -171,8 +170,7 @@ def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies,
 
 def _cpu_seconds() -> float:
     """CPU time of this process and of its child processes that have ended (Pagefind)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children_cpu_seconds()
 
 
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:

@@ -499,7 +499,7 @@ class IndexingAhead:
 
     def finish(self) -> None:
         """Wait for every run and keep its output in the cache. Raises BuildFailed if one failed."""
-        before = _children_cpu()
+        before = children_cpu_seconds()
         try:
             for run in self.runs:
                 try:
@@ -510,7 +510,7 @@ class IndexingAhead:
                 _keep_run(run.work, run.key, self.cache, run.terms, run.process.returncode, said)
             self.indexed = frozenset(run.key for run in self.runs)
         finally:
-            self.cpu_seconds = _children_cpu() - before
+            self.cpu_seconds = children_cpu_seconds() - before
             self.abandon()
 
     def abandon(self) -> None:
@@ -556,7 +556,7 @@ def index_ahead(plans: Sequence[tuple[SiteConfig, SearchPlan]], cache: Path, bod
     return ahead
 
 
-def _children_cpu() -> float:
+def children_cpu_seconds() -> float:
     """CPU time of this process's child processes that have ended and been waited for."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return children.ru_utime + children.ru_stime
