@@ -216,7 +216,7 @@ def test_full_cache_disk_after_the_site_went_live_says_so_and_leaves_no_temporar
 
     site = site_with_cache_on(tiny_disk, tmp_path)
     assert main(["build", str(site), "-j", "1", "-q"]) == 0
-    [manifest] = (tiny_disk / "cache/outputs").iterdir()
+    [manifest] = [p for p in (tiny_disk / "cache/outputs").iterdir() if not p.name.endswith(".reach.json")]
     fill(tiny_disk)
     capsys.readouterr()
     write_news_site(site, count=2, edition="second")

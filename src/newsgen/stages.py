@@ -23,7 +23,9 @@ from newsgen.content.load import load_articles
 from newsgen.content.pages import parse_pages
 from newsgen.content.scan import PageSource, SourceScan, StaticFiles
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, build_digest, previous_page_keys
-from newsgen.incremental.keys import cache_dir, package_fingerprint
+from newsgen.incremental.keys import cache_dir, package_fingerprint, reach_path
+from newsgen.incremental.reach import (PageReach, decode_reach, encode_reach, reach_digest, settled_pages,
+                                       structure_digest)
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
@@ -34,7 +36,7 @@ from newsgen.render.environment import make_environment, read_theme_files
 from newsgen.render.feeds import render_feeds
 from newsgen.render.jobs import ArticleBodies, PageCosts, RenderContext
 from newsgen.render.redirects import redirects_written, render_redirects
-from newsgen.render.site import render_site, render_takedowns, theme_assets
+from newsgen.render.site import BODY_DERIVED_INPUTS, render_site, render_takedowns, theme_assets
 from newsgen.render.sitemaps import NEWS_WINDOW, news_articles, with_sitemaps
 from newsgen.shipping import FolderShipping, Shipping, ship
 from newsgen.write.publish import Manifest, write_atomic, write_site
@@ -47,12 +49,13 @@ if TYPE_CHECKING:
 
 def run_stages(config: SiteConfig, now: datetime, started: float, executor: Executor | None,
                progress: Progress | None, *, manifest: Manifest, scan: SourceScan, page_sources: list[PageSource],
-               static: StaticFiles, history_bytes: bytes | None, sources_digest: str, clean: bool,
+               static: StaticFiles, history_bytes: bytes | None, sources_digest: str, frame_digest: str, clean: bool,
                record_urls: bool, remembered: dict[str, FileResult] | None,
                retire: Callable[[Path], None] | None) -> BuildReport:
     """build() past its first check, with what that check read: the previous output's manifest,
-    the scan of the article files, the page files, the static files, the URL history file's bytes
-    and the digest of every source. See build() for the rest."""
+    the scan of the article files, the page files, the static files, the URL history file's bytes,
+    the digest of every source and that of every source but the article files (the frame). See
+    build() for the rest."""
     output = config.output_path
     history_path = config.site_dir / HISTORY_FILE
     inputs = build_digest(sources_digest, history_bytes)
@@ -80,8 +83,12 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
             shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
         elif pool is not None:
             shipping = FolderShipping(cache_dir(config) / "shipped")
-        detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys),
-                                  previous_page_keys(manifest.extra.get("pages"), manifest.digests))
+        structure = structure_digest(build_digest(frame_digest, history_bytes), loaded.articles)
+        previous_reach = _previous_reach(config, manifest) if rebuild else None
+        previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
+        detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
+                                  settled_pages(previous_reach, structure, files.keys, previous_keys),
+                                  untracked=BODY_DERIVED_INPUTS)
         bodies = ArticleBodies(store, files.keys, files.files)
         digests_path = cache_dir(config) / SEARCH_BODIES_FILE
         known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
@@ -96,6 +103,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
         def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
             return _findings(loaded, site, static_notices, config)
 
+        reach = _ReachMap(structure, files.keys, detector, previous_reach)
         ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
                             cache_dir(config) / "search", bodies) if rebuild else None
         try:
@@ -105,6 +113,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                                        searched, ahead,
                                        own_pool=pool if executor is None else None, costs=ctx.costs),
                 extra=lambda digests: {"pages": detector.state(digests),
+                                       "reach": reach.encode(digests),
                                        "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
                                                  "findings": findings()}},
                 retire=retire, finish_keeps=frozenset().union(*(plan.shard_folders for plan in search_plans)))
@@ -113,6 +122,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 shipping.remove()
             if ahead is not None:
                 ahead.abandon()  # a build that failed before the search step: its runs are not wanted
+    reach.save(reach_path(config))
     store.prune(files.keys.values())
     if search_plans:
         save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
@@ -171,6 +181,43 @@ def _search_indexer(plans: list[tuple[Site, SearchPlan]], bodies: ArticleBodies,
 def _cpu_seconds() -> float:
     """CPU time of this process and of its child processes that have ended (Pagefind)."""
     return time.process_time() + children_cpu_seconds()
+
+
+def _previous_reach(config: SiteConfig, manifest: Manifest) -> PageReach | None:
+    """The map of the pages' reach that the previous build into this output saved (see
+    incremental/reach.py), when its bytes are those its manifest names."""
+    recorded = manifest.extra.get("reach")
+    if not manifest.trusted or not isinstance(recorded, str):
+        return None
+    try:
+        data = reach_path(config).read_bytes()
+    except OSError:
+        return None
+    return decode_reach(data) if reach_digest(data) == recorded else None
+
+
+class _ReachMap:
+    """The map of the pages' reach this build saves for the next (incremental/reach.py): encoded
+    for the manifest, which records its digest, and written once the site is in place. A map
+    that could not be written is not the one the manifest names, and the next build keys every
+    page, so a failure to write it is not an error."""
+
+    def __init__(self, structure: str, parse_keys: dict[str, str], detector: ChangeDetector,
+                 previous: PageReach | None):
+        self.structure, self.parse_keys, self.detector, self.previous = structure, parse_keys, detector, previous
+        self.data: bytes | None = None
+
+    def encode(self, written: dict[str, str]) -> str:
+        self.data = encode_reach(self.structure, self.parse_keys, self.detector.reached, self.detector.settled,
+                                 self.previous, written)
+        return reach_digest(self.data)
+
+    def save(self, path: Path) -> None:
+        if self.data is not None:
+            try:
+                write_atomic(path, self.data)
+            except OSError:
+                pass
 
 
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:

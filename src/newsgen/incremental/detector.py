@@ -19,6 +19,12 @@ the main process holds them, without a body, so an edit of an article's text alo
 own page again, and the pages showing it only if its record (headline, summary, word count...)
 changed too.
 
+Each page's key also names the articles it reaches (the articles whose records or bodies went
+into it; see Reach), and the build keeps that map beside the output (incremental/reach.py). When
+nothing but the text of some articles changed (every record as before but for the fields made from
+the body), a page that reaches none of them is settled: its key is the one recorded, and it is
+neither keyed nor rendered.
+
 The build as a whole is checked first: when newsgen, the templates, the settings, every article
 file and every static file are as in the previous build, and the clock has not passed a moment
 that changes the site (a future article coming due, an article leaving the news sitemap), the
@@ -30,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import datetime
+from itertools import chain
 from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
@@ -108,6 +115,69 @@ class Fingerprints:
         return fingerprint
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
+class Reach:
+    """The sources of the articles a value holds, found as Fingerprints.of walks it: an article's
+    fingerprint (its record, and its body's key) is the only part of a page key an article's
+    text can change. None when the value holds something the walk does not know, whose
+    fingerprint could hold an article's text (its repr): a page with such an input is always keyed."""
+
+    def __init__(self) -> None:
+        self._known: dict[Any, tuple[Any, frozenset[str] | None]] = {}
+
+    def of(self, value: Any) -> frozenset[str] | None:
+        kind = type(value)
+        if kind in _PLAIN_TYPES or kind is SiteConfig:
+            return _NOTHING
+        if kind is Article:
+            return frozenset([value.source])
+        known = self._known.get(id(value))
+        if known is not None:
+            return known[1]
+        if kind is tuple or kind is list or kind is set or kind is frozenset:
+            reached = self._of_parts(value)
+        elif isinstance(value, Mapping):
+            reached = self._of_parts(chain.from_iterable(value.items()))
+        elif isinstance(value, Article):
+            reached = frozenset([value.source])
+        elif dataclasses.is_dataclass(value):
+            reached = self._of_parts([getattr(value, f.name) for f in dataclasses.fields(value)])
+        elif hasattr(value, "__self__") and hasattr(value, "__name__"):  # a bound method: its object
+            reached = self.of(value.__self__)
+        else:
+            reached = None
+        self._remember(id(value), value, reached)
+        return reached
+
+    def of_attributes(self, value: Any, read: frozenset[str]) -> frozenset[str] | None:
+        """The sources the attributes `read` of `value` hold (as ChangeDetector reads them)."""
+        memo = (id(value), read)
+        known = self._known.get(memo)  # type: ignore[call-overload]
+        if known is None:
+            known = self._remember(memo, value, self._of_parts([attribute(value, part) for part in read]))
+        return known[1]
+
+    def _of_parts(self, parts: Iterable[Any]) -> frozenset[str] | None:
+        sources: set[str] = set()
+        for part in parts:
+            if type(part) is Article:
+                sources.add(part.source)
+                continue
+            found = self.of(part)
+            if found is None:
+                return None
+            sources |= found
+        return frozenset(sources)
+
+    def _remember(self, memo: Any, value: Any, reached: frozenset[str] | None) -> tuple[Any, frozenset[str] | None]:
+        if len(self._known) >= MEMO_LIMIT:
+            self._known.clear()
+        known = self._known[memo] = (value, reached)  # holding the value keeps its id unique
+        return known
+
+
 WHOLE = "*"
 """In PageInputs.reads: the value may be read whole (as the attribute set), or any name may be
 (as the name)."""
@@ -146,14 +216,23 @@ def attribute(value: Any, name: str) -> Any:
 class ChangeDetector:
     """Page keys of the previous build into this output folder, and the ones this build records."""
 
-    def __init__(self, code_and_settings: str, fingerprints: Fingerprints, previous: Mapping[str, str]):
+    def __init__(self, code_and_settings: str, fingerprints: Fingerprints, previous: Mapping[str, str],
+                 settled: Mapping[str, str] | None = None, untracked: frozenset[str] = frozenset()):
         self.base = code_and_settings
         """A digest of newsgen's code and libraries and the site's settings."""
         self.fingerprints = fingerprints
         self.bodiless = Fingerprints(fingerprints.body_keys, with_bodies=False, records=fingerprints.records)
         """Fingerprints for the pages that show no article's body but their own article's."""
         self.previous = previous
+        self.settled = settled or {}
+        """Pages whose key is known to be as recorded without working it out (see incremental/reach.py)."""
+        self.untracked = untracked
+        """Names of page inputs that may change with an article's text outside any article's
+        record (the search index's shards): a page with such an input is always keyed."""
         self.recorded: dict[str, str] = {}
+        self.reached: dict[str, frozenset[str] | None] = {}
+        """The articles each page keyed by this build reaches (see Reach)."""
+        self._reach = Reach()
         self._shown: dict[tuple[str, int, frozenset[str], Callable[[Any], str]], tuple[Any, str]] = {}
 
     def key(self, page: PageInputs) -> str:
@@ -185,6 +264,40 @@ class ChangeDetector:
             known = self._shown[memo] = (value, "\n".join(
                 [f"{name}.{part}={of(attribute(value, part))}" for part in sorted(read)]))
         return known[1]
+
+    def settle(self, path: str) -> bool:
+        """Record the page's key as the previous build's when it is settled (and say so)."""
+        key = self.settled.get(path)
+        if key is None:
+            return False
+        self.recorded[path] = key
+        return True
+
+    def unchanged_page(self, path: str, page: PageInputs) -> bool:
+        """unchanged() for the page's key, recording the articles the page reaches."""
+        self.reached[path] = self.reach(page)
+        return self.unchanged(path, self.key(page))
+
+    def reach(self, page: PageInputs) -> frozenset[str] | None:
+        """The sources of the articles the page's key reaches: those of its inputs as key() reads
+        them, and the article whose body it shows; None when it cannot be told (see Reach)."""
+        reads = page.reads
+        every = reads is None or WHOLE in reads
+        sources: set[str] = {page.body} if page.body else set()
+        for name, value in page.inputs.items():
+            read = _EVERY if every else reads.get(name)  # type: ignore[union-attr]
+            if read is None:
+                continue
+            if name in self.untracked:
+                return None
+            if WHOLE in read or type(value) in _PLAIN_TYPES or type(value) is Article:
+                found = self._reach.of(value)
+            else:
+                found = self._reach.of_attributes(value, read)
+            if found is None:
+                return None
+            sources |= found
+        return frozenset(sources)
 
     def unchanged(self, path: str, key: str) -> bool:
         """Record the page's key; True when the previous build wrote the same page from the same inputs."""

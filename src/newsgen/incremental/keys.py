@@ -64,6 +64,11 @@ def manifest_path(config: SiteConfig) -> Path:
     return cache_dir(config) / "outputs" / f"{name}.json"
 
 
+def reach_path(config: SiteConfig) -> Path:
+    """Where the site's cache keeps which pages of the output show which articles (incremental/reach.py)."""
+    return manifest_path(config).with_suffix(".reach.json")
+
+
 def parse_key(config: SiteConfig) -> str:
     """Everything besides a file's bytes and path that shapes the Article parsed from it."""
     fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name not in _NOT_PARSE_KEYS}

@@ -134,17 +134,25 @@ def article_job(template: str, path: str, context: dict[str, Any], bodies: Artic
     return PageJob(template, path, context, BodyRef(bodies.keys.get(source), bodies.files.get(source)))
 
 
-def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob]) -> Iterator[Page | KeptPage]:
-    """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job order."""
+def render_jobs(ctx: RenderContext, jobs: Iterable[PageJob | str]) -> Iterator[Page | KeptPage]:
+    """Every job as a Page, or a KeptPage when its inputs are as in the previous build; in job
+    order. A job maker may give the path of a page the detector settled (ChangeDetector.settle)
+    instead of its job, which it then need not make."""
     bodiless = ctx.bodies is not None  # the main process's articles carry no body: a job's own gets one (BodyRef)
 
     def decided() -> Iterator[PageJob | str]:
         for job in jobs:
+            if isinstance(job, str):
+                yield job
+                continue
             if ctx.detector is not None:
+                if ctx.detector.settle(job.path):
+                    yield job.path
+                    continue
                 reads = ctx.reads(job.template)
                 body = (job.context["article"].source if job.body is not None else "") if bodiless else None
-                if ctx.detector.unchanged(job.path, ctx.detector.key(
-                        PageInputs(job.template, job.context, reads.names, reads.digest, body))):
+                if ctx.detector.unchanged_page(
+                        job.path, PageInputs(job.template, job.context, reads.names, reads.digest, body)):
                     yield job.path
                     continue
             yield job
@@ -170,9 +178,11 @@ def render_declared_jobs(ctx: RenderContext, jobs: Iterable[DeclaredJob]) -> Ite
     def decided() -> Iterator[PageJob | str]:
         for job in jobs:
             if ctx.detector is not None:
+                if ctx.detector.settle(job.path):
+                    yield job.path
+                    continue
                 reads = ctx.reads(job.template)
-                if ctx.detector.unchanged(job.path, ctx.detector.key(
-                        PageInputs(job.template, job.inputs, None, reads.digest))):
+                if ctx.detector.unchanged_page(job.path, PageInputs(job.template, job.inputs, None, reads.digest)):
                     yield job.path
                     continue
             yield PageJob(job.template, job.path, {"page_url": job.url, **job.context()})

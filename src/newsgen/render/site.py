@@ -25,6 +25,12 @@ from newsgen.shipping import ship
 from newsgen.urls import ON_THIS_DAY_URL, SEARCH_URL, output_path, term_index_url
 
 
+BODY_DERIVED_INPUTS = frozenset({"search_shards"})
+"""Page inputs that change with an article's text although no article record holds them: the
+search page's list of the index's shards (each shard's key digests its articles' text). The
+change detector always keys a page that has one (incremental/reach.py)."""
+
+
 def render_site(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
     """Every HTML page of the site, one at a time (the theme's files: theme_assets): each
     language's pages (on a multilingual site), then the site's own pages and the 404 page."""
@@ -118,15 +124,21 @@ def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict
 
 
 def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext,
-                 translations: Mapping[str, tuple[Translation, ...]], language: dict[str, Any]) -> Iterator[PageJob]:
+                 translations: Mapping[str, tuple[Translation, ...]], language: dict[str, Any]) -> Iterator[PageJob | str]:
     """One page per article, with its newer and older neighbours, related stories, its calendar
     day in other years, the stories of its section nearest to it in time, those two lists
     merged without repeats (`further_reading`), and the versions of its story in the site's
-    languages (`translations`, itself included; empty when it has none)."""
+    languages (`translations`, itself included; empty when it has none); the path alone of a
+    page the change detector settled."""
     articles = site.articles
     in_section = {article.url: (section, position) for section in site.sections
                   for position, article in enumerate(section.articles)}
+    settle = ctx.detector.settle if ctx.detector is not None else None
     for position, article in enumerate(articles):
+        path = output_path(article.url)
+        if settle is not None and settle(path):
+            yield path
+            continue
         related = site.related.get(article.url, ())
         nearby = section_nearby(article, *in_section.get(article.url, (None, 0)))
         context = {
@@ -137,7 +149,7 @@ def article_jobs(site: Site, outline: SiteOutline, ctx: RenderContext,
             "further_reading": further_reading(related, nearby),
             "translations": translation_links(translations.get(article.url, ())), **language,
         }
-        yield article_job("article.html", output_path(article.url), context, ctx.bodies)
+        yield article_job("article.html", path, context, ctx.bodies)
 
 
 def _day(article: Article, outline: SiteOutline) -> Any:

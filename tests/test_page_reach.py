@@ -1,0 +1,101 @@
+"""Pages settled by the map of what each page shows: after an edit of some articles' text alone, a
+rebuild works out the keys of the pages that show those articles only, and still gives what a
+clean build gives, with the same page keys recorded for the next build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from newsgen.config import load_config
+from newsgen.incremental import detector
+from newsgen.incremental.keys import manifest_path, reach_path
+from conftest import write_files
+from test_parallel import article, make_site, run, snapshot
+
+
+def page_keys(site, output: str = "public") -> dict[str, str]:
+    """The page keys the last build into `output` recorded for the next one."""
+    return json.loads(manifest_path(load_config(site, {"output_dir": output})).read_text())["extra"]["pages"]
+
+
+def keyed_pages(monkeypatch) -> list[int]:
+    """A counter, in a one-item list, of the page keys worked out from here on."""
+    count = [0]
+    key = detector.ChangeDetector.key
+
+    def counting(self, page):
+        count[0] += 1
+        return key(self, page)
+
+    monkeypatch.setattr(detector.ChangeDetector, "key", counting)
+    return count
+
+
+def equals_clean_build(site) -> None:
+    run(site, output="fresh", clean=True)
+    assert snapshot(site / "fresh") == snapshot(site / "public")
+    assert page_keys(site, "fresh") == page_keys(site)
+    shutil.rmtree(site / "fresh")
+
+
+def test_an_edited_body_keys_only_the_pages_that_show_its_article(tmp_path, monkeypatch):
+    site = make_site(tmp_path / "site")
+    run(site)
+    pages = len(page_keys(site))
+    keyed = keyed_pages(monkeypatch)
+    write_files(site, {"content/r040.md": article(40, body="An edited first paragraph, longer than it was.")})
+    report = run(site)
+    assert report.pages_written >= 1
+    assert "An edited first paragraph" in (site / "public/2023/02/14/report-number-40-on-the-week/index.html").read_text()
+    assert 0 < keyed[0] < pages // 4  # its page, its neighbours', its listings', its feeds, the sitemaps
+    equals_clean_build(site)
+    keyed[0] = 0
+    write_files(site, {"content/r041.md": article(41, body="Another edit."),
+                       "content/r077.md": article(77, body="And one more.")})
+    run(site)
+    assert 0 < keyed[0] < pages // 3
+    equals_clean_build(site)
+
+
+def test_an_edit_of_what_the_index_reads_keys_every_page(tmp_path, monkeypatch):
+    """A new headline, date or tag can change any page's inputs (listings, outlines, neighbours):
+    the map is not used, and every page is keyed."""
+    site = make_site(tmp_path / "site")
+    run(site)
+    keyed = keyed_pages(monkeypatch)
+    write_files(site, {"content/r040.md": article(40, title="A new headline for report forty")})
+    run(site)
+    assert keyed[0] == len(page_keys(site))
+    equals_clean_build(site)
+
+
+def test_a_map_the_manifest_does_not_name_is_not_used(tmp_path):
+    """A map changed since the build that wrote it (by hand, or a build killed between writing
+    the manifest and the map) could settle pages that changed: it is not used."""
+    site = make_site(tmp_path / "site")
+    run(site)
+    path = reach_path(load_config(site, {"output_dir": "public"}))
+    reach = json.loads(path.read_text())
+    reach["pages"] = {page: [] for page in reach["pages"]}  # every page showing no article: all settled
+    path.write_text(json.dumps(reach))
+    write_files(site, {"content/r040.md": article(40, body="Text the article page must show.")})
+    run(site)
+    assert "Text the article page must show." in (
+        site / "public/2023/02/14/report-number-40-on-the-week/index.html").read_text()
+    equals_clean_build(site)
+
+
+def test_the_search_page_follows_the_index_after_an_edited_body(tmp_path):
+    """The search page lists the index's shards, whose keys change with their articles' text
+    although no page shows that text: it is keyed on every build."""
+    site = make_site(tmp_path / "site", count=12)
+    write_files(site, {"newsgen.yaml": "search: true\n"})
+    run(site)
+    before = (site / "public/search/index.html").read_text()
+    write_files(site, {"content/r004.md": article(4, body="Words the index must now hold.")})
+    run(site)
+    after = (site / "public/search/index.html").read_text()
+    assert after != before
+    run(site, output="fresh", clean=True)
+    assert (site / "fresh/search/index.html").read_text() == after
