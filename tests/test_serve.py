@@ -576,3 +576,19 @@ def test_site_watcher_watches_a_source_folder_again_after_it_vanishes_and_comes_
         except queue.Empty:
             continue
     assert seen == {str(target)}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's open files in /proc")
+def test_a_preview_that_builds_again_and_again_keeps_no_file_open(tmp_path):
+    """A preview builds in one process for hours: each build closes the files it opened (the
+    article store's database), or the server would stop at the system's limit of open files."""
+    site = make_preview_site(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    builder = PreviewBuilder(site, {"workers": 1}, PreviewState(), cache)
+    assert builder.build_once().error is None
+    before = len(os.listdir("/proc/self/fd"))
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+        (site / "content/harbour.md").write_text(ARTICLE.format(day=day), encoding="utf-8")
+        assert builder.build_once(("content/harbour.md",)).error is None
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -60,70 +60,73 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
     history_path = config.site_dir / HISTORY_FILE
     inputs = build_digest(sources_digest, history_bytes)
     rebuild = not clean and bool(manifest.extra.get("pages"))
-    with _collector_for_builds(), _worker_pool(config, executor, on_demand=rebuild) as pool:
-        store = open_store(config)
-        history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
-        loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
-        files = loaded.files
-        pictures = prepare_pictures(loaded.articles, config, files.files, static.names, cache_dir(config), pool)
-        loaded = replace(loaded, articles=pictures.articles, warnings=loaded.warnings + pictures.warnings)
-        gc.freeze()
-        _say(progress, "index")
-        site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
-                          pages=parse_pages(page_sources, config), static_files=static.names,
-                          history=history)
-        gc.freeze()
-        next_history, gone = next_url_history(history, published_urls(site),
-                                              [shown for _, shown in scan.items] + [p.shown for p in page_sources])
-        history_update = _history_update(history_bytes, next_history) if record_urls else None
-        recorded_inputs = inputs if history_update is None else build_digest(sources_digest, history_update)
-        shipping: Shipping | None = None
-        theme = None
-        if pool is not None and not shares_files(pool):
-            shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
-        elif pool is not None:
-            shipping = FolderShipping(cache_dir(config) / "shipped")
-        structure = structure_digest(build_digest(frame_digest, history_bytes), loaded.articles)
-        previous_reach = _previous_reach(config, manifest) if rebuild else None
-        previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
-        detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
-                                  settled_pages(previous_reach, structure, files.keys, previous_keys),
-                                  untracked=BODY_DERIVED_INPUTS)
-        bodies = ArticleBodies(store, files.keys, files.files)
-        digests_path = cache_dir(config) / SEARCH_BODIES_FILE
-        known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
-        search_plans = [plan_search(tree.articles, tree.config, bodies, known_bodies, tree.home)
-                        for tree in site.language_sites] if config.search else []
-        ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
-                            {plan_site.config.language: plan.keys for plan_site, plan in zip(site.language_sites, search_plans)})
-        static_notices: list[str] = []
-        searched: list[SearchOutcome] = []
-        pages = _site_pages(site, ctx, static, static_notices, pictures)
+    store = open_store(config)
+    try:
+        with _collector_for_builds(), _worker_pool(config, executor, on_demand=rebuild) as pool:
+            history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
+            loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
+            files = loaded.files
+            pictures = prepare_pictures(loaded.articles, config, files.files, static.names, cache_dir(config), pool)
+            loaded = replace(loaded, articles=pictures.articles, warnings=loaded.warnings + pictures.warnings)
+            gc.freeze()
+            _say(progress, "index")
+            site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
+                              pages=parse_pages(page_sources, config), static_files=static.names,
+                              history=history)
+            gc.freeze()
+            next_history, gone = next_url_history(history, published_urls(site),
+                                                  [shown for _, shown in scan.items] + [p.shown for p in page_sources])
+            history_update = _history_update(history_bytes, next_history) if record_urls else None
+            recorded_inputs = inputs if history_update is None else build_digest(sources_digest, history_update)
+            shipping: Shipping | None = None
+            theme = None
+            if pool is not None and not shares_files(pool):
+                shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
+            elif pool is not None:
+                shipping = FolderShipping(cache_dir(config) / "shipped")
+            structure = structure_digest(build_digest(frame_digest, history_bytes), loaded.articles)
+            previous_reach = _previous_reach(config, manifest) if rebuild else None
+            previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
+            detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
+                                      settled_pages(previous_reach, structure, files.keys, previous_keys),
+                                      untracked=BODY_DERIVED_INPUTS)
+            bodies = ArticleBodies(store, files.keys, files.files)
+            digests_path = cache_dir(config) / SEARCH_BODIES_FILE
+            known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
+            search_plans = [plan_search(tree.articles, tree.config, bodies, known_bodies, tree.home)
+                            for tree in site.language_sites] if config.search else []
+            ctx = RenderContext(config, now, make_environment(config, theme), detector, pool, bodies, shipping, theme,
+                                {plan_site.config.language: plan.keys for plan_site, plan in zip(site.language_sites, search_plans)})
+            static_notices: list[str] = []
+            searched: list[SearchOutcome] = []
+            pages = _site_pages(site, ctx, static, static_notices, pictures)
 
-        def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
-            return _findings(loaded, site, static_notices, config)
+            def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
+                return _findings(loaded, site, static_notices, config)
 
-        reach = _ReachMap(structure, files.keys, detector, previous_reach)
-        ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
-                            cache_dir(config) / "search", bodies) if rebuild else None
-        try:
-            written = write_site(
-                _reporting(pages, progress, _expected_pages(site)), output, manifest,
-                finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
-                                       searched, ahead,
-                                       own_pool=pool if executor is None else None, costs=ctx.costs),
-                extra=lambda digests: {"pages": detector.state(digests),
-                                       "reach": reach.encode(digests),
-                                       "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
-                                                 "findings": findings()}},
-                retire=retire, finish_keeps=frozenset().union(*(plan.shard_folders for plan in search_plans)))
-        finally:
-            if shipping is not None:
-                shipping.remove()
-            if ahead is not None:
-                ahead.abandon()  # a build that failed before the search step: its runs are not wanted
-    reach.save(reach_path(config))
-    store.prune(files.keys.values())
+            reach = _ReachMap(structure, files.keys, detector, previous_reach)
+            ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
+                                cache_dir(config) / "search", bodies) if rebuild else None
+            try:
+                written = write_site(
+                    _reporting(pages, progress, _expected_pages(site)), output, manifest,
+                    finish=_search_indexer(list(zip(site.language_sites, search_plans)), bodies, clean, manifest.trusted,
+                                           searched, ahead,
+                                           own_pool=pool if executor is None else None, costs=ctx.costs),
+                    extra=lambda digests: {"pages": detector.state(digests),
+                                           "reach": reach.encode(digests),
+                                           "build": {**BuildInputs(recorded_inputs, now, _next_change(site, loaded, now)).saved(),
+                                                     "findings": findings()}},
+                    retire=retire, finish_keeps=frozenset().union(*(plan.shard_folders for plan in search_plans)))
+            finally:
+                if shipping is not None:
+                    shipping.remove()
+                if ahead is not None:
+                    ahead.abandon()  # a build that failed before the search step: its runs are not wanted
+        reach.save(reach_path(config))
+        store.prune(files.keys.values())
+    finally:
+        store.close()  # a process that builds again and again (`newsgen serve`) keeps no file open
     if search_plans:
         save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
     if history_update is not None:
