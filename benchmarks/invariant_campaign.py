@@ -64,8 +64,11 @@ def main() -> int:
             except Exception as exc:  # noqa: BLE001 - every failure is printed in full
                 failures += 1
                 print(f"\nFAILURE (seed {round_seed}):\n{exc}", flush=True)
-                for note in getattr(exc, "__notes__", []):
-                    print(note, flush=True)
+                for found in getattr(exc, "exceptions", None) or [exc]:  # hypothesis groups distinct failures
+                    if found is not exc:
+                        print(f"\n{found}", flush=True)
+                    for note in getattr(found, "__notes__", []):
+                        print(note, flush=True)
                 print(flush=True)
                 if not args.keep_going:
                     break
