@@ -99,3 +99,23 @@ def test_the_search_page_follows_the_index_after_an_edited_body(tmp_path):
     assert after != before
     run(site, output="fresh", clean=True)
     assert (site / "fresh/search/index.html").read_text() == after
+
+
+def test_a_preview_started_after_an_edit_keys_only_the_pages_that_show_it(tmp_path, monkeypatch):
+    """`newsgen serve` starts from the built site with its map: its first build after an edited
+    body works out the keys of that article's pages alone, and gives what a clean build gives."""
+    from newsgen.serve.server import PreviewState
+    from newsgen.serve.watch import PreviewBuilder
+
+    site = make_site(tmp_path / "site")
+    run(site)
+    pages = len(page_keys(site))
+    write_files(site, {"content/r040.md": article(40, body="Seen first in the preview.")})
+    keyed = keyed_pages(monkeypatch)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    outcome = PreviewBuilder(site, {"workers": 1}, PreviewState(), cache).build_once()
+    assert outcome.error is None
+    assert 0 < keyed[0] < pages // 4
+    run(site, output="fresh", clean=True)
+    assert snapshot(cache / "site") == snapshot(site / "fresh")

@@ -65,7 +65,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     history_path = config.site_dir / HISTORY_FILE
     history_bytes = _read_history(history_path)
     frame_digest = _frame_digest(config, scan, page_sources, static)
-    sources_digest = _inputs_digest(frame_digest, scan)
+    sources_digest = _inputs_digest(config, frame_digest, scan)
     inputs = build_digest(sources_digest, history_bytes)
     if complete and (report := _unchanged_build(manifest, inputs, now, config, started)) is not None:
         return report
@@ -113,12 +113,13 @@ def _scan(config: SiteConfig, clean: bool) -> SourceScan:
 
 
 def _frame_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageSource], static: StaticFiles) -> str:
-    """Every input of the build but the article files and the clock, as one digest: newsgen, every
-    template and translation catalogue, the settings, each page file's bytes, and the name, size,
-    times and inode of each static file and of each picture beside an article."""
+    """Every input of the pages but the article files and the clock, as one digest: newsgen, every
+    template and translation catalogue, the settings as pages see them (not where the site is
+    written, nor by how many processes), each page file's bytes, and the name, size, times and
+    inode of each static file and of each picture beside an article."""
     theme = [config.templates_path, builtin_templates_dir(), config.site_dir / SITE_TRANSLATIONS, builtin_translations_dir()]
     digest = hashlib.blake2b(render_key(theme).encode(), digest_size=16)
-    digest.update(repr(config).encode("utf-8", "surrogateescape"))
+    digest.update(repr(config.as_pages_see_it()).encode("utf-8", "surrogateescape"))
     for page in page_sources:
         digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
@@ -128,10 +129,11 @@ def _frame_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageS
     return digest.hexdigest()
 
 
-def _inputs_digest(frame_digest: str, scan: SourceScan) -> str:
-    """Every input of the build but the clock, as one digest: the frame (_frame_digest) and each
-    article file's cache key."""
+def _inputs_digest(config: SiteConfig, frame_digest: str, scan: SourceScan) -> str:
+    """Every input of the build but the clock, as one digest: the frame (_frame_digest), the
+    whole settings and each article file's cache key."""
     digest = hashlib.blake2b(frame_digest.encode(), digest_size=16)
+    digest.update(repr(config).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

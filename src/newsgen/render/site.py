@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from itertools import chain
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from newsgen.config import SiteConfig
 from newsgen.content.scan import walk_files
@@ -53,9 +53,10 @@ def _language_pages(site: Site, outline: SiteOutline, whole: Site, ctx: RenderCo
     # on a multilingual site, each page gets its language's configuration over the environment's
     language = {"config": config} if whole.other_languages else {}
     fronts = {"translations": translation_links(whole.translations.get(home, ()))} if language else {}
+    settle = ctx.detector.settle if ctx.detector is not None else None
     yield from render_jobs(ctx, listing_jobs(site.front, config.page_size, "index.html",
                                              {"translations": ()} if language else None,  # the newest page only
-                                             site=outline, **fronts, **language))
+                                             settle, site=outline, **fronts, **language))
     yield from render_jobs(ctx, article_jobs(site, outline, ctx, whole.translations, language))
     for kind in ("tag", "section", "author"):
         listings = site.terms(kind)
@@ -66,7 +67,8 @@ def _language_pages(site: Site, outline: SiteOutline, whole: Site, ctx: RenderCo
             "page_url": index_url, "kind": kind, "listings": tuple(map(outline_listing, listings)), "site": outline,
             **language})
         yield from render_jobs(ctx, chain([index], *(
-            listing_jobs(listing, config.archive_page_size, "listing.html", kind=kind, site=outline, **language)
+            listing_jobs(listing, config.archive_page_size, "listing.html", settle=settle, kind=kind, site=outline,
+                         **language)
             for listing in listings)))
     yield from render_jobs(ctx, chain(
         [PageJob("archive.html", output_path(home + "archive/"), {"page_url": home + "archive/", "site": outline,
@@ -74,9 +76,11 @@ def _language_pages(site: Site, outline: SiteOutline, whole: Site, ctx: RenderCo
         chain.from_iterable(
             listing_jobs(archive.listing, config.archive_page_size, "period.html",
                          {"archive": dataclasses.replace(outline_archive(archive), children=()), "period_calendars": {}},
+                         settle,
                          archive=outline_archive(archive), site=outline, **_period_dates(archive, outline), **language)
             for archive in site.archives)))
-    yield from render_jobs(ctx, finding_jobs(site, outline, ctx.search_shards.get(site.config.language, ()), language))
+    yield from render_jobs(ctx, finding_jobs(site, outline, ctx.search_shards.get(site.config.language, ()), language,
+                                             settle))
 
 
 def render_takedowns(site: Site, ctx: RenderContext) -> Iterator[Page | KeptPage]:
@@ -108,16 +112,21 @@ def _takedown_language(site: Site, article: Article) -> str:
 
 
 def listing_jobs(listing: Listing, page_size: int, template: str, numbered: dict[str, Any] | None = None,
-                 **context: Any) -> Iterator[PageJob]:
+                 settle: Callable[[str], bool] | None = None, **context: Any) -> Iterator[PageJob | str]:
     """One job per page of listing; the template gets `listing`, `page` and its `page_links`. The newest page gets
     the listing outlined (with its count); numbered pages get its name alone (a ListingName) and
     `numbered` over `context`, so that an added article leaves them as they are. No page holds the
-    number of pages: a change in it alters the links of the pages near the newest alone."""
+    number of pages: a change in it alters the links of the pages near the newest alone. The
+    path alone of a page that `settle` (ChangeDetector.settle) settles."""
     outline, name = outline_listing(listing), name_listing(listing)
     pages = listing.pages(page_size)
     for page in pages:
+        path = output_path(page.url)
+        if settle is not None and settle(path):
+            yield path
+            continue
         newest = page.url == listing.url
-        yield PageJob(template, output_path(page.url), {
+        yield PageJob(template, path, {
             "page_url": page.url, "listing": outline if newest else name, "page": page,
             "page_links": page_links(page, listing.url, len(pages)), **context,
             **({} if newest else numbered or {})})
@@ -170,16 +179,16 @@ def _period_dates(archive: Archive, outline: SiteOutline) -> dict[str, Any]:
     return {"period_calendars": {p: outline.calendars[p] for p in shown if p in outline.calendars}, "period_day": day}
 
 
-def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...],
-                 language: dict[str, Any]) -> Iterator[PageJob]:
+def finding_jobs(site: Site, outline: SiteOutline, search_shards: tuple[str, ...], language: dict[str, Any],
+                 settle: Callable[[str], bool] | None = None) -> Iterator[PageJob | str]:
     """The on-this-day pages and, with `search: true`, the search page (listing the search index's
-    shards of its language)."""
+    shards of its language); the path alone of an on-this-day page that `settle` settles."""
     home = site.home
     if site.on_this_day:
         yield PageJob("on_this_day_index.html", output_path(home + ON_THIS_DAY_URL),
                       {"page_url": home + ON_THIS_DAY_URL, "site": outline, **language})
     yield from chain.from_iterable(
-        listing_jobs(day.listing, site.config.archive_page_size, "on_this_day.html",
+        listing_jobs(day.listing, site.config.archive_page_size, "on_this_day.html", settle=settle,
                      day_of_year=outline.on_this_day[key], site=outline, **language)
         for key, day in site.on_this_day.items())
     if site.config.search:

@@ -18,6 +18,7 @@ import signal
 import tempfile
 import threading
 import traceback
+from contextlib import suppress
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +31,7 @@ from newsgen.model import BuildReport, FileResult
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
-from newsgen.incremental.keys import manifest_path
+from newsgen.incremental.keys import manifest_path, reach_path
 from newsgen.write.publish import link_site_copy, read_manifest, remove_retired
 from newsgen.render.theme_sources import SITE_TRANSLATIONS
 
@@ -99,11 +100,17 @@ def start_from_built_site(config: SiteConfig, target: Path) -> bool:
     preview build renders only what changed since (at 10,000 articles a few seconds instead of a
     whole build). The preview's pages are those `newsgen build` makes from the same settings:
     pages made with other settings (`--drafts`, say) differ in their keys and are rendered again.
+    The map of what each page shows is copied too (incremental/reach.py), so that the first
+    build works out the keys of the pages that show a changed article only.
     False, and nothing made, when there is no such site or it cannot be copied (see
     link_site_copy)."""
     built = config.output_path
-    return link_site_copy(read_manifest(manifest_path(config), built), built, target,
-                          manifest_path(replace(config, output_dir=str(target.resolve()))))
+    preview = replace(config, output_dir=str(target.resolve()))
+    if not link_site_copy(read_manifest(manifest_path(config), built), built, target, manifest_path(preview)):
+        return False
+    with suppress(OSError):  # without it, the first preview build works out every page's key
+        shutil.copyfile(reach_path(config), reach_path(preview))
+    return True
 
 
 def make_cache_dir(site_dir: Path) -> Path:
