@@ -58,6 +58,28 @@ def test_an_edited_body_keys_only_the_pages_that_show_its_article(tmp_path, monk
     equals_clean_build(site)
 
 
+def test_the_map_follows_added_and_deleted_articles(tmp_path, monkeypatch):
+    """An addition or a deletion changes what many pages show, and the positions of the articles
+    in the map: the map the build saves then lets the next edit settle the right pages."""
+    site = make_site(tmp_path / "site")
+    run(site)
+    keyed = keyed_pages(monkeypatch)
+    for change in ({"content/r300.md": article(300, title="A story added today")}, "content/r012.md",
+                   {"content/r200.md": article(200, title="Another story")}):
+        if isinstance(change, str):
+            (site / change).unlink()
+        else:
+            write_files(site, change)
+        run(site)
+        equals_clean_build(site)
+        for number in (40, 61):
+            keyed[0] = 0
+            write_files(site, {f"content/r{number:03d}.md": article(number, body=f"Edited after {change!s:.20}.")})
+            run(site)
+            assert 0 < keyed[0] < len(page_keys(site)) // 4
+            equals_clean_build(site)
+
+
 def test_an_edit_of_what_the_index_reads_keys_every_page(tmp_path, monkeypatch):
     """A new headline, date or tag can change any page's inputs (listings, outlines, neighbours):
     the map is not used, and every page is keyed."""

@@ -64,6 +64,11 @@ class Term:
     slug: str
     url: str
 
+    def __repr__(self) -> str:
+        """The text dataclasses write, made directly: records are fingerprinted by their repr, and
+        the dataclasses' guard against recursion made a record's terms most of its cost."""
+        return f"Term(kind={self.kind!r}, name={self.name!r}, slug={self.slug!r}, url={self.url!r})"
+
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)

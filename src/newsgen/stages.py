@@ -89,7 +89,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
             previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
             detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
                                       settled_pages(previous_reach, structure, files.keys, previous_keys),
-                                      untracked=BODY_DERIVED_INPUTS)
+                                      untracked=BODY_DERIVED_INPUTS,
+                                      mapped=previous_reach.pages.keys() if previous_reach else frozenset())
             bodies = ArticleBodies(store, files.keys, files.files)
             digests_path = cache_dir(config) / SEARCH_BODIES_FILE
             known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
@@ -211,7 +212,7 @@ class _ReachMap:
         self.data: bytes | None = None
 
     def encode(self, written: dict[str, str]) -> str:
-        self.data = encode_reach(self.structure, self.parse_keys, self.detector.reached, self.detector.settled,
+        self.data = encode_reach(self.structure, self.parse_keys, self.detector.reached, self.detector.recorded,
                                  self.previous, written)
         return reach_digest(self.data)
 

@@ -217,7 +217,8 @@ class ChangeDetector:
     """Page keys of the previous build into this output folder, and the ones this build records."""
 
     def __init__(self, code_and_settings: str, fingerprints: Fingerprints, previous: Mapping[str, str],
-                 settled: Mapping[str, str] | None = None, untracked: frozenset[str] = frozenset()):
+                 settled: Mapping[str, str] | None = None, untracked: frozenset[str] = frozenset(),
+                 mapped: Container[str] = frozenset()):
         self.base = code_and_settings
         """A digest of newsgen's code and libraries and the site's settings."""
         self.fingerprints = fingerprints
@@ -230,8 +231,12 @@ class ChangeDetector:
         """Names of page inputs that may change with an article's text outside any article's
         record (the search index's shards): a page with such an input is always keyed."""
         self.recorded: dict[str, str] = {}
+        self.mapped = mapped
+        """The pages whose reach the previous build's map holds."""
         self.reached: dict[str, frozenset[str] | None] = {}
-        """The articles each page keyed by this build reaches (see Reach)."""
+        """The articles each page keyed by this build reaches (see Reach), for the pages whose key
+        changed or whose reach the previous map lacks; a page whose key is as before reaches what
+        it reached (the key holds each article's record, its source included)."""
         self._reach = Reach()
         self._shown: dict[tuple[str, int, frozenset[str], Callable[[Any], str]], tuple[Any, str]] = {}
 
@@ -274,9 +279,12 @@ class ChangeDetector:
         return True
 
     def unchanged_page(self, path: str, page: PageInputs) -> bool:
-        """unchanged() for the page's key, recording the articles the page reaches."""
+        """unchanged() for the page's key, recording the articles the page reaches when the
+        previous map does not hold them (see `reached`)."""
+        if self.unchanged(path, self.key(page)) and path in self.mapped:
+            return True
         self.reached[path] = self.reach(page)
-        return self.unchanged(path, self.key(page))
+        return self.previous.get(path) == self.recorded[path]
 
     def reach(self, page: PageInputs) -> frozenset[str] | None:
         """The sources of the articles the page's key reaches: those of its inputs as key() reads

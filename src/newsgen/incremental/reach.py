@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Container, Iterable, Mapping
 
 from newsgen.model import Article
 
@@ -72,22 +72,36 @@ def settled_pages(previous: PageReach | None, structure: str, parse_keys: Mappin
 
 
 def encode_reach(structure: str, parse_keys: Mapping[str, str], reached: Mapping[str, frozenset[str] | None],
-                 settled: Mapping[str, str], previous: PageReach | None, written: Iterable[str]) -> bytes:
-    """The map to save for the pages `written`: those keyed by this build with what they reach,
-    the settled ones as the previous map had them (same structure, same sources)."""
+                 tracked: Container[str], previous: PageReach | None, written: Iterable[str]) -> bytes:
+    """The map to save for the pages `written`: what each page in `reached` reaches, and for
+    the other `tracked` pages (settled, or keyed as before) what the previous map said."""
     sources = sorted(parse_keys)
     position = {source: number for number, source in enumerate(sources)}
+    moved = _moved(previous.sources, position) if previous is not None else None
     pages: dict[str, list[int] | None] = {}
     for path in written:
         if path in reached:
             found = reached[path]
             pages[path] = (None if found is None or not found <= position.keys()
                            else sorted(position[source] for source in found))
-        elif path in settled and previous is not None:
-            pages[path] = previous.pages[path]
+        elif path in tracked and previous is not None and path in previous.pages:
+            entry = previous.pages[path]
+            if moved is None or entry is None:
+                pages[path] = entry
+            else:
+                now = [moved[number] for number in entry]
+                pages[path] = None if -1 in now else now
     data = {"structure": structure, "sources": sources, "keys": [_short(parse_keys[source]) for source in sources],
             "pages": pages}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _moved(before: tuple[str, ...], position: Mapping[str, int]) -> list[int] | None:
+    """Each position of `before` in the new table (-1: gone), or None when the tables are the
+    same. Both are sorted, so an entry's positions stay in order."""
+    if len(before) == len(position) and all(position.get(source) == number for number, source in enumerate(before)):
+        return None
+    return [position.get(source, -1) for source in before]
 
 
 def decode_reach(data: bytes) -> PageReach | None:
@@ -98,7 +112,8 @@ def decode_reach(data: bytes) -> PageReach | None:
         if not (isinstance(found["structure"], str) and isinstance(sources, list) and isinstance(keys, list)
                 and len(sources) == len(keys) and isinstance(pages, dict)
                 and all(isinstance(item, str) for item in sources + keys)
-                and all(entry is None or (isinstance(entry, list) and all(type(n) is int for n in entry))
+                and all(entry is None or (isinstance(entry, list) and all(type(n) is int and 0 <= n < len(sources)
+                                                                            for n in entry))
                         for entry in pages.values())):
             return None
         return PageReach(found["structure"], tuple(sources), tuple(keys), pages)
