@@ -99,7 +99,7 @@ def test_a_map_the_manifest_does_not_name_is_not_used(tmp_path):
     run(site)
     path = reach_path(load_config(site, {"output_dir": "public"}))
     reach = json.loads(path.read_text())
-    reach["pages"] = {page: [] for page in reach["pages"]}  # every page showing no article: all settled
+    reach["pages"] = {page: "" for page in reach["pages"]}  # every page showing no article: all settled
     path.write_text(json.dumps(reach))
     write_files(site, {"content/r040.md": article(40, body="Text the article page must show.")})
     run(site)
@@ -141,3 +141,21 @@ def test_a_preview_started_after_an_edit_keys_only_the_pages_that_show_it(tmp_pa
     assert 0 < keyed[0] < pages // 4
     run(site, output="fresh", clean=True)
     assert snapshot(cache / "site") == snapshot(site / "fresh")
+
+
+def test_an_edit_after_builds_that_recorded_new_urls_keys_few_pages(tmp_path, monkeypatch):
+    """`newsgen build` records the site's URLs in newsgen-urls.txt, which the next build reads:
+    the map is saved for the history as recorded, so that an edit after an addition (whose URL
+    the history then holds) still keys only the pages that show the edited article."""
+    from newsgen.cli import main
+
+    site = make_site(tmp_path / "site")
+    assert main(["build", str(site), "-q", "-j", "1"]) == 0
+    write_files(site, {"content/r300.md": article(300, title="A story added today")})
+    assert main(["build", str(site), "-q", "-j", "1"]) == 0
+    assert "added-today" in (site / "newsgen-urls.txt").read_text()
+    keyed = keyed_pages(monkeypatch)
+    write_files(site, {"content/r040.md": article(40, body="Edited once the history has the new URL.")})
+    assert main(["build", str(site), "-q", "-j", "1"]) == 0
+    assert 0 < keyed[0] < len(page_keys(site)) // 4
+    equals_clean_build(site)

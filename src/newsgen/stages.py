@@ -24,8 +24,8 @@ from newsgen.content.pages import parse_pages
 from newsgen.content.scan import PageSource, SourceScan, StaticFiles
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, build_digest, previous_page_keys
 from newsgen.incremental.keys import cache_dir, package_fingerprint, reach_path
-from newsgen.incremental.reach import (PageReach, decode_reach, encode_reach, reach_digest, settled_pages,
-                                       structure_digest)
+from newsgen.incremental.reach import (PageReach, decode_reach, encode_reach, positions, reach_digest,
+                                       records_digest, settled_pages, structure_digest)
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
@@ -84,13 +84,15 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
             elif pool is not None:
                 shipping = FolderShipping(cache_dir(config) / "shipped")
-            structure = structure_digest(build_digest(frame_digest, history_bytes), loaded.articles)
+            records = records_digest(loaded.articles)
+            structure = structure_digest(build_digest(frame_digest, history_bytes), records)
             previous_reach = _previous_reach(config, manifest) if rebuild else None
             previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
             detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
                                       settled_pages(previous_reach, structure, files.keys, previous_keys),
                                       untracked=BODY_DERIVED_INPUTS,
-                                      mapped=previous_reach.pages.keys() if previous_reach else frozenset())
+                                      mapped=previous_reach.pages.keys() if previous_reach else frozenset(),
+                                      positions=positions(files.keys))
             bodies = ArticleBodies(store, files.keys, files.files)
             digests_path = cache_dir(config) / SEARCH_BODIES_FILE
             known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
@@ -105,7 +107,10 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
             def findings() -> dict[str, Any]:  # complete once the pages are consumed (static notices)
                 return _findings(loaded, site, static_notices, config)
 
-            reach = _ReachMap(structure, files.keys, detector, previous_reach)
+            # as the next build will read it: with the URL history this build records (it makes the same pages)
+            reach = _ReachMap(structure if history_update is None
+                              else structure_digest(build_digest(frame_digest, history_update), records),
+                              files.keys, detector, previous_reach)
             ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
                                 cache_dir(config) / "search", bodies) if rebuild else None
             try:

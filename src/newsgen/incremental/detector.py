@@ -41,6 +41,7 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from newsgen.config import SiteConfig
+from newsgen.incremental.reach import entry
 from newsgen.model import Article, replaced
 
 _PLAIN = (str, int, float, bool, type(None), bytes)
@@ -218,7 +219,7 @@ class ChangeDetector:
 
     def __init__(self, code_and_settings: str, fingerprints: Fingerprints, previous: Mapping[str, str],
                  settled: Mapping[str, str] | None = None, untracked: frozenset[str] = frozenset(),
-                 mapped: Container[str] = frozenset()):
+                 mapped: Container[str] = frozenset(), positions: Mapping[str, int] | None = None):
         self.base = code_and_settings
         """A digest of newsgen's code and libraries and the site's settings."""
         self.fingerprints = fingerprints
@@ -233,10 +234,13 @@ class ChangeDetector:
         self.recorded: dict[str, str] = {}
         self.mapped = mapped
         """The pages whose reach the previous build's map holds."""
-        self.reached: dict[str, frozenset[str] | None] = {}
-        """The articles each page keyed by this build reaches (see Reach), for the pages whose key
-        changed or whose reach the previous map lacks; a page whose key is as before reaches what
-        it reached (the key holds each article's record, its source included)."""
+        self.positions = positions or {}
+        """Each article's position in the map's table (incremental/reach.py, positions)."""
+        self.reached: dict[str, str | None] = {}
+        """The articles each page keyed by this build reaches (see Reach), as the map holds them
+        (incremental/reach.py, entry), for the pages whose key changed or whose reach the previous
+        map lacks; a page whose key is as before reaches what it reached (the key holds each
+        article's record, its source included)."""
         self._reach = Reach()
         self._shown: dict[tuple[str, int, frozenset[str], Callable[[Any], str]], tuple[Any, str]] = {}
 
@@ -283,7 +287,7 @@ class ChangeDetector:
         previous map does not hold them (see `reached`)."""
         if self.unchanged(path, self.key(page)) and path in self.mapped:
             return True
-        self.reached[path] = self.reach(page)
+        self.reached[path] = entry(self.reach(page), self.positions)
         return self.previous.get(path) == self.recorded[path]
 
     def reach(self, page: PageInputs) -> frozenset[str] | None:

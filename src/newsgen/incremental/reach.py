@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Container, Iterable, Mapping
 
@@ -36,22 +37,40 @@ _SHORT_KEY = 16
 @dataclass(frozen=True)
 class PageReach:
     """The map a build saved: its structure, each article's parse key (shortened), and for each
-    page it tracked the articles it reaches, as positions in `sources` (None: any article)."""
+    page it tracked the articles it reaches, as their positions in `sources` written as text
+    (`"3,17,240"`; None: any article)."""
 
     structure: str
     sources: tuple[str, ...]
     keys: tuple[str, ...]
-    pages: dict[str, list[int] | None]
+    pages: dict[str, str | None]
 
 
-def structure_digest(frame: str, articles: Iterable[Article]) -> str:
-    """A digest of `frame` (every input of the build but the article files and the clock) and
-    of each record less its BODY_FIELDS."""
-    digest = hashlib.blake2b(frame.encode(), digest_size=16)
+def positions(parse_keys: Mapping[str, str]) -> dict[str, int]:
+    """Each article's position in the map's table of sources (sorted)."""
+    return {source: number for number, source in enumerate(sorted(parse_keys))}
+
+
+def entry(found: frozenset[str] | None, position: Mapping[str, int]) -> str | None:
+    """What the map holds for a page that reaches the articles `found` (None: any article)."""
+    if found is None or not found <= position.keys():
+        return None
+    return ",".join(map(str, sorted([position[source] for source in found])))
+
+
+def records_digest(articles: Iterable[Article]) -> str:
+    """A digest of each record less its BODY_FIELDS."""
+    digest = hashlib.blake2b(digest_size=16)
     for article in articles:
         digest.update(repr(tuple([getattr(article, name) for name in _STRUCTURE_FIELDS]))
                       .encode("utf-8", "surrogatepass") + b"\n")
     return digest.hexdigest()
+
+
+def structure_digest(frame: str, records: str) -> str:
+    """The structure: `frame` (every input of the build but the article files and the clock)
+    and the records_digest of its articles."""
+    return hashlib.blake2b(f"{frame}\0{records}".encode(), digest_size=16).hexdigest()
 
 
 def settled_pages(previous: PageReach | None, structure: str, parse_keys: Mapping[str, str],
@@ -61,47 +80,55 @@ def settled_pages(previous: PageReach | None, structure: str, parse_keys: Mappin
     changed. Empty without a previous map, or with another structure."""
     if previous is None or previous.structure != structure:
         return {}
-    changed = {position for position, (source, key) in enumerate(zip(previous.sources, previous.keys))
+    changed = {str(number) for number, (source, key) in enumerate(zip(previous.sources, previous.keys))
                if _short(parse_keys.get(source)) != key}
     settled: dict[str, str] = {}
     for path, key in page_keys.items():
-        entry = previous.pages.get(path)
-        if entry is not None and changed.isdisjoint(entry):
+        text = previous.pages.get(path)
+        if text is not None and (not text or changed.isdisjoint(text.split(","))):
             settled[path] = key
     return settled
 
 
-def encode_reach(structure: str, parse_keys: Mapping[str, str], reached: Mapping[str, frozenset[str] | None],
+def encode_reach(structure: str, parse_keys: Mapping[str, str], reached: Mapping[str, str | None],
                  tracked: Container[str], previous: PageReach | None, written: Iterable[str]) -> bytes:
-    """The map to save for the pages `written`: what each page in `reached` reaches, and for
-    the other `tracked` pages (settled, or keyed as before) what the previous map said."""
+    """The map to save for the pages `written`: the entry of each page in `reached` (see entry),
+    and for the other `tracked` pages (settled, or keyed as before) the previous map's, moved to
+    this build's table of sources."""
     sources = sorted(parse_keys)
-    position = {source: number for number, source in enumerate(sources)}
-    moved = _moved(previous.sources, position) if previous is not None else None
-    pages: dict[str, list[int] | None] = {}
+    moved = _moved(previous.sources, sources) if previous is not None else None
+    pages: dict[str, str | None] = {}
     for path in written:
         if path in reached:
-            found = reached[path]
-            pages[path] = (None if found is None or not found <= position.keys()
-                           else sorted(position[source] for source in found))
+            pages[path] = reached[path]
         elif path in tracked and previous is not None and path in previous.pages:
-            entry = previous.pages[path]
-            if moved is None or entry is None:
-                pages[path] = entry
-            else:
-                now = [moved[number] for number in entry]
-                pages[path] = None if -1 in now else now
+            text = previous.pages[path]
+            pages[path] = text if moved is None or not text else _move(text, moved)
     data = {"structure": structure, "sources": sources, "keys": [_short(parse_keys[source]) for source in sources],
             "pages": pages}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
-def _moved(before: tuple[str, ...], position: Mapping[str, int]) -> list[int] | None:
-    """Each position of `before` in the new table (-1: gone), or None when the tables are the
-    same. Both are sorted, so an entry's positions stay in order."""
-    if len(before) == len(position) and all(position.get(source) == number for number, source in enumerate(before)):
+def _moved(before: tuple[str, ...], sources: list[str]) -> list[int] | None:
+    """Each position of `before` in the new table `sources` (-1: gone), or None when the tables
+    are the same. Both are sorted, so an entry's positions stay in order."""
+    if before == tuple(sources):
         return None
+    position = {source: number for number, source in enumerate(sources)}
     return [position.get(source, -1) for source in before]
+
+
+def _move(text: str | None, moved: list[int]) -> str | None:
+    """An entry of the previous map in the new table; None (any article) when one is gone."""
+    if text is None:
+        return None
+    numbers = [int(number) for number in text.split(",")]
+    if max(numbers) >= len(moved) or any(moved[number] < 0 for number in numbers):
+        return None
+    return ",".join(str(moved[number]) for number in numbers)
+
+
+_ENTRY = re.compile(r"(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*))*|")
 
 
 def decode_reach(data: bytes) -> PageReach | None:
@@ -112,9 +139,7 @@ def decode_reach(data: bytes) -> PageReach | None:
         if not (isinstance(found["structure"], str) and isinstance(sources, list) and isinstance(keys, list)
                 and len(sources) == len(keys) and isinstance(pages, dict)
                 and all(isinstance(item, str) for item in sources + keys)
-                and all(entry is None or (isinstance(entry, list) and all(type(n) is int and 0 <= n < len(sources)
-                                                                            for n in entry))
-                        for entry in pages.values())):
+                and all(text is None or (type(text) is str and _ENTRY.fullmatch(text)) for text in pages.values())):
             return None
         return PageReach(found["structure"], tuple(sources), tuple(keys), pages)
     except (ValueError, TypeError, KeyError):
