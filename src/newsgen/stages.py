@@ -24,8 +24,8 @@ from newsgen.content.pages import parse_pages
 from newsgen.content.scan import PageSource, SourceScan, StaticFiles
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, build_digest, previous_page_keys
 from newsgen.incremental.keys import cache_dir, package_fingerprint, reach_path
-from newsgen.incremental.reach import (PageReach, decode_reach, encode_reach, positions, reach_digest,
-                                       records_digest, settled_pages, structure_digest)
+from newsgen.incremental.reach import (PageReach, SourceTable, decode_reach, encode_reach, reach_digest,
+                                       settled_pages, source_table)
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
@@ -84,15 +84,14 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
             elif pool is not None:
                 shipping = FolderShipping(cache_dir(config) / "shipped")
-            records = records_digest(loaded.articles)
-            structure = structure_digest(build_digest(frame_digest, history_bytes), records)
             previous_reach = _previous_reach(config, manifest) if rebuild else None
+            table = source_table(previous_reach, build_digest(frame_digest, history_bytes), loaded.articles, files.keys)
             previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
             detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
-                                      settled_pages(previous_reach, structure, files.keys, previous_keys),
+                                      settled_pages(previous_reach, table, previous_keys),
                                       untracked=BODY_DERIVED_INPUTS,
                                       mapped=previous_reach.pages.keys() if previous_reach else frozenset(),
-                                      positions=positions(files.keys))
+                                      positions=table.position)
             bodies = ArticleBodies(store, files.keys, files.files)
             digests_path = cache_dir(config) / SEARCH_BODIES_FILE
             known_bodies = {} if clean or not config.search else read_body_digests(digests_path)
@@ -108,9 +107,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 return _findings(loaded, site, static_notices, config)
 
             # as the next build will read it: with the URL history this build records (it makes the same pages)
-            reach = _ReachMap(structure if history_update is None
-                              else structure_digest(build_digest(frame_digest, history_update), records),
-                              files.keys, detector, previous_reach)
+            reach = _ReachMap(build_digest(frame_digest, history_bytes if history_update is None else history_update),
+                              table, detector, previous_reach)
             ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
                                 cache_dir(config) / "search", bodies) if rebuild else None
             try:
@@ -211,13 +209,12 @@ class _ReachMap:
     that could not be written is not the one the manifest names, and the next build keys every
     page, so a failure to write it is not an error."""
 
-    def __init__(self, structure: str, parse_keys: dict[str, str], detector: ChangeDetector,
-                 previous: PageReach | None):
-        self.structure, self.parse_keys, self.detector, self.previous = structure, parse_keys, detector, previous
+    def __init__(self, frame: str, table: SourceTable, detector: ChangeDetector, previous: PageReach | None):
+        self.frame, self.table, self.detector, self.previous = frame, table, detector, previous
         self.data: bytes | None = None
 
     def encode(self, written: dict[str, str]) -> str:
-        self.data = encode_reach(self.structure, self.parse_keys, self.detector.reached, self.detector.recorded,
+        self.data = encode_reach(self.frame, self.table, self.detector.reached, self.detector.recorded,
                                  self.previous, written)
         return reach_digest(self.data)
 

@@ -2,16 +2,20 @@
 edit of some articles' text finds the pages to check without working out every page's key.
 
 A page's key is made from its inputs (incremental/detector.py). Two builds into the same output
-folder with the same *structure* (everything a build is made from but the clock, with each
-article's record less the fields made from its body) give every page the same inputs except the
-articles themselves: the site's index, listings, outlines and links are made from the structure
-alone. So when the structure is as in the previous build, a page keeps its previous key unless it
-reaches (ChangeDetector.reach) an article whose file's parse changed; such a page is keyed as
-usual, and every other one is settled: kept without a key worked out or a job looked at.
+folder with the same *structure* (every input of the build but the article files and the clock,
+and each article's record less the fields made from its body, its *shape*) give every page the
+same inputs except the articles themselves: the site's index, listings, outlines and links are
+made from the structure alone. So when the structure is as in the previous build, a page keeps
+its previous key unless it reaches (ChangeDetector.reach) an article whose file's parse changed;
+such a page is keyed as usual, and every other one is settled: kept without a key worked out or
+a job looked at.
 
-The map is saved as JSON beside the output's manifest, which records the digest of its bytes: a
-map that is not the one the manifest names (a build killed between the two writes, a file
-changed by hand) is not used, and every page is keyed.
+The map holds each article's parse key and shape, so that a build finds whether the structure
+is the same by working out the shapes of the articles whose parse changed only (a record is
+made from its parse and, for its pictures, from files the rest of the structure covers). It is
+saved as JSON beside the output's manifest, which records the digest of its bytes: a map that is
+not the one the manifest names (a build killed between the two writes, a file changed by hand)
+is not used, and every page is keyed.
 """
 
 from __future__ import annotations
@@ -36,19 +40,69 @@ _SHORT_KEY = 16
 
 @dataclass(frozen=True)
 class PageReach:
-    """The map a build saved: its structure, each article's parse key (shortened), and for each
-    page it tracked the articles it reaches, as their positions in `sources` written as text
-    (`"3,17,240"`; None: any article)."""
+    """The map a build saved: the rest of its structure (`frame`), each article's source, parse
+    key and shape (shortened), and for each page it tracked the articles it reaches, as their
+    positions in `sources` written as text (`"3,17,240"`; None: any article)."""
 
-    structure: str
+    frame: str
     sources: tuple[str, ...]
     keys: tuple[str, ...]
+    shapes: tuple[str, ...]
     pages: dict[str, str | None]
 
 
-def positions(parse_keys: Mapping[str, str]) -> dict[str, int]:
-    """Each article's position in the map's table of sources (sorted)."""
-    return {source: number for number, source in enumerate(sorted(parse_keys))}
+@dataclass(frozen=True)
+class SourceTable:
+    """This build's articles as its map lists them: the previous map's order, new articles after
+    it (so that an addition moves no entry), or sorted afresh when an article is gone."""
+
+    sources: list[str]
+    keys: list[str]
+    shapes: list[str]
+    position: dict[str, int]
+    same_structure: bool
+    """Whether the structure is the previous map's."""
+    changed: frozenset[int]
+    """Positions, in the previous map, of the articles whose parse changed."""
+    moved: list[int] | None
+    """Each position of the previous map in this table (-1: gone); None when they are the same."""
+
+
+def source_table(previous: PageReach | None, frame: str, articles: Iterable[Article],
+                 parse_keys: Mapping[str, str]) -> SourceTable:
+    """The table of this build's articles, with the shape of each: the previous map's for an
+    article whose parse key is as it was, when the frame is too (its record is then the same)."""
+    reuse = previous is not None and previous.frame == frame
+    known = {source: (position, key, shape) for position, (source, key, shape)
+             in enumerate(zip(previous.sources, previous.keys, previous.shapes))} if reuse else {}  # type: ignore[union-attr]
+    same = reuse
+    changed: set[int] = set()
+    found: dict[str, tuple[str, str]] = {}
+    for article in articles:
+        key = _short(parse_keys.get(article.source))
+        old = known.get(article.source)
+        if old is not None and old[1] == key:
+            found[article.source] = (key, old[2])
+            continue
+        shape = _shape(article)
+        found[article.source] = (key, shape)
+        if old is None or old[2] != shape:
+            same = False
+        if old is not None:
+            changed.add(old[0])
+    if len(found) != len(known):
+        same = False
+    moved: list[int] | None = None
+    if previous is not None and all(source in found for source in previous.sources):
+        order = list(previous.sources) + sorted(set(found).difference(previous.sources))
+        position = {source: number for number, source in enumerate(order)}
+    else:
+        order = sorted(found)
+        position = {source: number for number, source in enumerate(order)}
+        if previous is not None:
+            moved = [position.get(source, -1) for source in previous.sources]
+    return SourceTable(order, [found[source][0] for source in order], [found[source][1] for source in order],
+                       position, same, frozenset(changed), moved)
 
 
 def entry(found: frozenset[str] | None, position: Mapping[str, int]) -> str | None:
@@ -58,30 +112,19 @@ def entry(found: frozenset[str] | None, position: Mapping[str, int]) -> str | No
     return ",".join(map(str, sorted([position[source] for source in found])))
 
 
-def records_digest(articles: Iterable[Article]) -> str:
-    """A digest of each record less its BODY_FIELDS."""
-    digest = hashlib.blake2b(digest_size=16)
-    for article in articles:
-        digest.update(repr(tuple([getattr(article, name) for name in _STRUCTURE_FIELDS]))
-                      .encode("utf-8", "surrogatepass") + b"\n")
-    return digest.hexdigest()
+def _shape(article: Article) -> str:
+    """A digest of the record less its BODY_FIELDS."""
+    text = repr(tuple([getattr(article, name) for name in _STRUCTURE_FIELDS]))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def structure_digest(frame: str, records: str) -> str:
-    """The structure: `frame` (every input of the build but the article files and the clock)
-    and the records_digest of its articles."""
-    return hashlib.blake2b(f"{frame}\0{records}".encode(), digest_size=16).hexdigest()
-
-
-def settled_pages(previous: PageReach | None, structure: str, parse_keys: Mapping[str, str],
-                  page_keys: Mapping[str, str]) -> dict[str, str]:
+def settled_pages(previous: PageReach | None, table: SourceTable, page_keys: Mapping[str, str]) -> dict[str, str]:
     """The pages of `page_keys` (the previous build's, by path) whose key this build would work
     out as it stands: with the structure as it was, those that reach no article whose parse key
     changed. Empty without a previous map, or with another structure."""
-    if previous is None or previous.structure != structure:
+    if previous is None or not table.same_structure:
         return {}
-    changed = {str(number) for number, (source, key) in enumerate(zip(previous.sources, previous.keys))
-               if _short(parse_keys.get(source)) != key}
+    changed = {str(number) for number in table.changed}
     settled: dict[str, str] = {}
     for path, key in page_keys.items():
         text = previous.pages.get(path)
@@ -90,32 +133,20 @@ def settled_pages(previous: PageReach | None, structure: str, parse_keys: Mappin
     return settled
 
 
-def encode_reach(structure: str, parse_keys: Mapping[str, str], reached: Mapping[str, str | None],
-                 tracked: Container[str], previous: PageReach | None, written: Iterable[str]) -> bytes:
+def encode_reach(frame: str, table: SourceTable, reached: Mapping[str, str | None], tracked: Container[str],
+                 previous: PageReach | None, written: Iterable[str]) -> bytes:
     """The map to save for the pages `written`: the entry of each page in `reached` (see entry),
     and for the other `tracked` pages (settled, or keyed as before) the previous map's, moved to
-    this build's table of sources."""
-    sources = sorted(parse_keys)
-    moved = _moved(previous.sources, sources) if previous is not None else None
+    this build's table."""
     pages: dict[str, str | None] = {}
     for path in written:
         if path in reached:
             pages[path] = reached[path]
         elif path in tracked and previous is not None and path in previous.pages:
             text = previous.pages[path]
-            pages[path] = text if moved is None or not text else _move(text, moved)
-    data = {"structure": structure, "sources": sources, "keys": [_short(parse_keys[source]) for source in sources],
-            "pages": pages}
+            pages[path] = text if table.moved is None or not text else _move(text, table.moved)
+    data = {"frame": frame, "sources": table.sources, "keys": table.keys, "shapes": table.shapes, "pages": pages}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
-
-
-def _moved(before: tuple[str, ...], sources: list[str]) -> list[int] | None:
-    """Each position of `before` in the new table `sources` (-1: gone), or None when the tables
-    are the same. Both are sorted, so an entry's positions stay in order."""
-    if before == tuple(sources):
-        return None
-    position = {source: number for number, source in enumerate(sources)}
-    return [position.get(source, -1) for source in before]
 
 
 def _move(text: str | None, moved: list[int]) -> str | None:
@@ -135,13 +166,14 @@ def decode_reach(data: bytes) -> PageReach | None:
     """The map in `data`, or None when it is not one."""
     try:
         found: Any = json.loads(data)
-        sources, keys, pages = found["sources"], found["keys"], found["pages"]
-        if not (isinstance(found["structure"], str) and isinstance(sources, list) and isinstance(keys, list)
-                and len(sources) == len(keys) and isinstance(pages, dict)
-                and all(isinstance(item, str) for item in sources + keys)
+        sources, keys, shapes, pages = found["sources"], found["keys"], found["shapes"], found["pages"]
+        if not (isinstance(found["frame"], str) and isinstance(sources, list) and isinstance(keys, list)
+                and isinstance(shapes, list) and len(sources) == len(keys) == len(shapes) == len(set(sources))
+                and isinstance(pages, dict)
+                and all(isinstance(item, str) for item in sources + keys + shapes)
                 and all(text is None or (type(text) is str and _ENTRY.fullmatch(text)) for text in pages.values())):
             return None
-        return PageReach(found["structure"], tuple(sources), tuple(keys), pages)
+        return PageReach(found["frame"], tuple(sources), tuple(keys), tuple(shapes), pages)
     except (ValueError, TypeError, KeyError):
         return None
 
