@@ -9,7 +9,7 @@ import hashlib
 import os
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
 from itertools import chain
@@ -24,8 +24,8 @@ from newsgen.content.pages import parse_pages
 from newsgen.content.scan import PageSource, SourceScan, StaticFiles
 from newsgen.incremental.detector import BuildInputs, ChangeDetector, Fingerprints, build_digest, previous_page_keys
 from newsgen.incremental.keys import cache_dir, package_fingerprint, reach_path
-from newsgen.incremental.reach import (PageReach, SourceTable, decode_reach, encode_reach, reach_digest,
-                                       settled_pages, source_table)
+from newsgen.incremental.reach import (PageReach, SourceTable, decode_reach, reach_digest, settled_pages,
+                                       source_table, write_reach)
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
@@ -61,6 +61,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
     inputs = build_digest(sources_digest, history_bytes)
     rebuild = not clean and bool(manifest.extra.get("pages"))
     store = open_store(config)
+    reach: _ReachMap | None = None
     try:
         with _collector_for_builds(), _worker_pool(config, executor, on_demand=rebuild) as pool:
             history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
@@ -107,7 +108,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 return _findings(loaded, site, static_notices, config)
 
             # as the next build will read it: with the URL history this build records (it makes the same pages)
-            reach = _ReachMap(build_digest(frame_digest, history_bytes if history_update is None else history_update),
+            reach = _ReachMap(reach_path(config),
+                              build_digest(frame_digest, history_bytes if history_update is None else history_update),
                               table, detector, previous_reach)
             ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
                                 cache_dir(config) / "search", bodies) if rebuild else None
@@ -127,10 +129,12 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                     shipping.remove()
                 if ahead is not None:
                     ahead.abandon()  # a build that failed before the search step: its runs are not wanted
-        reach.save(reach_path(config))
+        reach.save()
         store.prune(files.keys.values())
     finally:
         store.close()  # a process that builds again and again (`newsgen serve`) keeps no file open
+        if reach is not None:
+            reach.discard()  # the map a failed build wrote beside its place
     if search_plans:
         save_body_digests(digests_path, {name: digest for plan in search_plans for name, digest in plan.body_digests.items()})
     if history_update is not None:
@@ -204,26 +208,35 @@ def _previous_reach(config: SiteConfig, manifest: Manifest) -> PageReach | None:
 
 
 class _ReachMap:
-    """The map of the pages' reach this build saves for the next (incremental/reach.py): encoded
-    for the manifest, which records its digest, and written once the site is in place. A map
-    that could not be written is not the one the manifest names, and the next build keys every
-    page, so a failure to write it is not an error."""
+    """The map of the pages' reach this build saves for the next (incremental/reach.py): written
+    beside its place for the manifest, which records its digest, and put in place once the site
+    is. A map that could not be written is not the one the manifest names, and the next build
+    keys every page, so a failure to write it is not an error."""
 
-    def __init__(self, frame: str, table: SourceTable, detector: ChangeDetector, previous: PageReach | None):
-        self.frame, self.table, self.detector, self.previous = frame, table, detector, previous
-        self.data: bytes | None = None
+    def __init__(self, path: Path, frame: str, table: SourceTable, detector: ChangeDetector,
+                 previous: PageReach | None):
+        self.path, self.frame, self.table, self.detector, self.previous = path, frame, table, detector, previous
+        self.written = path.with_name(f"{path.name}.{os.getpid()}.tmp")
 
-    def encode(self, written: dict[str, str]) -> str:
-        self.data = encode_reach(self.frame, self.table, self.detector.reached, self.detector.recorded,
-                                 self.previous, written)
-        return reach_digest(self.data)
+    def encode(self, pages: dict[str, str]) -> str | None:
+        try:
+            self.written.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.written, "wb") as out:
+                return write_reach(out, self.frame, self.table, self.detector.reached, self.detector.recorded,
+                                   self.previous, pages)
+        except OSError:
+            self.discard()
+            return None
 
-    def save(self, path: Path) -> None:
-        if self.data is not None:
-            try:
-                write_atomic(path, self.data)
-            except OSError:
-                pass
+    def save(self) -> None:
+        try:
+            os.replace(self.written, self.path)
+        except OSError:
+            self.discard()
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            os.unlink(self.written)
 
 
 def _findings(loaded: LoadedContent, site: Site, static_notices: list[str], config: SiteConfig) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Container, Iterable, Mapping
+from typing import Any, BinaryIO, Container, Iterable, Mapping
 
 from newsgen.model import Article
 
@@ -35,6 +35,8 @@ No step before rendering reads them (the index, the outlines and the page jobs r
 the templates read them through the records, which the pages' keys and reach hold."""
 _STRUCTURE_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name not in BODY_FIELDS)
 _SHORT_KEY = 16
+_CHUNK = 4096
+"""Pages of the map written at a time."""
 """Hex digits kept of each article's parse key (64 bits)."""
 
 
@@ -133,20 +135,39 @@ def settled_pages(previous: PageReach | None, table: SourceTable, page_keys: Map
     return settled
 
 
-def encode_reach(frame: str, table: SourceTable, reached: Mapping[str, str | None], tracked: Container[str],
-                 previous: PageReach | None, written: Iterable[str]) -> bytes:
-    """The map to save for the pages `written`: the entry of each page in `reached` (see entry),
-    and for the other `tracked` pages (settled, or keyed as before) the previous map's, moved to
-    this build's table."""
-    pages: dict[str, str | None] = {}
+def write_reach(out: BinaryIO, frame: str, table: SourceTable, reached: Mapping[str, str | None],
+                tracked: Container[str], previous: PageReach | None, written: Iterable[str]) -> str:
+    """Write the map for the pages `written` to `out` and return the digest of its bytes: the
+    entry of each page in `reached` (see entry), and for the other `tracked` pages (settled, or
+    keyed as before) the previous map's, moved to this build's table. Written a few thousand
+    pages at a time, so that the map is never held whole (tens of megabytes at 100,000 articles)."""
+    digest = hashlib.blake2b(digest_size=16)
+
+    def put(text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(data)
+        out.write(data)
+
+    def dumped(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    put(f'{{"frame":{dumped(frame)},"sources":{dumped(table.sources)},"keys":{dumped(table.keys)},'
+        f'"shapes":{dumped(table.shapes)},"pages":{{')
+    chunk: dict[str, str | None] = {}
+    first = True
     for path in written:
         if path in reached:
-            pages[path] = reached[path]
+            chunk[path] = reached[path]
         elif path in tracked and previous is not None and path in previous.pages:
             text = previous.pages[path]
-            pages[path] = text if table.moved is None or not text else _move(text, table.moved)
-    data = {"frame": frame, "sources": table.sources, "keys": table.keys, "shapes": table.shapes, "pages": pages}
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+            chunk[path] = text if table.moved is None or not text else _move(text, table.moved)
+        if len(chunk) == _CHUNK:
+            put(("" if first else ",") + dumped(chunk)[1:-1])
+            first, chunk = False, {}
+    if chunk:
+        put(("" if first else ",") + dumped(chunk)[1:-1])
+    put("}}")
+    return digest.hexdigest()
 
 
 def _move(text: str | None, moved: list[int]) -> str | None:
@@ -179,6 +200,7 @@ def decode_reach(data: bytes) -> PageReach | None:
 
 
 def reach_digest(data: bytes) -> str:
+    """The digest write_reach returns for the map it wrote as `data`."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
