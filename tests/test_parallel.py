@@ -138,14 +138,16 @@ def test_workers_kept_between_builds_render_with_a_template_changed_since(tmp_pa
 
 
 def test_page_keys_hold_when_their_memos_start_afresh_every_few_values(tmp_path, monkeypatch):
-    """The memos of fingerprints are emptied whenever they reach MEMO_LIMIT values (a large site
-    would otherwise hold every page's values to the end of the build): with a small limit,
+    """The memos of fingerprints (and of what pages reach) are emptied whenever they reach their
+    limit of values (a large site would otherwise hold every page's values to the end of the
+    build): with a small limit,
     rebuilds after an edit, an addition and a retag still keep exactly the pages a clean build
     makes the same, and equal it (forty values: emptied every few pages here)."""
     from newsgen.incremental import detector
     site = make_site(tmp_path / "site")
     run(site)
     monkeypatch.setattr(detector, "MEMO_LIMIT", 40)
+    monkeypatch.setattr(detector, "REACH_MEMO_LIMIT", 40)
     for files in ({"content/r040.md": article(40, body="An edited first paragraph.")},
                   {"content/r200.md": article(200, title="A story added today")},
                   {"content/r041.md": article(41).replace("tags: [", "tags: [Floods, ")}):

@@ -117,6 +117,10 @@ class Fingerprints:
 
 
 _NOTHING: frozenset[str] = frozenset()
+REACH_MEMO_LIMIT = 5_000
+"""Values a Reach keeps before it starts afresh: most are made for one page (its page of a
+listing, holding up to a page's worth of sources), and the few many pages share (the site's
+outline) are quick to walk again."""
 
 
 class Reach:
@@ -173,7 +177,7 @@ class Reach:
         return frozenset(sources)
 
     def _remember(self, memo: Any, value: Any, reached: frozenset[str] | None) -> tuple[Any, frozenset[str] | None]:
-        if len(self._known) >= MEMO_LIMIT:
+        if len(self._known) >= REACH_MEMO_LIMIT:
             self._known.clear()
         known = self._known[memo] = (value, reached)  # holding the value keeps its id unique
         return known
