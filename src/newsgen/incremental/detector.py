@@ -289,10 +289,10 @@ class ChangeDetector:
     def unchanged_page(self, path: str, page: PageInputs) -> bool:
         """unchanged() for the page's key, recording the articles the page reaches when the
         previous map does not hold them (see `reached`)."""
-        if self.unchanged(path, self.key(page)) and path in self.mapped:
-            return True
-        self.reached[path] = entry(self.reach(page), self.positions)
-        return self.previous.get(path) == self.recorded[path]
+        same = self.unchanged(path, self.key(page))
+        if not same or path not in self.mapped:
+            self.reached[path] = entry(self.reach(page), self.positions)
+        return same
 
     def reach(self, page: PageInputs) -> frozenset[str] | None:
         """The sources of the articles the page's key reaches: those of its inputs as key() reads

@@ -35,9 +35,9 @@ No step before rendering reads them (the index, the outlines and the page jobs r
 the templates read them through the records, which the pages' keys and reach hold."""
 _STRUCTURE_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name not in BODY_FIELDS)
 _SHORT_KEY = 16
+"""Hex digits kept of each article's parse key (64 bits)."""
 _CHUNK = 4096
 """Pages of the map written at a time."""
-"""Hex digits kept of each article's parse key (64 bits)."""
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,10 @@ def source_table(previous: PageReach | None, frame: str, articles: Iterable[Arti
             changed.add(old[0])
     if len(found) != len(known):
         same = False
-    moved: list[int] | None = None
-    if previous is not None and all(source in found for source in previous.sources):
-        order = list(previous.sources) + sorted(set(found).difference(previous.sources))
-        position = {source: number for number, source in enumerate(order)}
-    else:
-        order = sorted(found)
-        position = {source: number for number, source in enumerate(order)}
-        if previous is not None:
-            moved = [position.get(source, -1) for source in previous.sources]
+    kept = previous is not None and all(source in found for source in previous.sources)
+    order = list(previous.sources) + sorted(set(found).difference(previous.sources)) if kept else sorted(found)  # type: ignore[union-attr]
+    position = {source: number for number, source in enumerate(order)}
+    moved = None if kept or previous is None else [position.get(source, -1) for source in previous.sources]
     return SourceTable(order, [found[source][0] for source in order], [found[source][1] for source in order],
                        position, same, frozenset(changed), moved)
 
@@ -170,10 +165,8 @@ def write_reach(out: BinaryIO, frame: str, table: SourceTable, reached: Mapping[
     return digest.hexdigest()
 
 
-def _move(text: str | None, moved: list[int]) -> str | None:
+def _move(text: str, moved: list[int]) -> str | None:
     """An entry of the previous map in the new table; None (any article) when one is gone."""
-    if text is None:
-        return None
     numbers = [int(number) for number in text.split(",")]
     if max(numbers) >= len(moved) or any(moved[number] < 0 for number in numbers):
         return None
