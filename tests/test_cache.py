@@ -375,3 +375,24 @@ def test_an_edited_first_paragraph_renders_the_listings_showing_its_summary(tmp_
     assert rendered(report).get("listing pages", 0) >= 3  # front page, tags, archives
     front = (site / "public" / "index.html").read_text(encoding="utf-8")
     assert "reopened on Wednesday" in front and "reopened on Tuesday" not in front
+
+
+def test_the_site_folder_spelled_another_way_renders_nothing_again(tmp_path, monkeypatch):
+    import io
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 90, 140)).save(picture, "JPEG")
+    site = make(tmp_path, {"content/port.md": ARTICLE, "content/budget.md": OTHER, "static/notice.txt": "notice\n",
+                           "content/harbour/index.md": OTHER.replace("Council approves", "Harbour plans")
+                           + "\n![The quay](quay.jpg)\n",
+                           "content/harbour/quay.jpg": picture.getvalue()})
+    monkeypatch.chdir(site)
+    build(load_config(Path("."), {"workers": 1}))
+    assert build(load_config(site, {"workers": 1})).nothing_changed
+    monkeypatch.chdir(tmp_path)
+    assert build(load_config(Path("site/../site"), {"workers": 1})).nothing_changed
+    write_files(site, {"content/port.md": ARTICLE.replace("clear the backlog", "clear the queue")})
+    report = build(load_config(Path("site"), {"workers": 1}))
+    assert "clear the queue" in story(site)
+    assert rendered(report).get("article pages") == 1 and "listing pages" not in rendered(report)

@@ -124,16 +124,17 @@ def _frame_digest(config: SiteConfig, scan: SourceScan, page_sources: list[PageS
         digest.update(f"{page.shown}\0{len(page.data)}\0".encode("utf-8", "surrogateescape") + page.data)
     for folder in (config.templates_path, config.static_path):  # where each is, if a link leads out of the site
         digest.update(f"{config.linked_away(folder)}\n".encode("utf-8", "surrogateescape"))
-    for stats in chain(static.stats(), bundle_stats(path for path, _ in scan.items)):
+    for stats in chain(static.stats(), bundle_stats(scan.items)):
         digest.update(f"{stats}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
 def _inputs_digest(config: SiteConfig, frame_digest: str, scan: SourceScan) -> str:
     """Every input of the build but the clock, as one digest: the frame (_frame_digest), the
-    whole settings and each article file's cache key."""
+    whole settings (with the site's folder as a full path, however it was spelled) and each
+    article file's cache key."""
     digest = hashlib.blake2b(frame_digest.encode(), digest_size=16)
-    digest.update(repr(config).encode("utf-8", "surrogateescape"))
+    digest.update(repr(replace(config, site_dir=config.site_dir.resolve())).encode("utf-8", "surrogateescape"))
     for (_, shown), (key, failed) in zip(scan.items, scan.keys):
         digest.update(f"{shown}\0{key or failed}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

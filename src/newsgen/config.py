@@ -179,10 +179,12 @@ class SiteConfig:
         return zone_named(self.timezone)
 
     def as_pages_see_it(self) -> "SiteConfig":
-        """These settings but where the site is written and how many processes render it (and
-        where): no page shows them, so a page's key never depends on them, and a site built into
-        one folder by one process is the same in another folder built by several."""
-        return dataclasses.replace(self, workers=0, scheduler="", output_dir="")
+        """These settings but where the site's folder is, where the site is written and how many
+        processes render it (and where): no page shows them, so a page's key never depends on
+        them. A site built into one folder by one process is the same in another folder built by
+        several, and `newsgen build .` and `newsgen build /srv/news` of one site give its pages
+        the same keys."""
+        return dataclasses.replace(self, workers=0, scheduler="", output_dir="", site_dir=Path("."))
 
     @property
     def base_path(self) -> str:

@@ -143,11 +143,11 @@ class StaticFiles:
         return tuple(name for name, _ in self.files)
 
     def stats(self) -> Iterator[str]:
-        """The name, size, times and inode of each file: a file whose stats are the same has the
-        same bytes (the rule git's index uses)."""
-        for _, path in self.files:
+        """The output name, size, times and inode of each file: a file whose stats are the same
+        has the same bytes (the rule git's index uses)."""
+        for name, path in self.files:
             stat = path.stat()
-            yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+            yield f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
 
     def pages(self, notices: list[str], leave_out: frozenset[str] = frozenset()) -> Iterator[Page]:
         """Each file as a Page, but for the output paths in `leave_out` (files another step writes

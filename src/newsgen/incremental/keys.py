@@ -49,12 +49,14 @@ def _code_fingerprint() -> str:
 
 
 def render_key(template_dirs: Iterable[Path]) -> str:
-    """newsgen and its libraries, and every file of the given template (and translation) folders."""
+    """newsgen and its libraries, and every file of the given template (and translation) folders,
+    each folder named by its place in the list, not by its path (however the site's folder is
+    spelled, or wherever it is, the key is the same)."""
     digest = hashlib.sha256(package_fingerprint().encode())
-    for folder in template_dirs:
+    for number, folder in enumerate(template_dirs):
         if folder.is_dir():
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                digest.update(f"{folder}\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+                digest.update(f"{number}\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 

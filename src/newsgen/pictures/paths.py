@@ -59,13 +59,16 @@ def bundle_picture_files(folder: str) -> list[str]:
         return []
 
 
-def bundle_stats(article_files: Iterable[str]) -> Iterator[str]:
+def bundle_stats(article_files: Iterable[tuple[str, str]]) -> Iterator[str]:
     """Name, size, times and inode of each picture of every article folder: a file whose stats
-    are the same has the same bytes."""
-    for folder in sorted({f for f in map(bundle_folder, article_files) if f is not None}):
+    are the same has the same bytes. `article_files` holds each article file's path and its path
+    as shown (relative to the site's folder), which names its pictures."""
+    folders = {folder: os.path.dirname(shown) for folder, shown in
+               ((bundle_folder(path), shown) for path, shown in article_files) if folder is not None}
+    for folder, shown in sorted(folders.items(), key=lambda item: item[1]):
         for name in bundle_picture_files(folder):
             stat = os.stat(os.path.join(folder, name))
-            yield f"{folder}{os.sep}{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+            yield f"{shown}{os.sep}{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
 
 
 def resolve_picture(reference: str, static_dir: Path, static_names: frozenset[str],
