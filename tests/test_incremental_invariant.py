@@ -42,6 +42,7 @@ import newsgen
 from newsgen.build import build
 from newsgen.config import load_config
 from newsgen.errors import NewsgenError
+from newsgen.model import KeptBetweenBuilds
 
 EPOCH = 1767225600
 """The build time of the first step: 2026-01-01T00:00:00Z, as in conftest.py."""
@@ -62,11 +63,12 @@ TALLY = {"sequences": 0, "steps": 0}
 """Sequences and steps checked in this process (read by the campaign)."""
 
 
-def run_build(site: Path, epoch: int, *, clean: bool):
-    """Build `site` as newsgen does at time `epoch` (seconds since 1970, UTC). Every build in this
-    file goes through here, so a change in the build's signature is a change of this function."""
+def run_build(site: Path, epoch: int, *, clean: bool, kept: KeptBetweenBuilds | None = None):
+    """Build `site` as newsgen does at time `epoch` (seconds since 1970, UTC); with `kept`, as a
+    process that builds again and again (`newsgen serve`) does. Every build in this file goes
+    through here, so a change in the build's signature is a change of this function."""
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    return build(load_config(site), clean=clean)
+    return build(load_config(site), clean=clean, kept=kept)
 
 
 # --- The site's input, as a model written to files ---------------------------------------------
@@ -455,7 +457,7 @@ class Outcome:
     error: str | None
 
 
-def outcome(site: Path, epoch: int, clean: bool) -> Outcome:
+def outcome(site: Path, epoch: int, clean: bool, kept: KeptBetweenBuilds | None = None) -> Outcome:
     """The two builds run in different folders: their absolute path is shown as SITE."""
     def relative(value: Any) -> Any:
         if isinstance(value, tuple):
@@ -463,7 +465,7 @@ def outcome(site: Path, epoch: int, clean: bool) -> Outcome:
         return value.replace(str(site), "SITE") if isinstance(value, str) else value
 
     try:
-        report = run_build(site, epoch, clean=clean)
+        report = run_build(site, epoch, clean=clean, kept=kept)
     except NewsgenError as exc:
         return Outcome(None, relative(f"{type(exc).__name__}: {exc}"))
     fields = ("articles", "warnings", "notices", "skipped_drafts", "skipped_future", "skipped_invalid")
@@ -502,11 +504,13 @@ def difference(incremental: dict[str, bytes], clean: dict[str, bytes]) -> str | 
     return "\n".join(lines)
 
 
-def compare(step: int, steps: int, log: list[str], site: Path, clean_site: Path, epoch: int) -> None:
-    """Build the site incrementally and its copy clean; raise InvariantBroken unless both fail
-    with one message, or both succeed with the same report and the same files."""
+def compare(step: int, steps: int, log: list[str], site: Path, clean_site: Path, epoch: int,
+            kept: KeptBetweenBuilds | None = None) -> None:
+    """Build the site incrementally (with `kept`, as `newsgen serve` does) and its copy clean;
+    raise InvariantBroken unless both fail with one message, or both succeed with the same report
+    and the same files."""
     __tracebackhide__ = True  # pytest shows the message, not this function's source
-    incremental = outcome(site, epoch, clean=False)
+    incremental = outcome(site, epoch, clean=False, kept=kept)
     clean = outcome(clean_site, epoch, clean=True)
     history = "\n".join(f"  {number}. {line}" for number, line in enumerate(log))
     rest = f" (the {steps - step} after it not applied)" if step < steps else ""
@@ -525,10 +529,12 @@ def compare(step: int, steps: int, log: list[str], site: Path, clean_site: Path,
         raise InvariantBroken(where + "\n".join(problems))
 
 
-def check_sequence(model: SiteModel, ops: list[Op]) -> None:
-    """Build the site, then after each operation build it again and check the invariant."""
+def check_sequence(model: SiteModel, ops: list[Op], in_one_process: bool = False) -> None:
+    """Build the site, then after each operation build it again and check the invariant; with
+    in_one_process, the incremental builds keep what `newsgen serve` keeps between builds."""
     __tracebackhide__ = True
     model = copy.deepcopy(model)  # hypothesis shows the model as drawn
+    kept = KeptBetweenBuilds() if in_one_process else None
     with tempfile.TemporaryDirectory(prefix="newsgen-invariant-") as folder:
         root = Path(folder)
         site = root / "site"
@@ -541,7 +547,7 @@ def check_sequence(model: SiteModel, ops: list[Op]) -> None:
             sync_files(site, model.files(), written)
             clean_site = root / f"clean-{step}"  # a new folder each time: nothing is shared with the last
             shutil.copytree(site, clean_site, ignore=shutil.ignore_patterns(".newsgen-cache", "public"))
-            compare(step, len(ops), log, site, clean_site, model.epoch)
+            compare(step, len(ops), log, site, clean_site, model.epoch, kept)
             shutil.rmtree(clean_site)
             TALLY["steps"] += 1
         TALLY["sequences"] += 1
@@ -587,16 +593,17 @@ def invariant_test(examples: int = EXAMPLES, steps: int = STEPS, skip: set[str] 
     first_failure: list[float] = []
 
     @invariant_settings(examples, random, shrink, **extra)
-    @given(model=initial_sites(skip), ops=st.lists(operations(skip), min_size=min(3, steps), max_size=steps))
-    def incremental_equals_clean(model: SiteModel, ops: list[Op]):
+    @given(model=initial_sites(skip), ops=st.lists(operations(skip), min_size=min(3, steps), max_size=steps),
+           in_one_process=st.booleans())
+    def incremental_equals_clean(model: SiteModel, ops: list[Op], in_one_process: bool):
         __tracebackhide__ = True
-        key = repr((model, ops))
+        key = repr((model, ops, in_one_process))
         if key in failures:
             raise failures[key]
         if first_failure and time.monotonic() - first_failure[0] > shrink_seconds:
             return
         try:
-            check_sequence(model, ops)
+            check_sequence(model, ops, in_one_process)
         except Exception as exc:
             failures[key] = exc
             if not first_failure:
@@ -604,10 +611,11 @@ def invariant_test(examples: int = EXAMPLES, steps: int = STEPS, skip: set[str] 
             raise
 
     if not random:
-        for model, ops in explicit_cases():
+        for number, (model, ops) in enumerate(explicit_cases()):  # every other one as `newsgen serve` builds
             kinds = {op.kind for op in ops} | ({"hugo-root"} if model.hugo_root else set())
             if not any(skipped(kind, skip) for kind in kinds):
-                incremental_equals_clean = example(model=model, ops=ops)(incremental_equals_clean)
+                incremental_equals_clean = example(model=model, ops=ops, in_one_process=number % 2 == 1)(
+                    incremental_equals_clean)
     return incremental_equals_clean
 
 

@@ -197,3 +197,27 @@ def test_month_precision_article_cannot_take_a_day_archives_url(tmp_path):
         "content/m.txt:1: URL /2022/08/10/ is already the archive page '10 August 2022'; "
         "give the article a different 'slug', or change 'permalink'"
     ]
+
+
+def test_an_index_updated_with_edited_bodies_is_the_index_of_the_edited_articles(tmp_path):
+    """with_bodies gives what index_site gives for articles edited in their text alone, on a site
+    with every part that holds records: languages, related stories, days of the year, takedowns."""
+    from newsgen.index.site import with_bodies
+
+    def files(edit: str) -> dict[str, str]:
+        body = f"---\ntitle: Gone\ndate: 2022-03-01\ntakedown: {{date: 2023-01-01, reason: Court order}}\n---\n{edit}\n"
+        return {"newsgen.yaml": "languages: [en, es]\n",
+                "content/a.md": article("A", "2022-01-01", "Oil, Port"),
+                "content/b.md": article("B", "2022-01-02", "Oil", "section: World\nauthor: Ana\n").replace(
+                    "Text of B.", f"Text of B. {edit}"),
+                "content/c.md": article("C", "2021-01-02", "Port", "lang: es\ntranslation_key: c\n").replace(
+                    "Text of C.", f"{edit} Text of C."),
+                "content/d.md": article("D", "2022-01-03", "Port", "translation_key: c\n"),
+                "content/gone.md": body}
+
+    before = index(tmp_path, files("First words."))
+    after = index(tmp_path, files("Other, longer first words."))
+    edited = {a.source: a for tree in after.language_sites for a in (*tree.articles, *tree.takedowns)
+              if a.source in ("content/b.md", "content/c.md", "content/gone.md")}
+    assert with_bodies(before, edited) == after
+    assert before != after

@@ -159,3 +159,67 @@ def test_an_edit_after_builds_that_recorded_new_urls_keys_few_pages(tmp_path, mo
     assert main(["build", str(site), "-q", "-j", "1"]) == 0
     assert 0 < keyed[0] < len(page_keys(site)) // 4
     equals_clean_build(site)
+
+
+def test_a_process_building_again_keeps_the_index_through_edits_of_text_alone(tmp_path, monkeypatch):
+    """`newsgen serve` keeps the site's index between builds (KeptBetweenBuilds): an edit of an
+    article's text updates it, every other change makes it afresh, and each build gives what a
+    clean build gives."""
+    from newsgen import stages
+    from newsgen.model import KeptBetweenBuilds
+
+    site = make_site(tmp_path / "site")
+    kept = KeptBetweenBuilds()
+    indexed = []
+    index_site = stages.index_site
+    monkeypatch.setattr(stages, "index_site", lambda *args, **kwargs: indexed.append(1) or index_site(*args, **kwargs))
+
+    def indexed_afresh(files: dict[str, str]) -> bool:
+        write_files(site, files)
+        indexed.clear()
+        run(site, kept=kept)
+        return bool(indexed)
+
+    run(site, kept=kept)
+    assert kept.index is not None
+    assert not indexed_afresh({"content/r040.md": article(40, body="A first paragraph the listings show, edited.")})
+    assert "A first paragraph the listings show, edited." in (site / "public/tags/energy/index.html").read_text()
+    equals_clean_build(site)
+    assert not indexed_afresh({"content/r041.md": article(41, body="Edited too, twice in a row."),
+                               "content/r077.md": article(77, body="And one more.")})
+    equals_clean_build(site)
+    assert indexed_afresh({"content/r041.md": article(41, title="A headline the index reads", body="Edited too.")})
+    equals_clean_build(site)
+    assert not indexed_afresh({"content/r041.md": article(41, title="A headline the index reads", body="Edited.")})
+    equals_clean_build(site)
+    assert indexed_afresh({"content/r300.md": article(300)})
+    equals_clean_build(site)
+
+
+def test_the_kept_index_of_a_multilingual_site_with_a_takedown_follows_edits_of_text(tmp_path, monkeypatch):
+    from newsgen import stages
+    from newsgen.model import KeptBetweenBuilds
+
+    def story(number: int, lang: str, body: str, header: str = "") -> str:
+        text = article(number, body=body)
+        end = text.index("\n---\n") + 1
+        return text[:end] + f"lang: {lang}\ntranslation_key: k{number % 5}\n{header}" + text[end:]
+
+    site = make_site(tmp_path / "site", 30)
+    takedown = 'takedown: {date: 2023-12-01, reason: "Removed after a court order"}\n'
+    write_files(site, {"newsgen.yaml": "languages: [en, es]\nsearch: false\n",
+                       **{f"content/es{n:02d}.md": story(n, "es", f"Texto {n}.") for n in range(12)},
+                       "content/gone.md": story(50, "en", "Taken down.", takedown)})
+    kept = KeptBetweenBuilds()
+    run(site, kept=kept)
+    indexed = []
+    index_site = stages.index_site
+    monkeypatch.setattr(stages, "index_site", lambda *args, **kwargs: indexed.append(1) or index_site(*args, **kwargs))
+    write_files(site, {"content/es03.md": story(3, "es", "Texto editado, con su primer párrafo."),
+                       "content/gone.md": story(50, "en", "Taken down, and edited.", takedown),
+                       "content/r007.md": article(7, body="An English first paragraph, edited.")})
+    run(site, kept=kept)
+    assert indexed == []
+    assert "Texto editado" in (site / "public/es/index.html").read_text()
+    run(site, output="fresh", clean=True)
+    assert snapshot(site / "fresh") == snapshot(site / "public")

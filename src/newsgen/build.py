@@ -31,7 +31,7 @@ from newsgen.incremental.detector import BuildInputs, build_digest
 from newsgen.incremental.keys import cache_dir, manifest_path, render_key
 from newsgen.incremental.stats import file_stats_path, read_known_files, save_known_files
 from newsgen.index.redirects import HISTORY_FILE
-from newsgen.model import BuildReport, FileResult
+from newsgen.model import BuildReport, KeptBetweenBuilds
 from newsgen.pictures.paths import bundle_stats
 from newsgen.render.theme_sources import SITE_TRANSLATIONS, builtin_templates_dir, builtin_translations_dir
 from newsgen.write.publish import Manifest, check_output_folder, make_output_parent, read_manifest
@@ -42,16 +42,16 @@ Progress = Callable[[str, int, "int | None"], None]
 
 def build(config: SiteConfig, now: datetime | None = None, executor: Executor | None = None,
           progress: Progress | None = None, *, clean: bool = False, record_urls: bool = False,
-          remembered: dict[str, FileResult] | None = None,
+          kept: KeptBetweenBuilds | None = None,
           retire: Callable[[Path], None] | None = None) -> BuildReport:
     """Build the site into config.output_path as it stands at `now` (the build time; default
     SOURCE_DATE_EPOCH, else the clock). Raises NewsgenError on any input problem, leaving the
     previous output untouched. Parsed articles and what the previous build wrote are kept in
     `.newsgen-cache/`; clean=True ignores them (and rewrites them). The site's URL history
     (newsgen-urls.txt) is read always and, with record_urls=True (`newsgen build`), written back
-    after a successful build when it changed. `remembered`, given by a caller that builds
-    again and again in one process (`newsgen serve`), keeps the parsed articles between builds
-    (see load_articles); `retire`, given by such a caller, receives the folder holding the
+    after a successful build when it changed. `kept`, given by a caller that builds again
+    and again in one process (`newsgen serve`), keeps the parsed articles and the site's index
+    between builds (see KeptBetweenBuilds); `retire`, given by such a caller, receives the folder holding the
     previous site once the new one is in place, to remove after telling its readers (see
     write_site; by default it is removed at once)."""
     started = time.perf_counter()
@@ -74,7 +74,7 @@ def build(config: SiteConfig, now: datetime | None = None, executor: Executor | 
     return run_stages(config, now, started, executor, progress, manifest=manifest, scan=scan, page_sources=page_sources,
                       static=static, history_bytes=history_bytes, sources_digest=sources_digest,
                       frame_digest=frame_digest, clean=clean,
-                      record_urls=record_urls, remembered=remembered, retire=retire)
+                      record_urls=record_urls, kept=kept, retire=retire)
 
 
 def check_chosen_output(config: SiteConfig) -> None:

@@ -259,6 +259,12 @@ class Article:
         return max([latest, *(c.date for c in self.corrections)])
 
 
+BODY_FIELDS = frozenset({"summary", "word_count", "body_html", "body_images"})
+"""The fields of an Article made from the article's body: what an edit of the text alone changes.
+No step before rendering reads them (the index, the outlines and the page jobs read the others);
+the templates read them through the records, which the pages' keys and reach hold."""
+
+
 @dataclass(frozen=True)
 class FileResult:
     """What parsing one file gave: an article, or errors; and any warnings. The article store
@@ -573,6 +579,29 @@ class Site:
 
     def terms(self, kind: str) -> tuple[Listing, ...]:
         return {"tag": self.tags, "section": self.sections, "author": self.authors}[kind]
+
+
+@dataclass(frozen=True)
+class KeptIndex:
+    """A site's index as a build made it, kept for the next build in the same process."""
+
+    site: Site
+    config: SiteConfig
+    frame: str
+    """The digest of every input of the build but the article files and the clock, URL history included."""
+    reach: str
+    """The digest of the map of the pages' reach that the build saved (incremental/reach.py)."""
+
+
+@dataclass
+class KeptBetweenBuilds:
+    """What a process that builds again and again (`newsgen serve`) keeps from one build to the
+    next: the parsed articles by cache key (see load_articles), and the last build's index of
+    the site, which a build whose articles changed in their text alone updates instead of
+    indexing the site again (see stages.py)."""
+
+    parses: dict[str, FileResult] = field(default_factory=dict)
+    index: KeptIndex | None = None
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from newsgen.incremental.reach import (PageReach, SourceTable, decode_reach, rea
 from newsgen.incremental.store import open_store
 from newsgen.index.redirects import HISTORY_FILE, format_url_history, next_url_history, parse_url_history, published_urls
 from newsgen.index.related import cached_related
-from newsgen.index.site import index_site
-from newsgen.model import BuildReport, FileResult, KeptPage, LoadedContent, Page, Site
+from newsgen.index.site import index_site, with_bodies
+from newsgen.model import BuildReport, KeptBetweenBuilds, KeptIndex, KeptPage, LoadedContent, Page, Site
 from newsgen.pictures.stage import PictureStage, picture_pages, prepare_pictures
 from newsgen.render.environment import make_environment, read_theme_files
 from newsgen.render.feeds import render_feeds
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 def run_stages(config: SiteConfig, now: datetime, started: float, executor: Executor | None,
                progress: Progress | None, *, manifest: Manifest, scan: SourceScan, page_sources: list[PageSource],
                static: StaticFiles, history_bytes: bytes | None, sources_digest: str, frame_digest: str, clean: bool,
-               record_urls: bool, remembered: dict[str, FileResult] | None,
+               record_urls: bool, kept: KeptBetweenBuilds | None,
                retire: Callable[[Path], None] | None) -> BuildReport:
     """build() past its first check, with what that check read: the previous output's manifest,
     the scan of the article files, the page files, the static files, the URL history file's bytes,
@@ -65,15 +65,19 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
     try:
         with _collector_for_builds(), _worker_pool(config, executor, on_demand=rebuild) as pool:
             history = parse_url_history(history_bytes.decode("utf-8", "replace"), HISTORY_FILE) if history_bytes else {}
-            loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan, remembered=remembered)
+            loaded = load_articles(config, now, pool, store, trust=not clean, scan=scan,
+                                   remembered=kept.parses if kept is not None else None)
             files = loaded.files
             pictures = prepare_pictures(loaded.articles, config, files.files, static.names, cache_dir(config), pool)
             loaded = replace(loaded, articles=pictures.articles, warnings=loaded.warnings + pictures.warnings)
             gc.freeze()
+            previous_reach = _previous_reach(config, manifest) if rebuild else None
+            index_frame = build_digest(frame_digest, history_bytes)
+            table = source_table(previous_reach, index_frame, loaded.articles, files.keys)
             _say(progress, "index")
-            site = index_site(loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
-                              pages=parse_pages(page_sources, config), static_files=static.names,
-                              history=history)
+            site = _indexed_site(loaded, config, table, previous_reach, kept, index_frame, manifest, clean) or index_site(
+                loaded.articles, config, relate=cached_related(cache_dir(config), trust=not clean),
+                pages=parse_pages(page_sources, config), static_files=static.names, history=history)
             gc.freeze()
             next_history, gone = next_url_history(history, published_urls(site),
                                                   [shown for _, shown in scan.items] + [p.shown for p in page_sources])
@@ -85,8 +89,6 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                 shipping, theme = pool, ship(read_theme_files(config), pool)  # type: ignore[assignment]
             elif pool is not None:
                 shipping = FolderShipping(cache_dir(config) / "shipped")
-            previous_reach = _previous_reach(config, manifest) if rebuild else None
-            table = source_table(previous_reach, build_digest(frame_digest, history_bytes), loaded.articles, files.keys)
             previous_keys = previous_page_keys(manifest.extra.get("pages"), manifest.digests)
             detector = ChangeDetector(_code_and_settings(config), Fingerprints(files.keys), previous_keys,
                                       settled_pages(previous_reach, table, previous_keys),
@@ -131,6 +133,8 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
                     ahead.abandon()  # a build that failed before the search step: its runs are not wanted
         reach.save()
         store.prune(files.keys.values())
+        if kept is not None and reach.digest is not None and history_update is None:
+            kept.index = KeptIndex(site, config, index_frame, reach.digest)
     finally:
         store.close()  # a process that builds again and again (`newsgen serve`) keeps no file open
         if reach is not None:
@@ -207,6 +211,25 @@ def _previous_reach(config: SiteConfig, manifest: Manifest) -> PageReach | None:
     return decode_reach(data) if reach_digest(data) == recorded else None
 
 
+def _indexed_site(loaded: LoadedContent, config: SiteConfig, table: SourceTable, previous_reach: PageReach | None,
+                  kept: KeptBetweenBuilds | None, frame: str, manifest: Manifest, clean: bool) -> Site | None:
+    """The site's index taken from the previous build in this process (`kept`), when this build's
+    articles are that build's with some changed in their text alone: the same frame (every input
+    but the article files and the clock), the same settings, the previous build's map of reach
+    still the output's, and the table of sources finding the same structure (incremental/reach.py).
+    Then the index is the same but for those articles' body fields (with_bodies). None when it
+    must be made afresh; the kept index is let go either way, so that it is not held beside the
+    new one."""
+    previous = kept.index if kept is not None else None
+    if kept is not None:
+        kept.index = None
+    if (previous is None or previous_reach is None or clean or not table.same_structure or previous.frame != frame
+            or previous.config != config or previous.reach != manifest.extra.get("reach")):
+        return None
+    changed = {previous_reach.sources[position] for position in table.changed}
+    return with_bodies(previous.site, {article.source: article for article in loaded.articles if article.source in changed})
+
+
 class _ReachMap:
     """The map of the pages' reach this build saves for the next (incremental/reach.py): written
     beside its place for the manifest, which records its digest, and put in place once the site
@@ -217,21 +240,24 @@ class _ReachMap:
                  previous: PageReach | None):
         self.path, self.frame, self.table, self.detector, self.previous = path, frame, table, detector, previous
         self.written = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        self.digest: str | None = None
+        """The digest of the map written, which the manifest records; None until then, or if it was not."""
 
     def encode(self, pages: dict[str, str]) -> str | None:
         try:
             self.written.parent.mkdir(parents=True, exist_ok=True)
             with open(self.written, "wb") as out:
-                return write_reach(out, self.frame, self.table, self.detector.reached, self.detector.recorded,
-                                   self.previous, pages)
+                self.digest = write_reach(out, self.frame, self.table, self.detector.reached, self.detector.recorded,
+                                          self.previous, pages)
         except OSError:
             self.discard()
-            return None
+        return self.digest
 
     def save(self) -> None:
         try:
             os.replace(self.written, self.path)
         except OSError:
+            self.digest = None
             self.discard()
 
     def discard(self) -> None:

@@ -27,12 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Container, Iterable, Mapping
 
-from newsgen.model import Article
+from newsgen.model import BODY_FIELDS, Article
 
-BODY_FIELDS = frozenset({"summary", "word_count", "body_html", "body_images"})
-"""The fields of a record made from the article's body: what an edit of the text alone changes.
-No step before rendering reads them (the index, the outlines and the page jobs read the others);
-the templates read them through the records, which the pages' keys and reach hold."""
 _STRUCTURE_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name not in BODY_FIELDS)
 _SHORT_KEY = 16
 """Hex digits kept of each article's parse key (64 bits)."""

@@ -10,7 +10,8 @@ from types import MappingProxyType
 
 from newsgen.config import SiteConfig
 from newsgen.errors import BuildFailed
-from newsgen.model import Archive, Article, Listing, Period, Redirect, Site, SitePage, Term, Translation, replaced
+from newsgen.model import (BODY_FIELDS, Archive, Article, DayOfYear, Listing, Period, Redirect, Site, SitePage, Term,
+                           Translation, replaced)
 from newsgen.index.dates import month_calendars, on_this_day
 from newsgen.index.redirects import GENERATED_FILES, UrlHistory, alias_redirects, moved_redirects, term_redirects
 from newsgen.index.related import relate_articles
@@ -150,7 +151,13 @@ Relate = Callable[..., Mapping[str, tuple[Article, ...]]]
 (`es/`) when they are under one."""
 
 
-def index_site(articles: list[Article], config: SiteConfig, relate: Relate = relate_articles,
+def _related(articles: Sequence[Article], count: int, home: str = "") -> Mapping[str, tuple[Article, ...]]:
+    """relate_articles as a Relate: the prefix of a language's pages changes nothing it finds
+    (cached_related keeps each language's result apart by it)."""
+    return relate_articles(articles, count)
+
+
+def index_site(articles: list[Article], config: SiteConfig, relate: Relate = _related,
                pages: tuple[SitePage, ...] = (), static_files: tuple[str, ...] = (),
                history: UrlHistory = MappingProxyType({})) -> Site:
     """Group articles by tag, section, author, year, month and day; newest first everywhere.
@@ -340,6 +347,44 @@ def _with_redirects(site: Site, reserved: dict[str, str], static_files: tuple[st
         moved.append(Redirect("", site.home, f"the {site.config.language} front page"))
     return dataclasses.replace(site, redirects=tuple(sorted(redirects + moved, key=lambda r: r.url)),
                                url_changes=tuple(changes))
+
+
+def with_bodies(site: Site, records: Mapping[str, Article]) -> Site:
+    """The site as index_site makes it from its articles with those in `records` (by source)
+    edited in their body alone: each record of those articles, wherever the site holds it, with
+    its BODY_FIELDS taken from `records`. Nothing of the index reads those fields (see
+    BODY_FIELDS), so listings, archives, related stories and the rest stand as they are; a
+    listing that holds none of those articles is kept as it is."""
+    if not records:
+        return site
+    made: dict[int, Article] = {}
+
+    def record(article: Article) -> Article:
+        new = made.get(id(article))
+        if new is None:
+            body = records.get(article.source)
+            new = made[id(article)] = article if body is None else replaced(
+                article, **{name: getattr(body, name) for name in BODY_FIELDS})
+        return new
+
+    def articles(items: tuple[Article, ...]) -> tuple[Article, ...]:
+        return tuple(map(record, items)) if any(article.source in records for article in items) else items
+
+    def listing(item: Listing) -> Listing:
+        held = articles(item.articles)
+        return item if held is item.articles else dataclasses.replace(item, articles=held)
+
+    def holder(item: Archive | DayOfYear) -> Archive | DayOfYear:
+        held = listing(item.listing)
+        return item if held is item.listing else dataclasses.replace(item, listing=held)
+
+    return dataclasses.replace(
+        site, articles=articles(site.articles), front=listing(site.front), tags=tuple(map(listing, site.tags)),
+        sections=tuple(map(listing, site.sections)), authors=tuple(map(listing, site.authors)),
+        archives=tuple(map(holder, site.archives)), takedowns=articles(site.takedowns),
+        related=MappingProxyType({url: articles(others) for url, others in site.related.items()}),
+        on_this_day=MappingProxyType({day: holder(item) for day, item in site.on_this_day.items()}),
+        other_languages=tuple(with_bodies(tree, records) for tree in site.other_languages))
 
 
 def newest_time(articles: tuple[Article, ...]) -> datetime | None:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 import watchfiles
 
 from newsgen.build import Progress, build
-from newsgen.model import BuildReport, FileResult
+from newsgen.model import BuildReport, KeptBetweenBuilds
 from newsgen.config import CONFIG_NAME, SiteConfig, load_config, reference_time
 from newsgen.errors import NewsgenError, display_path
 from newsgen.serve.server import PreviewState
@@ -59,8 +59,8 @@ class PreviewBuilder:
         self.state = state
         self.cache_dir = cache_dir
         self.executor = executor
-        self.remembered: dict[str, FileResult] = {}
-        """The parsed articles of the last build, by cache key (see load_articles)."""
+        self.kept = KeptBetweenBuilds()
+        """The parsed articles and the site's index of the last build (see KeptBetweenBuilds)."""
         self.started = False
         """Whether a build was begun (the first starts from the site `newsgen build` made, if any)."""
 
@@ -77,7 +77,7 @@ class PreviewBuilder:
                 self.started = True
                 start_from_built_site(config, target)
             config = replace(config, output_dir=str(target.resolve()))
-            report = build(config, reference_time(), self.executor, progress, remembered=self.remembered,
+            report = build(config, reference_time(), self.executor, progress, kept=self.kept,
                            retire=retired.append)
         except NewsgenError as exc:
             error = str(exc)
