@@ -46,6 +46,7 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
     picture is a warning naming the article's file and line (with `strict_images`, an error:
     raises BuildFailed)."""
     names = frozenset(static_names)
+    static_dir = config.static_path  # a Path made on each use: made once here
     missing: list[str] = []
     outputs: dict[str, tuple[Path, str]] = {}
     wanted: dict[str, PictureSource] = {}
@@ -57,7 +58,7 @@ def prepare_pictures(articles: list[Article], config: SiteConfig, files: dict[st
         bundle, bundle_shown = _bundle(article, files, config)
         for source in bundle.values():
             outputs.setdefault(source.url, (source.file, source.shown))
-        lead, body = _article_pictures(article, config.static_path, names, bundle, bundle_shown, missing)
+        lead, body = _article_pictures(article, static_dir, names, bundle, bundle_shown, missing)
         wanted.update((p.url, p) for p in [lead, *(p for _, p in body)] if p is not None)
         found.append((article, lead, body))
     if missing and config.strict_images:
