@@ -111,7 +111,7 @@ def run_stages(config: SiteConfig, now: datetime, started: float, executor: Exec
 
             # as the next build will read it: with the URL history this build records (it makes the same pages)
             reach = _ReachMap(reach_path(config),
-                              build_digest(frame_digest, history_bytes if history_update is None else history_update),
+                              index_frame if history_update is None else build_digest(frame_digest, history_update),
                               table, detector, previous_reach)
             ahead = index_ahead([(tree.config, plan) for tree, plan in zip(site.language_sites, search_plans)],
                                 cache_dir(config) / "search", bodies) if rebuild else None
